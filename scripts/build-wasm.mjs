@@ -1,0 +1,1 @@
+// Placeholder: compiles the AssemblyScript kernels once they exist.

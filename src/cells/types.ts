@@ -1,0 +1,88 @@
+// Shared types of the recurrent cells and of every backend that runs them.
+//
+// Dimension letters, used in every shape comment of the project:
+//   B = batch, T = time steps, I = input size, H = hidden size,
+//   G = gates per cell (3 for the pLSTM: r, o, g; 4 for the LSTM: i, f, g, o).
+// All tensors are flat typed arrays in row-major (C) order, batch-first.
+
+/** A float buffer: the reference runs in either precision; the fast path is float32. */
+export type Float = Float32Array | Float64Array;
+export type DType = 'float32' | 'float64';
+
+export type CellKind = 'plstm' | 'lstm';
+
+/** Static settings of one recurrent layer's cell. */
+export interface CellConfig {
+  kind: CellKind;
+  /** I */
+  inputSize: number;
+  /** H */
+  hiddenSize: number;
+  /** pLSTM only: the eps in the age update and the forget gate (default 1e-3). */
+  eps: number;
+  /** pLSTM only: null when p = sigmoid(theta) is learned, else the fixed exponent in (0, 1]. */
+  fixedP: number | null;
+}
+
+/** Trainable parameters of one cell. */
+export interface CellWeights<F extends Float = Float> {
+  wIh: F; // [G*H, I]   pLSTM rows: r, o, g; LSTM rows: i, f, g, o
+  wHh: F; // [G*H, H]
+  b: F; // [G*H]      LSTM: bias_ih + bias_hh (they always enter as a sum)
+  theta: F | null; // [H] pLSTM raw decay parameter (p = sigmoid(theta)); null for the LSTM
+}
+
+/** Recurrent state between steps and between calls. */
+export interface CellState<F extends Float = Float> {
+  h: F; // [B, H]
+  c: F; // [B, H]
+  a: F | null; // [B, H] pLSTM age: steps since the last reset (a0 = 0); null for the LSTM
+}
+
+/** Result of running a cell over a whole sequence. */
+export interface SequenceForward<F extends Float = Float> {
+  hSeq: F; // [B, T, H]
+  final: CellState<F>; // state after the last step
+  /** Whatever the backend keeps for backward (activations); opaque outside the backend. */
+  tape: unknown;
+}
+
+/** Gradients of a scalar loss with respect to everything the forward pass read. */
+export interface CellGrads<F extends Float = Float> {
+  dx: F; // [B, T, I]
+  dWIh: F; // [G*H, I]
+  dWHh: F; // [G*H, H]
+  db: F; // [G*H]
+  dTheta: F | null; // [H] (zeros when p is fixed; null for the LSTM)
+  d0: CellState<F>; // gradient with respect to the initial state (dh0, dc0, da0)
+}
+
+/**
+ * One way of running cells over sequences: the TS reference ('js') or the fused
+ * WebAssembly kernels ('wasm'). Every method is synchronous.
+ */
+export interface SequenceBackend {
+  readonly name: string;
+  readonly dtype: DType;
+  /**
+   * Runs T steps for a batch of B sequences.
+   * x: [B, T, I]. s0: the initial state, or null for zeros (age 0).
+   * needTape: false for inference only (no activations kept, backward not allowed).
+   */
+  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number,
+    s0: CellState | null, needTape: boolean): SequenceForward;
+  /**
+   * Backpropagation through time of a forward run.
+   * dhSeq: [B, T, H] dL/dh_t for every step (null = zeros).
+   * dFinal: dL/d(final state) (null = zeros; any of its fields may be null).
+   */
+  backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward,
+    dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads;
+  /** Frees whatever the backend holds (worker threads, memory). Safe to call twice. */
+  dispose?(): void;
+}
+
+/** Number of gate rows per hidden unit. */
+export function gatesOf(kind: CellKind): number {
+  return kind === 'plstm' ? 3 : 4;
+}

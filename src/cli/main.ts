@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `plstm` command. Each subcommand lives in its own file and registers itself here.
+import { Command, CommanderError } from 'commander';
+import { PlstmError } from '../errors.js';
+import { registerConformance } from './conformance.js';
+import { registerBench } from './bench.js';
+import { registerTrain } from './train.js';
+import { registerEval } from './eval.js';
+import { registerDemo } from './demo.js';
+import { UsageError } from './usage-error.js';
+
+const program = new Command();
+program
+  .name('plstm')
+  .description('The power-law forget gate LSTM (pLSTM): conformance, benchmarks and experiments.')
+  .exitOverride()
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: () => {} });
+
+registerConformance(program);
+registerBench(program);
+registerTrain(program);
+registerEval(program);
+registerDemo(program);
+
+/** Bad input ends in one line on stderr and exit code 2, never a stack trace. */
+function fail(message: string): never {
+  process.stderr.write(`plstm: ${message}\n`);
+  process.exit(2);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) process.exit(0); // --help, --version
+    fail(err.message.replace(/^error: /, ''));
+  }
+  if (err instanceof PlstmError || err instanceof UsageError) fail(err.message);
+  throw err; // a bug: keep the stack trace
+}
