@@ -78,6 +78,13 @@ export interface SequenceBackend {
    */
   backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward,
     dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads;
+  /**
+   * Optional: a zeroed float buffer of the backend's dtype that the backend reads and writes
+   * without copying (the wasm backend returns a view of its own memory). Models keep their
+   * weights, gradients and optimizer state in such buffers so a step copies nothing;
+   * plain typed arrays are always accepted too.
+   */
+  alloc?(length: number): Float;
   /** Frees whatever the backend holds (worker threads, memory). Safe to call twice. */
   dispose?(): void;
 }
