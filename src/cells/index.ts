@@ -1,0 +1,12 @@
+// The reference cells (the oracle): math on plain typed arrays, float64 or float32.
+export * from './types.js';
+export { plstmForward, plstmBackward, plstmExponents, type PlstmTape } from './plstm.js';
+export { lstmForward, lstmBackward, type LstmTape } from './lstm.js';
+export { createJsBackend } from './js-backend.js';
+export { Rng } from './rng.js';
+export {
+  initPlstmWeights, initLstmWeights, plstmConfig, lstmConfig, logit, DEFAULT_EPS,
+  type PInit, type LstmInitOptions,
+} from './init.js';
+export { checkConfig, checkWeights, checkSequence, checkState } from './validate.js';
+export { zerosOf, zerosLike, asDType, dtypeOf } from './buffers.js';

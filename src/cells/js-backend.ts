@@ -1,0 +1,47 @@
+// The reference backend: the readable cells behind the SequenceBackend interface.
+import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from './types.js';
+import { asDType, zerosOf } from './buffers.js';
+import { ConfigError } from '../errors.js';
+import { plstmBackward, plstmForward } from './plstm.js';
+import { lstmBackward, lstmForward } from './lstm.js';
+
+function weightsAs(w: CellWeights, dtype: DType): CellWeights {
+  return {
+    wIh: asDType(w.wIh, dtype),
+    wHh: asDType(w.wHh, dtype),
+    b: asDType(w.b, dtype),
+    theta: w.theta === null ? null : asDType(w.theta, dtype),
+  };
+}
+
+function stateAs(s: CellState | null, dtype: DType): CellState | null {
+  if (s === null) return null;
+  return { h: asDType(s.h, dtype), c: asDType(s.c, dtype), a: s.a === null ? null : asDType(s.a, dtype) };
+}
+
+/**
+ * The TypeScript reference ('js') in float64 or float32. Inputs of the other precision are
+ * converted first (so a float32 backend really runs on float32 weights and inputs); outputs and
+ * gradients come back in the backend's precision.
+ */
+export function createJsBackend(dtype: DType): SequenceBackend {
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new ConfigError(`dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+  }
+  return {
+    name: 'js',
+    dtype,
+    forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
+      needTape: boolean): SequenceForward {
+      const run = cfg.kind === 'lstm' ? lstmForward : plstmForward;
+      return run(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(s0, dtype), needTape);
+    },
+    backward(cfg, w, x, fwd, dhSeq, dFinal) {
+      const run = cfg.kind === 'lstm' ? lstmBackward : plstmBackward;
+      return run(cfg, weightsAs(w, dtype), asDType(x, dtype), fwd, dhSeq, dFinal);
+    },
+    alloc(length: number): Float {
+      return zerosOf(dtype, length);
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// The vanilla LSTM with PyTorch's conventions (torch.nn.LSTM): the baseline the pLSTM is
+// compared with, and the reference for its fast path. Forward and BPTT over whole sequences.
+//
+// B = batch, T = time steps, I = input size, H = hidden size; gate rows i, f, g, o (G = 4).
+//   z   = W_ih x_t + W_hh h_{t-1} + b            // [4H]: rows i | f | g | o; b = bias_ih + bias_hh
+//   i, f, o = sigmoid(z_i, z_f, z_o)   g = tanh(z_g)
+//   c_t = f c_{t-1} + i g
+//   h_t = o tanh(c_t)
+//
+// Precision as in plstm.ts: steps compute in doubles and store in the input's precision.
+import { ShapeError } from '../errors.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
+import { copyState, requireTape, storeLike, zerosLike } from './buffers.js';
+import { checkConfig, checkSequence, checkState, checkWeights } from './validate.js';
+
+/** What the forward pass keeps for backward. */
+export interface LstmTape<F extends Float = Float> {
+  kind: 'lstm';
+  B: number;
+  T: number;
+  s0: CellState<F>; // initial state (copies): h, c [B, H]; a = null
+  acts: F; // [B, T, 4H] i, f, g, o after their squashing
+  cSeq: F; // [B, T, H]
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * Runs the LSTM over x [B, T, I] from s0 (null = zeros).
+ * Returns hSeq [B, T, H] and the final state (h, c; a = null), in the precision of x.
+ */
+export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, B: number, T: number,
+  s0: CellState | null, needTape = true): SequenceForward<F> {
+  checkConfig(cfg);
+  if (cfg.kind !== 'lstm') throw new TypeError('lstmForward needs a config of kind lstm');
+  checkWeights(cfg, w);
+  checkSequence(cfg, x, B, T);
+  if (s0) checkState(cfg, s0, B, 'initial state', false);
+
+  const H = cfg.hiddenSize;
+  const I = cfg.inputSize;
+  const G4 = 4 * H;
+  const { wIh, wHh, b } = w; // [4H, I], [4H, H], [4H]
+
+  const init = copyState(x, s0, B * H, false); // h, c [B, H]
+  const hSeq = zerosLike(x, B * T * H); // [B, T, H]
+  // Without a tape, c ping-pongs between two [B, H] slots and one step's activations are reused.
+  const cSeq = zerosLike(x, needTape ? B * T * H : 2 * B * H); // [B, T, H] or [2, B, H]
+  const acts = zerosLike(x, needTape ? B * T * G4 : G4); // [B, T, 4H] or [4H]
+  const z = new Float64Array(G4); // [4H]
+
+  for (let t = 0; t < T; t++) {
+    for (let bi = 0; bi < B; bi++) {
+      const row = bi * T + t;
+      const xOff = row * I;
+      const hPrev = t === 0 ? init.h : hSeq;
+      const hPrevOff = t === 0 ? bi * H : (row - 1) * H;
+      const cPrev = t === 0 ? init.c : cSeq;
+      let prevOff: number, outOff: number;
+      if (needTape) {
+        prevOff = t === 0 ? bi * H : (row - 1) * H;
+        outOff = row * H;
+      } else {
+        prevOff = t === 0 ? bi * H : ((t - 1) & 1) * B * H + bi * H;
+        outOff = (t & 1) * B * H + bi * H;
+      }
+      const actOff = needTape ? row * G4 : 0;
+
+      for (let g = 0; g < G4; g++) {
+        let s = b[g];
+        const wi = g * I;
+        for (let i = 0; i < I; i++) s += wIh[wi + i] * x[xOff + i];
+        const wh = g * H;
+        for (let k = 0; k < H; k++) s += wHh[wh + k] * hPrev[hPrevOff + k];
+        z[g] = s;
+      }
+      for (let j = 0; j < H; j++) {
+        const ig = sigmoid(z[j]);
+        const fg = sigmoid(z[H + j]);
+        const gg = Math.tanh(z[2 * H + j]);
+        const og = sigmoid(z[3 * H + j]);
+        acts[actOff + j] = ig;
+        acts[actOff + H + j] = fg;
+        acts[actOff + 2 * H + j] = gg;
+        acts[actOff + 3 * H + j] = og;
+        cSeq[outOff + j] = fg * cPrev[prevOff + j] + ig * gg;
+        hSeq[row * H + j] = og * Math.tanh(cSeq[outOff + j]);
+      }
+    }
+  }
+
+  const final: CellState<F> = { h: zerosLike(x, B * H), c: zerosLike(x, B * H), a: null };
+  for (let bi = 0; bi < B; bi++) {
+    const last = needTape ? (bi * T + T - 1) * H : ((T - 1) & 1) * B * H + bi * H;
+    final.h.set(hSeq.subarray((bi * T + T - 1) * H, (bi * T + T) * H), bi * H);
+    final.c.set(cSeq.subarray(last, last + H), bi * H);
+  }
+  const tape: LstmTape<F> | null = needTape ? { kind: 'lstm', B, T, s0: init, acts, cSeq } : null;
+  return { hSeq, final, tape };
+}
+
+/**
+ * Backpropagation through time of an lstmForward run.
+ * dhSeq [B, T, H] (null = zeros); dFinal: dL/d(final h, c) (null or null fields = zeros).
+ *   do = dh tanh(c)     dc += dh o (1 - tanh(c)^2)
+ *   di = dc g   df = dc c_{t-1}   dg = dc i        carried: dc f, dh_{t-1} = W_hh^T dz
+ *   dz = [di i(1-i), df f(1-f), dg (1-g^2), do o(1-o)]
+ */
+export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, fwd: SequenceForward<F>,
+  dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads<F> {
+  checkConfig(cfg);
+  if (cfg.kind !== 'lstm') throw new TypeError('lstmBackward needs a config of kind lstm');
+  checkWeights(cfg, w);
+  const tape = requireTape<LstmTape<F>>(fwd.tape, 'lstm');
+  const { B, T } = tape;
+  checkSequence(cfg, x, B, T);
+  const H = cfg.hiddenSize;
+  const I = cfg.inputSize;
+  const G4 = 4 * H;
+  if (dhSeq !== null && dhSeq.length !== B * T * H) {
+    throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
+  }
+  if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
+
+  const { wIh, wHh } = w; // [4H, I], [4H, H]
+  const { acts, cSeq, s0 } = tape;
+  const hSeq = fwd.hSeq;
+
+  const dh = new Float64Array(B * H); // [B, H]
+  const dc = new Float64Array(B * H); // [B, H]
+  if (dFinal?.h) dh.set(dFinal.h);
+  if (dFinal?.c) dc.set(dFinal.c);
+
+  const dWIh = new Float64Array(G4 * I); // [4H, I]
+  const dWHh = new Float64Array(G4 * H); // [4H, H]
+  const db = new Float64Array(G4); // [4H]
+  const dx = zerosLike(x, B * T * I); // [B, T, I]
+  const dz = new Float64Array(G4); // [4H]
+  const dxRow = new Float64Array(I); // [I]
+
+  for (let t = T - 1; t >= 0; t--) {
+    for (let bi = 0; bi < B; bi++) {
+      const row = bi * T + t;
+      const off = row * H;
+      const prevOff = t === 0 ? bi * H : (row - 1) * H;
+      const hPrev = t === 0 ? s0.h : hSeq;
+      const cPrev = t === 0 ? s0.c : cSeq;
+      const actOff = row * G4;
+      const sOff = bi * H;
+
+      for (let j = 0; j < H; j++) {
+        const ig = acts[actOff + j];
+        const fg = acts[actOff + H + j];
+        const gg = acts[actOff + 2 * H + j];
+        const og = acts[actOff + 3 * H + j];
+        const tc = Math.tanh(cSeq[off + j]);
+        const dhj = dh[sOff + j] + (dhSeq !== null ? dhSeq[off + j] : 0);
+        const dO = dhj * tc;
+        const dcj = dc[sOff + j] + dhj * og * (1 - tc * tc);
+        dz[j] = dcj * gg * ig * (1 - ig);
+        dz[H + j] = dcj * cPrev[prevOff + j] * fg * (1 - fg);
+        dz[2 * H + j] = dcj * ig * (1 - gg * gg);
+        dz[3 * H + j] = dO * og * (1 - og);
+        dc[sOff + j] = dcj * fg;
+      }
+
+      dh.fill(0, sOff, sOff + H);
+      dxRow.fill(0);
+      const xOff = row * I;
+      for (let g = 0; g < G4; g++) {
+        const d = dz[g];
+        if (d === 0) continue;
+        db[g] += d;
+        const wi = g * I;
+        for (let i = 0; i < I; i++) {
+          dxRow[i] += d * wIh[wi + i];
+          dWIh[wi + i] += d * x[xOff + i];
+        }
+        const wh = g * H;
+        for (let k = 0; k < H; k++) {
+          dh[sOff + k] += d * wHh[wh + k];
+          dWHh[wh + k] += d * hPrev[prevOff + k];
+        }
+      }
+      for (let i = 0; i < I; i++) dx[xOff + i] = dxRow[i];
+    }
+  }
+
+  return {
+    dx,
+    dWIh: storeLike(x, dWIh),
+    dWHh: storeLike(x, dWHh),
+    db: storeLike(x, db),
+    dTheta: null,
+    d0: { h: storeLike(x, dh), c: storeLike(x, dc), a: null },
+  };
+}

@@ -1,0 +1,82 @@
+// A small seeded random number generator: the same seed gives the same numbers on every
+// platform and backend, so initial weights are reproducible.
+//
+// Algorithm: xoshiro128** 1.1 (Blackman and Vigna, 2018), 32-bit state words, seeded by
+// expanding the seed with splitmix32. Uniform doubles take 53 random bits from two outputs.
+
+/** splitmix32: turns one 32-bit seed into a well-mixed sequence (for seeding only). */
+function splitmix32(state: { s: number }): number {
+  state.s = (state.s + 0x9e3779b9) | 0;
+  let z = state.s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  /** seed: any integer (it is reduced to 32 bits). */
+  constructor(seed: number) {
+    const st = { s: (Math.trunc(seed) >>> 0) ^ 0x6a09e667 };
+    this.s0 = splitmix32(st);
+    this.s1 = splitmix32(st);
+    this.s2 = splitmix32(st);
+    this.s3 = splitmix32(st);
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
+  }
+
+  /** The next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** A uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A uniform double in [lo, hi). */
+  range(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.uniform();
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** A standard normal sample (Box-Muller). */
+  normal(): number {
+    const u = 1 - this.uniform(); // (0, 1]
+    const v = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Shuffles an array in place (Fisher-Yates). */
+  shuffle<T>(items: T[] | Int32Array | Uint32Array): void {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = items[i];
+      items[i] = items[j];
+      items[j] = tmp;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Checks of cell settings and buffer sizes, shared by every cell and backend.
+// Each failure names the problem in one message (ConfigError for settings, ShapeError for sizes).
+import { ConfigError, ShapeError } from '../errors.js';
+import { gatesOf, type CellConfig, type CellState, type CellWeights, type Float } from './types.js';
+
+function isPositiveInt(n: number): boolean {
+  return Number.isInteger(n) && n > 0;
+}
+
+/** Throws ConfigError when a cell setting is outside what it can be. */
+export function checkConfig(cfg: CellConfig): void {
+  if (cfg.kind !== 'plstm' && cfg.kind !== 'lstm') {
+    throw new ConfigError(`unknown cell kind ${JSON.stringify(cfg.kind)}: use 'plstm' or 'lstm'`);
+  }
+  if (!isPositiveInt(cfg.hiddenSize)) {
+    throw new ConfigError(`hidden size H must be a positive integer, got ${cfg.hiddenSize}`);
+  }
+  if (!isPositiveInt(cfg.inputSize)) {
+    throw new ConfigError(`input size I must be a positive integer, got ${cfg.inputSize}`);
+  }
+  if (cfg.kind === 'plstm') {
+    if (!(Number.isFinite(cfg.eps) && cfg.eps > 0)) {
+      throw new ConfigError(`pLSTM eps must be a finite number > 0, got ${cfg.eps}`);
+    }
+    if (cfg.fixedP !== null && !(cfg.fixedP > 0 && cfg.fixedP <= 1)) {
+      throw new ConfigError(`fixed p must lie in (0, 1], got ${cfg.fixedP}`);
+    }
+  }
+}
+
+function checkLength(what: string, buf: Float | null | undefined, expected: number, shape: string): void {
+  if (buf === null || buf === undefined) {
+    throw new ShapeError(`${what} is missing: expected ${shape} = ${expected} numbers`);
+  }
+  if (!(buf instanceof Float32Array || buf instanceof Float64Array)) {
+    throw new ShapeError(`${what} must be a Float32Array or Float64Array`);
+  }
+  if (buf.length !== expected) {
+    throw new ShapeError(`${what} has ${buf.length} numbers, expected ${shape} = ${expected}`);
+  }
+}
+
+/** Throws ShapeError when a weight buffer does not match the config. */
+export function checkWeights(cfg: CellConfig, w: CellWeights): void {
+  const G = gatesOf(cfg.kind);
+  const H = cfg.hiddenSize;
+  const I = cfg.inputSize;
+  checkLength('weights wIh', w.wIh, G * H * I, `[${G}*H, I] = [${G * H}, ${I}]`);
+  checkLength('weights wHh', w.wHh, G * H * H, `[${G}*H, H] = [${G * H}, ${H}]`);
+  checkLength('bias b', w.b, G * H, `[${G}*H] = [${G * H}]`);
+  if (cfg.kind === 'plstm') {
+    // theta may be absent only when p is fixed (it is not read then).
+    if (w.theta !== null || cfg.fixedP === null) checkLength('pLSTM theta', w.theta, H, `[H] = [${H}]`);
+  } else if (w.theta !== null) {
+    throw new ShapeError('LSTM weights must have theta = null (theta belongs to the pLSTM)');
+  }
+}
+
+/** Throws ShapeError when B, T or the input buffer do not fit together. */
+export function checkSequence(cfg: CellConfig, x: Float, B: number, T: number): void {
+  if (!isPositiveInt(B)) throw new ShapeError(`batch size B must be a positive integer, got ${B}`);
+  if (!isPositiveInt(T)) throw new ShapeError(`sequence length T must be a positive integer, got ${T}`);
+  checkLength('input x', x, B * T * cfg.inputSize, `[B, T, I] = [${B}, ${T}, ${cfg.inputSize}]`);
+}
+
+/** Throws ShapeError when a state (initial state or gradient of the final state) has the wrong sizes. */
+export function checkState(cfg: CellConfig, s: Partial<CellState>, B: number, what: string,
+  allowMissing: boolean): void {
+  const H = cfg.hiddenSize;
+  const shape = `[B, H] = [${B}, ${H}]`;
+  for (const key of ['h', 'c', 'a'] as const) {
+    const buf = s[key];
+    if (key === 'a' && cfg.kind === 'lstm') {
+      if (buf !== null && buf !== undefined) {
+        throw new ShapeError(`${what}.a must be null for the LSTM (the age belongs to the pLSTM)`);
+      }
+      continue;
+    }
+    if ((buf === null || buf === undefined) && allowMissing) continue;
+    checkLength(`${what}.${key}`, buf, B * H, shape);
+  }
+}
