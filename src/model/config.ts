@@ -1,0 +1,229 @@
+// Model configuration: the specs users write, their defaults (in one place) and validation.
+//
+// A config is plain JSON (it is stored in every model file), so it holds no functions and no
+// typed arrays. `resolveConfig` fills in defaults and throws ConfigError on anything invalid;
+// the model only ever sees resolved configs.
+
+import { ConfigError } from '../errors.js';
+import type { DType } from '../cells/types.js';
+import type { PInit } from '../cells/init.js';
+
+/** How the input x of a batch is read. */
+export type InputSpec =
+  /** x: Int32Array token ids [B, T] in 0..size-1, fed to the first layer as one-hot vectors. */
+  | { kind: 'onehot'; size: number }
+  /** x: Int32Array token ids [B, T] in 0..vocab-1, looked up in a learned [vocab, dim] table. */
+  | { kind: 'embedding'; vocab: number; dim: number }
+  /** x: Float32Array (or Float64Array) features [B, T, size]. */
+  | { kind: 'dense'; size: number };
+
+/**
+ * How a pLSTM layer's decay exponents p start (and whether they learn): the cells' own type.
+ * 'uniform': theta = logit(u), u ~ U(0, 1); 'range': theta ~ U(lo, hi); 'fixed': p in (0, 1],
+ * not trained (still saved).
+ */
+export type { PInit };
+
+/** One recurrent layer. */
+export interface LayerSpec {
+  /** 'plstm' (power-law forget gate) or 'lstm' (PyTorch's LSTM, gates i, f, g, o). */
+  cell: 'plstm' | 'lstm';
+  /** H: hidden units of this layer. */
+  hidden: number;
+  /** pLSTM: the eps in the age update and forget gate. Default DEFAULTS.eps (1e-3). */
+  eps?: number;
+  /** pLSTM: how p starts. Default DEFAULTS.pInit ({ mode: 'uniform' }). */
+  pInit?: PInit;
+  /** LSTM: constant added to the forget-gate bias at init. Default DEFAULTS.forgetBias (0). */
+  forgetBias?: number;
+  /** LSTM: Tmax of chrono init (Tallec and Ollivier 2018), null = off. Default null. */
+  chrono?: number | null;
+}
+
+/** The linear head on top of the last layer. */
+export interface HeadSpec {
+  /** O: outputs per step (classes for 'xent', targets for 'mse'). */
+  size: number;
+  /** 'all': an output at every step, [B, T, O]; 'last': only after the last step, [B, O]. */
+  steps: 'all' | 'last';
+}
+
+/** A whole sequence model: input -> N recurrent layers -> linear head -> loss. */
+export interface ModelConfig {
+  input: InputSpec;
+  layers: LayerSpec[];
+  head: HeadSpec;
+  /**
+   * 'xent': softmax cross-entropy, the mean over counted steps (sum(w * nll) / sum(w) with
+   * weights). 'mse': mean squared error, the mean over all elements (weighted by step weights).
+   */
+  loss: 'xent' | 'mse';
+  /** Seed of the initialisation: the same seed gives the same initial numbers on every backend. */
+  seed: number;
+}
+
+/** Where and how the model runs (not saved with the model). */
+export interface RuntimeOptions {
+  /** 'wasm' (fused kernels, float32) when available, else 'js'. Default: 'wasm' if it loads. */
+  backend?: 'wasm' | 'js';
+  /** 'float32' (default) or 'float64' (the js backend only). */
+  dtype?: DType;
+  /** Worker threads of the wasm backend (default: its own choice). */
+  threads?: number;
+}
+
+/** Defaults of every optional setting, in one place. */
+export const DEFAULTS = {
+  /** pLSTM eps (the paper's and the reference code's value). */
+  eps: 1e-3,
+  /** pLSTM p initialisation. */
+  pInit: { mode: 'uniform' } as PInit,
+  /** LSTM forget-gate bias offset (PyTorch's default init has none). */
+  forgetBias: 0,
+  /** LSTM chrono init: off. */
+  chrono: null as number | null,
+} as const;
+
+/** A layer with every default filled in. */
+export interface ResolvedLayerSpec {
+  cell: 'plstm' | 'lstm';
+  hidden: number;
+  eps: number;
+  pInit: PInit;
+  forgetBias: number;
+  chrono: number | null;
+}
+
+/** A config with every default filled in; what the model stores and saves. */
+export interface ResolvedModelConfig {
+  input: InputSpec;
+  layers: ResolvedLayerSpec[];
+  head: HeadSpec;
+  loss: 'xent' | 'mse';
+  seed: number;
+}
+
+function isPosInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+function isFiniteNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function positiveInt(v: unknown, what: string): number {
+  if (!isPosInt(v)) throw new ConfigError(`${what} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+function resolveInput(input: unknown): InputSpec {
+  if (typeof input !== 'object' || input === null) {
+    throw new ConfigError('input must be an object like { kind: "onehot", size: 10 }');
+  }
+  const spec = input as Record<string, unknown>;
+  switch (spec.kind) {
+    case 'onehot':
+      return { kind: 'onehot', size: positiveInt(spec.size, 'input.size (one-hot vocabulary)') };
+    case 'dense':
+      return { kind: 'dense', size: positiveInt(spec.size, 'input.size (features per step)') };
+    case 'embedding':
+      return {
+        kind: 'embedding',
+        vocab: positiveInt(spec.vocab, 'input.vocab (embedding vocabulary)'),
+        dim: positiveInt(spec.dim, 'input.dim (embedding size)'),
+      };
+    default:
+      throw new ConfigError(
+        `unknown input kind ${JSON.stringify(spec.kind)}: use "onehot", "embedding" or "dense"`);
+  }
+}
+
+function resolvePInit(v: unknown, where: string): PInit {
+  if (v === undefined) return { ...DEFAULTS.pInit };
+  if (typeof v !== 'object' || v === null) {
+    throw new ConfigError(`${where}.pInit must be an object like { mode: "uniform" }`);
+  }
+  const s = v as Record<string, unknown>;
+  switch (s.mode) {
+    case 'uniform':
+      return { mode: 'uniform' };
+    case 'range': {
+      if (!isFiniteNum(s.lo) || !isFiniteNum(s.hi) || s.lo > s.hi) {
+        throw new ConfigError(
+          `${where}.pInit range needs finite lo <= hi (theta ~ U(lo, hi)), got lo=${String(s.lo)} hi=${String(s.hi)}`);
+      }
+      return { mode: 'range', lo: s.lo, hi: s.hi };
+    }
+    case 'fixed': {
+      if (!isFiniteNum(s.p) || !(s.p > 0 && s.p <= 1)) {
+        throw new ConfigError(`${where}.pInit fixed p must lie in (0, 1], got ${String(s.p)}`);
+      }
+      return { mode: 'fixed', p: s.p };
+    }
+    default:
+      throw new ConfigError(
+        `unknown ${where}.pInit mode ${JSON.stringify(s.mode)}: use "uniform", "range" or "fixed"`);
+  }
+}
+
+function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
+  const where = `layers[${l}]`;
+  if (typeof v !== 'object' || v === null) throw new ConfigError(`${where} must be an object`);
+  const s = v as Record<string, unknown>;
+  if (s.cell !== 'plstm' && s.cell !== 'lstm') {
+    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm"`);
+  }
+  const hidden = positiveInt(s.hidden, `${where}.hidden (H)`);
+  const eps = s.eps === undefined ? DEFAULTS.eps : s.eps;
+  if (!isFiniteNum(eps) || eps <= 0) throw new ConfigError(`${where}.eps must be > 0, got ${String(eps)}`);
+  const pInit = resolvePInit(s.pInit, where);
+  const forgetBias = s.forgetBias === undefined ? DEFAULTS.forgetBias : s.forgetBias;
+  if (!isFiniteNum(forgetBias)) {
+    throw new ConfigError(`${where}.forgetBias must be a finite number, got ${String(forgetBias)}`);
+  }
+  const chrono = s.chrono === undefined ? DEFAULTS.chrono : s.chrono;
+  if (chrono !== null && (!isFiniteNum(chrono) || chrono <= 2)) {
+    throw new ConfigError(`${where}.chrono (Tmax) must be a number > 2 or null, got ${String(chrono)}`);
+  }
+  if (s.cell === 'lstm' && (s.pInit !== undefined || s.eps !== undefined)) {
+    throw new ConfigError(`${where}: eps and pInit are pLSTM settings; this layer is an "lstm"`);
+  }
+  if (s.cell === 'plstm' && ((s.forgetBias !== undefined && s.forgetBias !== 0) ||
+    (s.chrono !== undefined && s.chrono !== null))) {
+    throw new ConfigError(`${where}: forgetBias and chrono are LSTM settings; this layer is a "plstm"`);
+  }
+  return { cell: s.cell, hidden, eps, pInit, forgetBias, chrono };
+}
+
+/** Fills in defaults and validates; throws ConfigError naming the first problem. */
+export function resolveConfig(config: ModelConfig): ResolvedModelConfig {
+  if (typeof config !== 'object' || config === null) throw new ConfigError('model config must be an object');
+  const input = resolveInput(config.input);
+  if (!Array.isArray(config.layers) || config.layers.length === 0) {
+    throw new ConfigError('layers must be a non-empty array of { cell, hidden, ... }');
+  }
+  const layers = config.layers.map((l, i) => resolveLayer(l, i));
+  const head = config.head as unknown;
+  if (typeof head !== 'object' || head === null) throw new ConfigError('head must be { size, steps }');
+  const h = head as Record<string, unknown>;
+  const size = positiveInt(h.size, 'head.size (O)');
+  if (h.steps !== 'all' && h.steps !== 'last') {
+    throw new ConfigError(`head.steps must be "all" or "last", got ${JSON.stringify(h.steps)}`);
+  }
+  if (config.loss !== 'xent' && config.loss !== 'mse') {
+    throw new ConfigError(`unknown loss ${JSON.stringify(config.loss)}: use "xent" or "mse"`);
+  }
+  if (config.loss === 'xent' && size < 2) {
+    throw new ConfigError(
+      `loss "xent" needs a head with at least 2 classes, got head.size=${size} (use loss "mse" for one output)`);
+  }
+  if (!Number.isSafeInteger(config.seed)) {
+    throw new ConfigError(`seed must be an integer, got ${String(config.seed)}`);
+  }
+  return { input, layers, head: { size, steps: h.steps }, loss: config.loss, seed: config.seed };
+}
+
+/** I of the first recurrent layer: what the input stage hands it per step. */
+export function inputWidth(input: InputSpec): number {
+  return input.kind === 'embedding' ? input.dim : input.size;
+}

@@ -1,0 +1,65 @@
+// Losses on the head's outputs, each returning the loss and dL/d(outputs).
+// N = rows (B*T for steps 'all', B for 'last'), O = outputs per row.
+//
+// Normalisation (documented in the model's API):
+//   xent: mean of -log softmax(out)[y] over counted rows; with weights w: sum(w * nll) / sum(w).
+//         Rows with weight 0 are masked: their target is not read and they get no gradient.
+//   mse:  mean of (out - y)^2 over all N*O elements; with row weights w:
+//         sum_n w_n sum_o (out - y)^2 / (O * sum(w)).
+
+import type { Float } from '../cells/types.js';
+
+/**
+ * Softmax cross-entropy. out: [N, O] logits. y: [N] class ids. w: [N] weights or null.
+ * dOut: [N, O] (overwritten) or null when only the loss is wanted.
+ * sumW: sum of the weights (N without weights); must be > 0 (checked by the caller).
+ */
+export function xentLoss(out: Float, y: Int32Array, w: Float32Array | null, N: number, O: number,
+  sumW: number, dOut: Float | null): number {
+  let total = 0;
+  for (let n = 0; n < N; n++) {
+    const wn = w === null ? 1 : w[n];
+    const row = n * O;
+    if (wn === 0) {
+      if (dOut !== null) dOut.fill(0, row, row + O);
+      continue;
+    }
+    let max = -Infinity;
+    for (let o = 0; o < O; o++) if (out[row + o] > max) max = out[row + o];
+    let sum = 0;
+    for (let o = 0; o < O; o++) sum += Math.exp(out[row + o] - max);
+    const logZ = Math.log(sum) + max;
+    const target = y[n];
+    total += wn * (logZ - out[row + target]);
+    if (dOut !== null) {
+      const scale = wn / sumW;
+      for (let o = 0; o < O; o++) {
+        const p = Math.exp(out[row + o] - logZ);
+        dOut[row + o] = scale * (o === target ? p - 1 : p);
+      }
+    }
+  }
+  return total / sumW;
+}
+
+/**
+ * Mean squared error. out: [N, O]. y: [N, O]. w: [N] row weights or null.
+ * dOut: [N, O] (overwritten) or null. sumW: sum of the weights (N without weights), > 0.
+ */
+export function mseLoss(out: Float, y: Float32Array | Float64Array, w: Float32Array | null, N: number,
+  O: number, sumW: number, dOut: Float | null): number {
+  let total = 0;
+  const denom = O * sumW;
+  for (let n = 0; n < N; n++) {
+    const wn = w === null ? 1 : w[n];
+    const row = n * O;
+    let rowSum = 0;
+    for (let o = 0; o < O; o++) {
+      const d = out[row + o] - y[row + o];
+      rowSum += d * d;
+      if (dOut !== null) dOut[row + o] = (2 * wn * d) / denom;
+    }
+    total += wn * rowSum;
+  }
+  return total / denom;
+}

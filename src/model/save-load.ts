@@ -1,0 +1,50 @@
+// Model files on disk (Node): serialize.ts's bytes, written atomically.
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ModelFileError } from '../errors.js';
+import type { RuntimeOptions } from './config.js';
+import type { Optimizer } from './optimizers.js';
+import type { SequenceModel } from './sequence-model.js';
+import { deserializeModel, serializeModel, type LoadedModel } from './serialize.js';
+
+/**
+ * Writes the model (and optionally the optimizer's state and extra info) to `file` as
+ * safetensors. Atomic: the bytes go to a temporary file in the same directory, which is then
+ * renamed over `file`, so a crash never leaves a half-written model. Replaces an existing
+ * file: callers that must not overwrite check first.
+ */
+export function saveModel(file: string, model: SequenceModel, opt?: Optimizer | null,
+  meta: Record<string, unknown> = {}): void {
+  const bytes = serializeModel(model, opt, meta);
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Reads a model file written by saveModel. Throws ModelFileError when the file is missing,
+ * truncated, corrupt or not a model of this package.
+ */
+export function loadModel(file: string, runtime: RuntimeOptions = {}): LoadedModel {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new ModelFileError(`cannot read model file ${file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? err)}`);
+  }
+  return deserializeModel(bytes, runtime, `model file ${file}`);
+}

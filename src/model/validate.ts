@@ -1,0 +1,163 @@
+// Checks of what users hand the model: batches, inputs, targets, weights and states.
+// Every failure throws a typed error naming the problem (ShapeError for sizes and kinds,
+// InputValueError for NaN/Infinity, out-of-range ids and bad weights), so nothing turns into
+// a silent NaN further down.
+
+import { InputValueError, ShapeError } from '../errors.js';
+import type { CellState, Float } from '../cells/types.js';
+import type { ResolvedModelConfig } from './config.js';
+
+/** Inputs and targets of one training or evaluation batch. */
+export interface Batch {
+  /** Batch size. */
+  B: number;
+  /** Time steps. */
+  T: number;
+  /** Token ids Int32Array [B, T] (onehot, embedding) or features Float32Array [B, T, I] (dense). */
+  x: Int32Array | Float32Array | Float64Array;
+  /**
+   * xent: class ids Int32Array [B, T] (steps 'all') or [B] ('last').
+   * mse: Float32Array targets [B, T, O] (steps 'all') or [B, O] ('last').
+   */
+  y: Int32Array | Float32Array | Float64Array;
+  /**
+   * Optional non-negative weights per output row: [B, T] for steps 'all', [B] for 'last'.
+   * 0 masks a row (its target is then not read). They must not all be 0.
+   */
+  weights?: Float32Array;
+}
+
+/** The recurrent state of every layer for B rows (h, c and, for the pLSTM, the age a). */
+export interface ModelState {
+  readonly B: number;
+  /** One CellState per layer, buffers [B, H] in the model's dtype. */
+  readonly layers: CellState[];
+}
+
+/** A deep copy of a state (e.g. to branch a stream). */
+export function cloneState(s: ModelState): ModelState {
+  const copy = (f: Float): Float => f.slice();
+  return { B: s.B, layers: s.layers.map((l) => ({ h: copy(l.h), c: copy(l.c), a: l.a === null ? null : copy(l.a) })) };
+}
+
+function positiveInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new ShapeError(`${what} must be a positive integer, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Checks x for N = B*T rows (or B rows of one streaming step). */
+export function checkInput(cfg: ResolvedModelConfig, x: unknown, N: number, shape: string): void {
+  const spec = cfg.input;
+  if (spec.kind === 'dense') {
+    if (!(x instanceof Float32Array || x instanceof Float64Array)) {
+      throw new ShapeError(`dense input x must be a Float32Array ${shape.replace(']', ', I]')}`);
+    }
+    const len = N * spec.size;
+    if (x.length !== len) {
+      throw new ShapeError(`input x has ${x.length} numbers, expected ${shape.replace(']', `, I=${spec.size}]`)} = ${len}`);
+    }
+    for (let i = 0; i < len; i++) {
+      if (!Number.isFinite(x[i])) {
+        throw new InputValueError(`input x contains ${x[i]} at index ${i} (row ${Math.floor(i / spec.size)})`);
+      }
+    }
+    return;
+  }
+  const V = spec.kind === 'onehot' ? spec.size : spec.vocab;
+  if (!(x instanceof Int32Array)) {
+    throw new ShapeError(`${spec.kind} input x must be an Int32Array of token ids ${shape}`);
+  }
+  if (x.length !== N) throw new ShapeError(`input x has ${x.length} ids, expected ${shape} = ${N}`);
+  for (let i = 0; i < N; i++) {
+    const id = x[i];
+    if (id < 0 || id >= V) {
+      throw new InputValueError(`input token id ${id} at index ${i} is outside the vocabulary 0..${V - 1}`);
+    }
+  }
+}
+
+/** Normalised batch: validated, with the sum of weights (rows counted). */
+export interface CheckedBatch {
+  B: number;
+  T: number;
+  /** Output rows: B*T ('all') or B ('last'). */
+  N: number;
+  weights: Float32Array | null;
+  sumW: number;
+}
+
+/** Checks a whole batch against the config; returns the row count and weight sum. */
+export function checkBatch(cfg: ResolvedModelConfig, batch: Batch): CheckedBatch {
+  if (typeof batch !== 'object' || batch === null) throw new ShapeError('batch must be { B, T, x, y }');
+  const B = positiveInt(batch.B, 'batch B');
+  const T = positiveInt(batch.T, 'batch T');
+  checkInput(cfg, batch.x, B * T, `[B, T] = [${B}, ${T}]`);
+  const all = cfg.head.steps === 'all';
+  const N = all ? B * T : B;
+  const rows = all ? `[B, T] = [${B}, ${T}]` : `[B] = [${B}]`;
+  const O = cfg.head.size;
+
+  let weights: Float32Array | null = null;
+  let sumW = N;
+  if (batch.weights !== undefined && batch.weights !== null) {
+    const w = batch.weights;
+    if (!(w instanceof Float32Array)) throw new ShapeError(`weights must be a Float32Array ${rows}`);
+    if (w.length !== N) throw new ShapeError(`weights has ${w.length} numbers, expected ${rows} = ${N}`);
+    sumW = 0;
+    for (let i = 0; i < N; i++) {
+      if (!(Number.isFinite(w[i]) && w[i] >= 0)) {
+        throw new InputValueError(`weight ${w[i]} at index ${i}: weights must be finite and >= 0`);
+      }
+      sumW += w[i];
+    }
+    if (!(sumW > 0)) throw new InputValueError('weights are all 0: no step of the batch is counted');
+    weights = w;
+  }
+
+  const y = batch.y;
+  if (cfg.loss === 'xent') {
+    if (!(y instanceof Int32Array)) throw new ShapeError(`xent targets y must be an Int32Array of class ids ${rows}`);
+    if (y.length !== N) throw new ShapeError(`targets y has ${y.length} ids, expected ${rows} = ${N}`);
+    for (let i = 0; i < N; i++) {
+      if (weights !== null && weights[i] === 0) continue; // masked: any value (e.g. -1 padding)
+      if (y[i] < 0 || y[i] >= O) {
+        throw new InputValueError(`target class ${y[i]} at index ${i} is outside 0..${O - 1} (head.size = ${O})`);
+      }
+    }
+  } else {
+    if (!(y instanceof Float32Array || y instanceof Float64Array)) {
+      throw new ShapeError(`mse targets y must be a Float32Array ${rows.replace(']', ', O]')}`);
+    }
+    if (y.length !== N * O) {
+      throw new ShapeError(`targets y has ${y.length} numbers, expected ${rows.replace(']', `, O=${O}]`)} = ${N * O}`);
+    }
+    for (let i = 0; i < N * O; i++) {
+      if (!Number.isFinite(y[i])) throw new InputValueError(`target y contains ${y[i]} at index ${i}`);
+    }
+  }
+  return { B, T, N, weights, sumW };
+}
+
+/** Checks a state handed back by the user against the model's layers and the batch size. */
+export function checkModelState(cfg: ResolvedModelConfig, s: ModelState, B: number): void {
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.layers)) {
+    throw new ShapeError('state must be a ModelState from initState(), trainStep() or evaluate()');
+  }
+  if (s.B !== B) throw new ShapeError(`state is for B=${s.B} rows but the batch has B=${B}`);
+  if (s.layers.length !== cfg.layers.length) {
+    throw new ShapeError(`state has ${s.layers.length} layers, the model ${cfg.layers.length}`);
+  }
+  cfg.layers.forEach((l, i) => {
+    const st = s.layers[i];
+    const n = B * l.hidden;
+    const fields: (keyof CellState)[] = l.cell === 'plstm' ? ['h', 'c', 'a'] : ['h', 'c'];
+    for (const k of fields) {
+      const buf = st[k];
+      if (!(buf instanceof Float32Array || buf instanceof Float64Array) || buf.length !== n) {
+        throw new ShapeError(`state layer ${i} ${k} must hold [B, H] = [${B}, ${l.hidden}] numbers`);
+      }
+    }
+  });
+}
