@@ -1,0 +1,6 @@
+// Experiments: the task registry, training options and the training loop behind `plstm train`.
+export * from './options.js';
+export * from './task.js';
+export * from './registry.js';
+export * from './run-dir.js';
+export * from './trainer.js';

@@ -1,0 +1,93 @@
+// What every task provides to the training loop: the model it needs, reproducible training
+// batches, and its evaluation on held-out data.
+import type { Batch, ModelConfig, ModelState, SequenceModel } from '../model/index.js';
+import type { TrainOptions } from './options.js';
+import { Rng, deriveSeed, permutation } from '../data/rng.js';
+
+/** Named numbers, e.g. { loss: 0.4, acc: 0.93 }. */
+export type Metrics = Record<string, number>;
+
+/** The metric that picks the best checkpoint and drives early stopping. */
+export interface PrimaryMetric {
+  name: string;
+  higherIsBetter: boolean;
+}
+
+export interface PreparedTask {
+  name: string;
+  /** The model this task trains (from the options: cell, sizes, init). */
+  modelConfig: ModelConfig;
+  /** Training batches per epoch. */
+  batchesPerEpoch: number;
+  /**
+   * Training batch `step` of `epoch`. A pure function of (options, epoch, step): a resumed run
+   * sees exactly the batches an uninterrupted one would.
+   */
+  trainBatch(epoch: number, step: number): Batch;
+  /** True when the final state of one batch is the initial state of the next (TBPTT). */
+  carryState: boolean;
+  /** Metrics on the held-out set. */
+  evaluate(model: SequenceModel): Metrics;
+  primary: PrimaryMetric;
+  /** True when the task counts as solved (e.g. copy: both accuracies >= 99.9%): training stops. */
+  solved?(m: Metrics): boolean;
+  /** Reference numbers a model must beat, e.g. { chance_acc: 0.125 } or { baseline_mse: 0.167 }. */
+  reference: Metrics;
+  /** A short description of the data for the log, e.g. "copy T=200: 10000 train / 1000 test". */
+  describe: string;
+}
+
+/** Builds a task from resolved options (loads or generates its data). */
+export type TaskFactory = (opts: TrainOptions) => PreparedTask;
+
+/** Index of the largest value in row r of an [R, O] matrix. */
+export function argmaxRow(out: Float32Array | Float64Array, r: number, O: number): number {
+  let best = 0;
+  let bv = out[r * O];
+  for (let o = 1; o < O; o++) {
+    const v = out[r * O + o];
+    if (v > bv) { bv = v; best = o; }
+  }
+  return best;
+}
+
+/** Epoch-shuffled sample order, a pure function of (seed, epoch); cached for the current epoch. */
+export class EpochOrder {
+  private epoch = -1;
+  private order: Int32Array = new Int32Array(0);
+  constructor(private readonly N: number, private readonly seed: number) {}
+  get(epoch: number): Int32Array {
+    if (epoch !== this.epoch) {
+      this.order = permutation(this.N, new Rng(deriveSeed(this.seed, epoch, 0x0de7)));
+      this.epoch = epoch;
+    }
+    return this.order;
+  }
+}
+
+/** Indices of batch `step` in an epoch order (the last batch may be smaller). */
+export function batchIndices(order: Int32Array, B: number, step: number): Int32Array {
+  return order.subarray(step * B, Math.min(order.length, (step + 1) * B));
+}
+
+/**
+ * Evaluates a dataset in batches and accumulates the loss (weighted by the batch's sample
+ * count) plus whatever `consume` collects from the outputs.
+ */
+export function evaluateInBatches(model: SequenceModel, N: number, B: number,
+  makeBatch: (idx: Int32Array) => Batch,
+  consume: (outputs: Float32Array, idx: Int32Array, batch: Batch) => void,
+  state?: { carry: boolean }): { loss: number } {
+  let lossSum = 0;
+  let s: ModelState | null = null;
+  for (let start = 0; start < N; start += B) {
+    const idx = new Int32Array(Math.min(B, N - start));
+    for (let i = 0; i < idx.length; i++) idx[i] = start + i;
+    const batch = makeBatch(idx);
+    const r = model.evaluate(batch, { state: state?.carry ? s : null });
+    if (state?.carry) s = r.state;
+    lossSum += r.loss * idx.length;
+    consume(r.outputs, idx, batch);
+  }
+  return { loss: lossSum / N };
+}

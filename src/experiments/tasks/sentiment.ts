@@ -1,0 +1,64 @@
+// Review sentiment: word embeddings in, the class read after the last word (reviews are
+// left-padded), accuracy on the test reviews.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { deriveSeed } from '../../data/rng.js';
+import { buildWordVocab, encodeReviews, loadReviews, type EncodedReviews } from '../../data/sentiment.js';
+import { DataError } from '../../errors.js';
+import { layerSpecs, type TrainOptions } from '../options.js';
+import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask } from '../task.js';
+import { subsetIndices } from './mnist.js';
+
+function findSplit(dir: string, split: string): string {
+  if (!existsSync(dir)) throw new DataError(`data folder not found: ${dir}`);
+  for (const f of [`${split}.jsonl.gz`, `${split}.jsonl`]) if (existsSync(join(dir, f))) return join(dir, f);
+  throw new DataError(`no ${split}.jsonl(.gz) in ${dir}; --data must be a folder with train.jsonl(.gz) and test.jsonl(.gz)`);
+}
+
+export function prepareSentiment(o: TrainOptions): PreparedTask {
+  const trainAll = loadReviews(findSplit(o.data!, 'train'));
+  const testAll = loadReviews(findSplit(o.data!, 'test'));
+  // a seeded subset: the files are sorted by label, so taking the first n would be one class
+  const trainRev = Array.from(subsetIndices(trainAll.length, o.trainSamples, deriveSeed(o.seed, 401)), (i) => trainAll[i]);
+  const testRev = Array.from(subsetIndices(testAll.length, o.testSamples, deriveSeed(o.seed, 402)), (i) => testAll[i]);
+  const vocab = buildWordVocab(trainRev, o.vocab);
+  const train = encodeReviews(trainRev, vocab, o.maxLen);
+  const test = encodeReviews(testRev, vocab, o.maxLen);
+  const order = new EpochOrder(train.N, o.seed);
+  const gather = (d: EncodedReviews, idx: Int32Array) => {
+    const B = idx.length, T = d.T;
+    const x = new Int32Array(B * T); // [B, T]
+    const y = new Int32Array(B); // [B]
+    for (let b = 0; b < B; b++) {
+      x.set(d.x.subarray(idx[b] * T, (idx[b] + 1) * T), b * T);
+      y[b] = d.y[idx[b]];
+    }
+    return { B, T, x, y };
+  };
+  let positives = 0;
+  for (let i = 0; i < test.N; i++) positives += test.y[i];
+  return {
+    name: 'sentiment',
+    modelConfig: {
+      input: { kind: 'embedding', vocab: vocab.words.length, dim: o.embed },
+      layers: layerSpecs(o),
+      head: { size: 2, steps: 'last' },
+      loss: 'xent',
+      seed: o.seed,
+    },
+    batchesPerEpoch: Math.ceil(train.N / o.batch),
+    trainBatch: (epoch, step) => gather(train, batchIndices(order.get(epoch), o.batch, step)),
+    carryState: false,
+    evaluate(model) {
+      let right = 0;
+      const { loss } = evaluateInBatches(model, test.N, o.evalBatch, (idx) => gather(test, idx), (out, idx, batch) => {
+        const y = batch.y as Int32Array;
+        for (let b = 0; b < idx.length; b++) if (argmaxRow(out, b, 2) === y[b]) right++;
+      });
+      return { loss, acc: right / test.N };
+    },
+    primary: { name: 'acc', higherIsBetter: true },
+    reference: { majority_acc: Math.max(positives, test.N - positives) / test.N },
+    describe: `sentiment: ${train.N} training / ${test.N} test reviews, vocabulary ${vocab.words.length}, ${o.maxLen} words each`,
+  };
+}
