@@ -1,0 +1,209 @@
+// Register-blocked f32x4 GEMM kernels. Pointers are byte addresses in linear memory;
+// leading dimensions (lda, ldb, ldc) are in elements. Contract for every kernel here:
+// N and K as noted are multiples of 4 (the backend pads H and I to multiples of 4).
+// Every output element is accumulated in the same k order whatever M-tile it falls in,
+// so results do not depend on how rows are split across threads.
+import { madd } from './simd';
+
+// ---------------------------------------------------------------------------------------
+// NN: C[M, N] (+)= A[M, K] B[K, N]. N multiple of 4. Tiles: 4 rows x 16 / 4 columns.
+
+// @ts-ignore: decorator
+@inline function nn4x16(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
+  let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  let c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+  let c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+  if (acc) {
+    c00 = v128.load(c); c01 = v128.load(c, 16); c02 = v128.load(c, 32); c03 = v128.load(c, 48);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16); c12 = v128.load(c + ldc, 32); c13 = v128.load(c + ldc, 48);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16); c22 = v128.load(c + 2 * ldc, 32); c23 = v128.load(c + 2 * ldc, 48);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16); c32 = v128.load(c + 3 * ldc, 32); c33 = v128.load(c + 3 * ldc, 48);
+  }
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    let s = v128.load32_splat(a);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01); c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
+    s = v128.load32_splat(a + lda);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11); c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+    s = v128.load32_splat(a + 2 * lda);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21); c22 = madd(s, b2, c22); c23 = madd(s, b3, c23);
+    s = v128.load32_splat(a + 3 * lda);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31); c32 = madd(s, b2, c32); c33 = madd(s, b3, c33);
+    a += 4; b += ldb;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); v128.store(c + ldc, c12, 32); v128.store(c + ldc, c13, 48);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); v128.store(c + 2 * ldc, c22, 32); v128.store(c + 2 * ldc, c23, 48);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16); v128.store(c + 3 * ldc, c32, 32); v128.store(c + 3 * ldc, c33, 48);
+}
+
+// @ts-ignore: decorator
+@inline function nn1x16(K: i32, a: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  if (acc) { c0 = v128.load(c); c1 = v128.load(c, 16); c2 = v128.load(c, 32); c3 = v128.load(c, 48); }
+  for (let k = 0; k < K; k++) {
+    const s = v128.load32_splat(a);
+    c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
+    c2 = madd(s, v128.load(b, 32), c2); c3 = madd(s, v128.load(b, 48), c3);
+    a += 4; b += ldb;
+  }
+  v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+}
+
+// @ts-ignore: decorator
+@inline function nn4x4(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  if (acc) { c0 = v128.load(c); c1 = v128.load(c + ldc); c2 = v128.load(c + 2 * ldc); c3 = v128.load(c + 3 * ldc); }
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a + lda), b0, c1);
+    c2 = madd(v128.load32_splat(a + 2 * lda), b0, c2);
+    c3 = madd(v128.load32_splat(a + 3 * lda), b0, c3);
+    a += 4; b += ldb;
+  }
+  v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + 2 * ldc, c2); v128.store(c + 3 * ldc, c3);
+}
+
+// @ts-ignore: decorator
+@inline function nn1x4(K: i32, a: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
+  let c0 = acc ? v128.load(c) : f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    c0 = madd(v128.load32_splat(a), v128.load(b), c0);
+    a += 4; b += ldb;
+  }
+  v128.store(c, c0);
+}
+
+/** C[M, N] = (acc ? C : 0) + A[M, K] B[K, N]; N % 4 == 0. */
+export function gemmNN(M: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
+  C: usize, ldc: i32, acc: bool): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  const M4 = M & ~3, N16 = N & ~15;
+  for (let n = 0; n < N16; n += 16) {
+    const b = B + (<usize>n << 2);
+    let m = 0;
+    for (; m < M4; m += 4) nn4x16(K, A + <usize>m * la, la, b, lb, C + <usize>m * lc + (<usize>n << 2), lc, acc);
+    for (; m < M; m++) nn1x16(K, A + <usize>m * la, b, lb, C + <usize>m * lc + (<usize>n << 2), acc);
+  }
+  for (let n = N16; n < N; n += 4) {
+    const b = B + (<usize>n << 2);
+    let m = 0;
+    for (; m < M4; m += 4) nn4x4(K, A + <usize>m * la, la, b, lb, C + <usize>m * lc + (<usize>n << 2), lc, acc);
+    for (; m < M; m++) nn1x4(K, A + <usize>m * la, b, lb, C + <usize>m * lc + (<usize>n << 2), acc);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// NT: C[M, N] (+)= A[M, K] Bt[N, K]^T, i.e. dot products of rows. K % 4 == 0, N % 4 == 0.
+// Used by the forward pass so the weights are read in their stored [G*H, K] layout.
+
+/** Sums of four accumulators, lane j of the result = horizontal sum of v_j. */
+// @ts-ignore: decorator
+@inline function hsum4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  const t0 = f32x4.add(v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), v128.shuffle<f32>(v0, v1, 2, 6, 3, 7));
+  const t1 = f32x4.add(v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), v128.shuffle<f32>(v2, v3, 2, 6, 3, 7));
+  // t0 = [v0a, v1a, v0b, v1b], t1 = [v2a, v3a, v2b, v3b]
+  return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+}
+
+// @ts-ignore: decorator
+@inline function nt2x4(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
+  let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  for (let k: usize = 0; k < <usize>K << 2; k += 16) {
+    const a0 = v128.load(a + k), a1 = v128.load(a + lda + k);
+    const b0 = v128.load(b + k), b1 = v128.load(b + ldb + k);
+    const b2 = v128.load(b + 2 * ldb + k), b3 = v128.load(b + 3 * ldb + k);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01); c02 = madd(a0, b2, c02); c03 = madd(a0, b3, c03);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11); c12 = madd(a1, b2, c12); c13 = madd(a1, b3, c13);
+  }
+  let r0 = hsum4(c00, c01, c02, c03), r1 = hsum4(c10, c11, c12, c13);
+  if (acc) { r0 = f32x4.add(v128.load(c), r0); r1 = f32x4.add(v128.load(c + ldc), r1); }
+  v128.store(c, r0); v128.store(c + ldc, r1);
+}
+
+// @ts-ignore: decorator
+@inline function nt1x4(K: i32, a: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
+  for (let k: usize = 0; k < <usize>K << 2; k += 16) {
+    const a0 = v128.load(a + k);
+    c00 = madd(a0, v128.load(b + k), c00); c01 = madd(a0, v128.load(b + ldb + k), c01);
+    c02 = madd(a0, v128.load(b + 2 * ldb + k), c02); c03 = madd(a0, v128.load(b + 3 * ldb + k), c03);
+  }
+  let r0 = hsum4(c00, c01, c02, c03);
+  if (acc) r0 = f32x4.add(v128.load(c), r0);
+  v128.store(c, r0);
+}
+
+/** C[M, N] = (acc ? C : 0) + A[M, K] Bt[N, K]^T; K % 4 == 0, N % 4 == 0. */
+export function gemmNT(M: i32, N: i32, K: i32, A: usize, lda: i32, Bt: usize, ldb: i32,
+  C: usize, ldc: i32, acc: bool): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  const M2 = M & ~1;
+  for (let n = 0; n < N; n += 4) {
+    const b = Bt + <usize>n * lb;
+    let m = 0;
+    for (; m < M2; m += 2) nt2x4(K, A + <usize>m * la, la, b, lb, C + <usize>m * lc + (<usize>n << 2), lc, acc);
+    if (m < M) nt1x4(K, A + <usize>m * la, b, lb, C + <usize>m * lc + (<usize>n << 2), acc);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// TN: C[M, N] += A[K, M]^T B[K, N] (weight gradients: sum over k = (b, t) rows).
+
+// @ts-ignore: decorator
+@inline function tn4x16(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
+  let c00 = v128.load(c), c01 = v128.load(c, 16), c02 = v128.load(c, 32), c03 = v128.load(c, 48);
+  let c10 = v128.load(c + ldc), c11 = v128.load(c + ldc, 16), c12 = v128.load(c + ldc, 32), c13 = v128.load(c + ldc, 48);
+  let c20 = v128.load(c + 2 * ldc), c21 = v128.load(c + 2 * ldc, 16), c22 = v128.load(c + 2 * ldc, 32), c23 = v128.load(c + 2 * ldc, 48);
+  let c30 = v128.load(c + 3 * ldc), c31 = v128.load(c + 3 * ldc, 16), c32 = v128.load(c + 3 * ldc, 32), c33 = v128.load(c + 3 * ldc, 48);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    let s = v128.load32_splat(a);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01); c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
+    s = v128.load32_splat(a, 4);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11); c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+    s = v128.load32_splat(a, 8);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21); c22 = madd(s, b2, c22); c23 = madd(s, b3, c23);
+    s = v128.load32_splat(a, 12);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31); c32 = madd(s, b2, c32); c33 = madd(s, b3, c33);
+    a += lda; b += ldb;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); v128.store(c + ldc, c12, 32); v128.store(c + ldc, c13, 48);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); v128.store(c + 2 * ldc, c22, 32); v128.store(c + 2 * ldc, c23, 48);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16); v128.store(c + 3 * ldc, c32, 32); v128.store(c + 3 * ldc, c33, 48);
+}
+
+// @ts-ignore: decorator
+@inline function tn4x4(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
+  let c0 = v128.load(c), c1 = v128.load(c + ldc), c2 = v128.load(c + 2 * ldc), c3 = v128.load(c + 3 * ldc);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a, 4), b0, c1);
+    c2 = madd(v128.load32_splat(a, 8), b0, c2);
+    c3 = madd(v128.load32_splat(a, 12), b0, c3);
+    a += lda; b += ldb;
+  }
+  v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + 2 * ldc, c2); v128.store(c + 3 * ldc, c3);
+}
+
+/** C[M, N] += A[K, M]^T B[K, N] for output rows m0..m1 (multiples of 4); N % 4 == 0. */
+export function gemmTN(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
+  C: usize, ldc: i32): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  const N16 = N & ~15;
+  for (let n = 0; n < N16; n += 16) {
+    for (let m = m0; m < m1; m += 4) {
+      tn4x16(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
+    }
+  }
+  for (let n = N16; n < N; n += 4) {
+    for (let m = m0; m < m1; m += 4) {
+      tn4x4(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// The WebAssembly kernel module: fused pLSTM / LSTM sequence kernels and the GEMMs they
+// are built from. Every export takes byte addresses into the (shared, imported) memory
+// plus counts; nothing here allocates. The TS side (../wasm-backend.ts) owns the memory.
+export { gemmNN, gemmNT, gemmTN } from './gemm';
+export { fillRows, columnSums } from './rows';
+export { plstmForward } from './plstm-forward';
+export { plstmBackwardSteps } from './plstm-backward';
+export { lstmForward } from './lstm-forward';
+export { lstmBackwardSteps } from './lstm-backward';
+export { weightGrads } from './weight-grads';
+
+/** First byte after the module's static data: the TS allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,63 @@
+// pLSTM backpropagation through time for Bc batch rows (one thread's share): the
+// per-step part. Weight gradients are reduced afterwards by weightGrads (weight-grads.ts).
+import { gemmNN } from './gemm';
+import { splat, vlog1p, vtanh } from './simd';
+
+/**
+ * act:  [Bc, T, 3Hp] r, o, g from the forward pass; overwritten with dz
+ * cbuf, abuf: [Bc, T+1, Hp] (slot 0 = initial state)   fbuf: [Bc, T, Hp] f; overwritten
+ *       with q = dL/df * f * ln((a+eps)/(a+1)), the per-step share of dL/dp
+ * dhSeq: [Bc, T, Hp] or 0 for none
+ * dh, dc, da: [Bc, Hp] on entry dL/d(final h, c, a); on exit dL/d(h0, c0, a0)
+ * dx:   [Bc, T, Ip]
+ */
+export function plstmBackwardSteps(Bc: i32, T: i32, Ip: i32, Hp: i32,
+  wIh: usize, wHh: usize, p: usize, eps: f32,
+  act: usize, cbuf: usize, abuf: usize, fbuf: usize, dhSeq: usize,
+  dh: usize, dc: usize, da: usize, dx: usize): void {
+  const GHp = 3 * Hp;
+  const hb = <usize>Hp << 2;
+  const epsV = splat(eps), one = splat(1.0), oneMinusEps = splat(1.0 - eps);
+  for (let t = T - 1; t >= 0; t--) {
+    for (let b = 0; b < Bc; b++) {
+      const z = act + ((<usize>b * T + t) * GHp << 2);
+      const sRow = (<usize>b * (T + 1) + t) * hb; // slot t = previous state, t + 1 = this step
+      const fRow = (<usize>b * T + t) * hb;
+      const dhB = dh + <usize>b * hb, dcB = dc + <usize>b * hb, daB = da + <usize>b * hb;
+      const dSeq = dhSeq != 0 ? dhSeq + fRow : 0;
+      for (let j: usize = 0; j < hb; j += 16) {
+        const r = v128.load(z + j), o = v128.load(z + hb + j), g = v128.load(z + 2 * hb + j);
+        const cPrev = v128.load(cbuf + sRow + j), c = v128.load(cbuf + sRow + hb + j);
+        const aPrev = v128.load(abuf + sRow + j), a = v128.load(abuf + sRow + hb + j);
+        const f = v128.load(fbuf + fRow + j);
+        const pv = v128.load(p + j);
+        let dhv = v128.load(dhB + j);
+        if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
+        const tc = vtanh(c);
+        const dO = f32x4.mul(dhv, tc);
+        const dcv = f32x4.add(v128.load(dcB + j),
+          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+        const df = f32x4.mul(dcv, f32x4.sub(cPrev, g));
+        const dg = f32x4.mul(dcv, f32x4.sub(one, f));
+        v128.store(dcB + j, f32x4.mul(dcv, f));
+        // df/da = p f (1 - eps) / ((a + eps)(a + 1));  df/dp = f ln((a + eps)/(a + 1))
+        const ap1 = f32x4.add(a, one);
+        const dfda = f32x4.div(f32x4.mul(f32x4.mul(pv, f), oneMinusEps),
+          f32x4.mul(f32x4.add(a, epsV), ap1));
+        const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, ap1)));
+        v128.store(fbuf + fRow + j, f32x4.mul(f32x4.mul(df, f), lr));
+        const dav = f32x4.add(v128.load(daB + j), f32x4.mul(df, dfda));
+        // a_t = r eps + (1 - r)(a_{t-1} + 1)
+        const dr = f32x4.mul(dav, f32x4.sub(epsV, f32x4.add(aPrev, one)));
+        v128.store(daB + j, f32x4.mul(dav, f32x4.sub(one, r)));
+        v128.store(z + j, f32x4.mul(dr, f32x4.mul(r, f32x4.sub(one, r))));
+        v128.store(z + hb + j, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))));
+        v128.store(z + 2 * hb + j, f32x4.mul(dg, f32x4.sub(one, f32x4.mul(g, g))));
+      }
+    }
+    // dL/dh_{t-1} from the recurrence: dh = dz_t W_hh   [Bc, 3Hp] x [3Hp, Hp]
+    gemmNN(Bc, Hp, GHp, act + (<usize>t * GHp << 2), T * GHp, wHh, Hp, dh, Hp, false);
+  }
+  // dx = dz W_ih   [Bc*T, 3Hp] x [3Hp, Ip]
+  gemmNN(Bc * T, Ip, GHp, act, GHp, wIh, Ip, dx, Ip, false);
+}

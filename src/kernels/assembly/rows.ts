@@ -1,0 +1,24 @@
+// Small row helpers shared by the sequence kernels.
+
+/** Every row of C[M, N] (row stride ldc elements) = v[N]; N % 4 == 0. */
+export function fillRows(M: i32, N: i32, v: usize, C: usize, ldc: i32): void {
+  const lc = <usize>ldc << 2, nb = <usize>N << 2;
+  for (let m = 0; m < M; m++) {
+    const c = C + <usize>m * lc;
+    for (let j: usize = 0; j < nb; j += 16) v128.store(c + j, v128.load(v + j));
+  }
+}
+
+/**
+ * Column sums over the rows of A: out[j] (+)= sum over rows of A[row, j], j in j0..j1
+ * (multiples of 4). Rows are visited in order, so the sum does not depend on threads.
+ */
+export function columnSums(rows: i32, j0: i32, j1: i32, A: usize, lda: i32, out: usize): void {
+  const la = <usize>lda << 2;
+  for (let j: usize = <usize>j0 << 2; j < <usize>j1 << 2; j += 16) {
+    let s = f32x4.splat(0);
+    let a = A + j;
+    for (let r = 0; r < rows; r++) { s = f32x4.add(s, v128.load(a)); a += la; }
+    v128.store(out + j, s);
+  }
+}

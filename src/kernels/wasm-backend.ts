@@ -1,0 +1,368 @@
+// The fast backend: fused WebAssembly SIMD sequence kernels (float32) on a worker pool over
+// shared memory. Same math and same SequenceBackend contract as the reference in src/cells.
+//
+// B = batch, T = time steps, I = input size, H = hidden size, G = gates (3 pLSTM, 4 LSTM).
+// Inside the kernels H and I are padded to multiples of 4 (Hp, Ip) with zero weights, so
+// every SIMD row loop is whole; the backend packs and unpacks at the boundary, and reads
+// buffers in place (no copy) when they are views of its own memory with H, I % 4 == 0.
+//
+// Threads: the forward pass and the backward time loop split the batch rows (rows are
+// independent through all steps: no barrier inside the loop). Weight gradients are then
+// reduced over all B*T rows with the threads splitting the OUTPUT rows, each sum running over
+// the rows in one fixed order, so every result is bit-identical for any thread count.
+import { ConfigError, ShapeError } from '../errors.js';
+import { gatesOf, type CellConfig, type CellGrads, type CellState, type CellWeights, type Float,
+  type SequenceBackend, type SequenceForward } from '../cells/types.js';
+import { checkConfig, checkSequence, checkState, checkWeights } from '../cells/validate.js';
+import { WasmHeap } from './heap.js';
+import { availableCores, WorkerPool, type KernelJob } from './pool.js';
+import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports,
+  type KernelVariant } from './wasm-module.js';
+
+/** Options of the wasm backend. */
+export interface WasmBackendOptions {
+  /** Threads including the calling one (default: the available cores). 1 = no workers. */
+  threads?: number;
+  /** Force a kernel build (default: the best this engine validates). */
+  variant?: KernelVariant;
+}
+
+/** The wasm backend, with a few extras over SequenceBackend for benchmarks and tests. */
+export interface WasmBackend extends SequenceBackend {
+  readonly name: 'wasm';
+  readonly dtype: 'float32';
+  /** Threads requested (the caller plus workers). */
+  readonly threads: number;
+  /** Which kernel build runs ('relaxed-simd', 'simd' or 'simd-unshared'). */
+  readonly variant: KernelVariant;
+  alloc(length: number): Float32Array;
+  dispose(): void;
+  /** Bytes of wasm memory in use now and at most so far (weights, tapes, scratch). */
+  memoryStats(): { usedBytes: number; peakBytes: number; memoryBytes: number };
+}
+
+/** What forward keeps for backward: addresses of the activations in wasm memory. */
+interface WasmTape {
+  kind: 'wasm-tape';
+  cell: 'plstm' | 'lstm';
+  B: number; T: number; I: number; H: number; Ip: number; Hp: number;
+  act: number; // [B, T, G*Hp] gate activations (r, o, g | i, f, g, o)
+  hbuf: number; // [B, T+1, Hp] h0, h_1 .. h_T
+  cbuf: number; // [B, T+1, Hp] c0, c_1 .. c_T
+  abuf: number; // [B, T+1, Hp] pLSTM ages a0 .. a_T (0 for the LSTM)
+  fbuf: number; // [B, T, Hp] pLSTM forget gates (0 for the LSTM)
+  x: number; // [B, T, Ip] the input as the kernels read it
+  owned: number[]; // blocks to free with the tape
+  /** Bytes of activation memory this tape holds (O(B*T*H)). */
+  bytes: number;
+  freed: boolean;
+}
+
+const roundUp4 = (n: number) => (n + 3) & ~3;
+/** Below this many multiply-adds per call, worker hand-offs cost more than they save. */
+const MIN_PARALLEL_FLOPS = 2e6;
+
+export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
+  const requested = opts.threads ?? availableCores();
+  if (!(Number.isInteger(requested) && requested >= 1)) {
+    throw new ConfigError(`threads must be a positive integer, got ${opts.threads}`);
+  }
+  const compiled = compiledKernels(opts.variant);
+  const threads = compiled.shared ? requested : 1;
+  const memory = createKernelMemory(compiled.shared);
+  const kx: KernelExports = instantiateKernels(compiled.module, memory);
+  const heap = new WasmHeap(memory, kx.heapBase());
+  const pool = new WorkerPool(compiled.module, memory, compiled.shared ? threads - 1 : 0);
+  // Every ArrayBuffer we have made views on: a Float32Array over one of these is ours.
+  const ownBuffers = new WeakSet<ArrayBufferLike>();
+  let disposed = false;
+  const freeTape = (owned: number[]) => { if (!disposed) for (const p of owned) heap.freeBytes(p); };
+  const tapeRegistry = new FinalizationRegistry<number[]>(freeTape);
+
+  function view(ptr: number, n: number): Float32Array {
+    const v = heap.f32(ptr, n);
+    ownBuffers.add(v.buffer);
+    return v;
+  }
+  /** Address of a buffer the kernels may read in place, or -1. */
+  function addressOf(buf: Float): number {
+    return buf instanceof Float32Array && ownBuffers.has(buf.buffer) ? buf.byteOffset : -1;
+  }
+  function live(): void {
+    if (disposed) throw new ConfigError('this wasm backend was disposed: create a new one');
+  }
+
+  /**
+   * Copies rows of src [rows, n] into a block with rows of padded length np (zeros in the pad).
+   * Returns the block's address (owned by the caller) or the address of src when it can be read
+   * in place.
+   */
+  function packRows(src: Float, rows: number, n: number, np: number, temps: number[], inPlace = true): number {
+    if (inPlace && n === np) {
+      const at = addressOf(src);
+      if (at >= 0) return at;
+    }
+    const ptr = heap.allocBytes(rows * np * 4);
+    temps.push(ptr);
+    const dst = view(ptr, rows * np);
+    if (n === np) dst.set(src);
+    else {
+      dst.fill(0);
+      for (let r = 0; r < rows; r++) dst.set(src.subarray(r * n, r * n + n), r * np);
+    }
+    return ptr;
+  }
+
+  /** Gate-major rows [G*H, n] -> [G*Hp, np] with zero rows and columns in the pad. */
+  function packGateRows(src: Float, G: number, H: number, Hp: number, n: number, np: number, temps: number[]): number {
+    if (H === Hp) return packRows(src, G * H, n, np, temps);
+    const ptr = heap.allocBytes(G * Hp * np * 4);
+    temps.push(ptr);
+    const dst = view(ptr, G * Hp * np);
+    dst.fill(0);
+    for (let g = 0; g < G; g++) {
+      for (let j = 0; j < H; j++) {
+        const r = g * H + j;
+        dst.set(src.subarray(r * n, r * n + n), (g * Hp + j) * np);
+      }
+    }
+    return ptr;
+  }
+
+  interface Packed { wIh: number; wHh: number; bias: number; p: number; pHost: Float64Array | null }
+
+  function packWeights(cfg: CellConfig, w: CellWeights, temps: number[]): Packed {
+    const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
+    const wIh = packGateRows(w.wIh, G, H, Hp, I, Ip, temps); // [G*Hp, Ip]
+    const wHh = packGateRows(w.wHh, G, H, Hp, H, Hp, temps); // [G*Hp, Hp]
+    const bias = packGateRows(w.b, G, H, Hp, 1, 1, temps); // [G*Hp]
+    if (cfg.kind !== 'plstm') return { wIh, wHh, bias, p: 0, pHost: null };
+    // effective exponents p = sigmoid(theta) or the fixed p, in doubles, then float32
+    const pHost = new Float64Array(H);
+    for (let j = 0; j < H; j++) pHost[j] = cfg.fixedP !== null ? cfg.fixedP : 1 / (1 + Math.exp(-w.theta![j]));
+    const p = heap.allocBytes(Hp * 4);
+    temps.push(p);
+    const pv = view(p, Hp);
+    pv.fill(0.5);
+    pv.set(pHost);
+    return { wIh, wHh, bias, p, pHost };
+  }
+
+  /** Batch-row shares [b0, b1) for one call; one share when the work is small. */
+  function rowShares(B: number, flops: number): Array<[number, number]> {
+    const n = flops < MIN_PARALLEL_FLOPS ? 1 : Math.min(threads, B, pool.threads);
+    const shares: Array<[number, number]> = [];
+    for (let s = 0; s < n; s++) shares.push([Math.floor((B * s) / n), Math.floor((B * (s + 1)) / n)]);
+    return shares;
+  }
+
+  /** Ranges of multiples of 4 of [0, n) (n % 4 == 0) for `parts` threads. */
+  function splitBy4(n: number, parts: number, s: number): [number, number] {
+    const q = n / 4;
+    return [Math.floor((q * s) / parts) * 4, Math.floor((q * (s + 1)) / parts) * 4];
+  }
+
+  /** Copies `rows` rows of H floats, found every `stride` floats from `ptr`, into out at outOffset. */
+  function unpackRows(ptr: number, rows: number, stride: number, H: number, out: Float32Array, outOffset: number): void {
+    const src = heap.f32(ptr, (rows - 1) * stride + H);
+    if (stride === H) { out.set(src, outOffset); return; }
+    for (let r = 0; r < rows; r++) out.set(src.subarray(r * stride, r * stride + H), outOffset + r * H);
+  }
+
+  function writeState(dst: number, B: number, stride: number, H: number, Hp: number, src: Float | null | undefined): void {
+    const v = heap.f32(dst, (B - 1) * stride + Hp);
+    for (let b = 0; b < B; b++) {
+      const row = v.subarray(b * stride, b * stride + Hp);
+      row.fill(0);
+      if (src) row.set(src.subarray(b * H, b * H + H));
+    }
+  }
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    dtype: 'float32',
+    threads,
+    variant: compiled.variant,
+
+    forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
+      needTape: boolean): SequenceForward {
+      live();
+      checkConfig(cfg);
+      checkWeights(cfg, w);
+      checkSequence(cfg, x, B, T);
+      if (s0) checkState(cfg, s0, B, 'initial state', false);
+      const plstm = cfg.kind === 'plstm';
+      const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
+      const GHp = G * Hp;
+      const temps: number[] = []; // freed at the end of this call
+      const kept: number[] = []; // freed with the tape
+      const pw = packWeights(cfg, w, temps);
+      const xPtr = packRows(x, B * T, I, Ip, needTape ? kept : temps); // [B, T, Ip]
+      const block = (floats: number, list: number[]) => { const p = heap.allocBytes(floats * 4); list.push(p); return p; };
+      const tapeList = needTape ? kept : temps;
+      const act = block(needTape ? B * T * GHp : B * GHp, tapeList); // [B, T, G*Hp] or [B, G*Hp]
+      const hbuf = block(B * (T + 1) * Hp, tapeList); // [B, T+1, Hp]
+      const sRows = needTape ? (T + 1) * Hp : Hp; // floats between batch rows of c, a
+      const cbuf = block(B * sRows, tapeList);
+      const abuf = plstm ? block(B * sRows, tapeList) : 0;
+      const fbuf = plstm ? block(needTape ? B * T * Hp : B * Hp, tapeList) : 0;
+      writeState(hbuf, B, (T + 1) * Hp, H, Hp, s0?.h);
+      writeState(cbuf, B, sRows, H, Hp, s0?.c);
+      if (plstm) writeState(abuf, B, sRows, H, Hp, s0?.a);
+
+      const actRows = needTape ? T * GHp : GHp;
+      const fRows = needTape ? T * Hp : Hp;
+      const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
+        const Bc = b1 - b0;
+        const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
+        return plstm
+          ? { fn: 'plstmForward', args: [Bc, T, Ip, Hp, at(xPtr, T * Ip), pw.wIh, pw.wHh, pw.bias, pw.p, cfg.eps,
+            at(act, actRows), at(hbuf, (T + 1) * Hp), at(cbuf, sRows), at(abuf, sRows), at(fbuf, fRows), needTape ? 1 : 0] }
+          : { fn: 'lstmForward', args: [Bc, T, Ip, Hp, at(xPtr, T * Ip), pw.wIh, pw.wHh, pw.bias,
+            at(act, actRows), at(hbuf, (T + 1) * Hp), at(cbuf, sRows), needTape ? 1 : 0] };
+      });
+      try {
+        pool.run(jobs, kx);
+        const hSeq = new Float32Array(B * T * H); // [B, T, H]
+        for (let b = 0; b < B; b++) unpackRows(hbuf + (b * (T + 1) + 1) * Hp * 4, T, Hp, H, hSeq, b * T * H);
+        const lastSlot = needTape ? T * Hp * 4 : 0;
+        const final: CellState = {
+          h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null,
+        };
+        unpackRows(hbuf + T * Hp * 4, B, (T + 1) * Hp, H, final.h as Float32Array, 0);
+        unpackRows(cbuf + lastSlot, B, sRows, H, final.c as Float32Array, 0);
+        if (plstm) unpackRows(abuf + lastSlot, B, sRows, H, final.a as Float32Array, 0);
+        let tape: WasmTape | null = null;
+        if (needTape) {
+          tape = {
+            kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr,
+            owned: kept, bytes: kept.reduce((s, p) => s + 0 * p, 0), freed: false,
+          };
+          tape.bytes = 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0));
+        }
+        const result: SequenceForward = { hSeq, final, tape };
+        if (tape) tapeRegistry.register(result, kept, tape);
+        return result;
+      } catch (e) {
+        for (const p of kept) heap.freeBytes(p);
+        throw e;
+      } finally {
+        for (const p of temps) heap.freeBytes(p);
+      }
+    },
+
+    backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, dhSeq: Float | null,
+      dFinal: Partial<CellState> | null): CellGrads {
+      live();
+      checkConfig(cfg);
+      checkWeights(cfg, w);
+      const tape = fwd.tape as WasmTape | null;
+      if (!tape || tape.kind !== 'wasm-tape') {
+        throw new ShapeError('backward needs a forward run of this backend with needTape = true');
+      }
+      if (tape.freed) throw new ShapeError('backward already ran on this forward result (its activations are freed): run forward again');
+      if (tape.cell !== cfg.kind || tape.H !== cfg.hiddenSize || tape.I !== cfg.inputSize) {
+        throw new ShapeError('backward got a config that differs from the forward run');
+      }
+      const { B, T, H, I, Hp, Ip } = tape;
+      checkSequence(cfg, x, B, T);
+      if (dhSeq !== null && dhSeq.length !== B * T * H) {
+        throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
+      }
+      if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
+      const plstm = cfg.kind === 'plstm';
+      const G = gatesOf(cfg.kind), GHp = G * Hp;
+      const temps: number[] = [];
+      try {
+        const pw = packWeights(cfg, w, temps);
+        const dSeq = dhSeq === null ? 0 : packRows(dhSeq, B * T, H, Hp, temps); // [B, T, Hp]
+        const carried = (src: Float | null | undefined) => { // [B, Hp]
+          const p = heap.allocBytes(B * Hp * 4);
+          temps.push(p);
+          writeState(p, B, Hp, H, Hp, src);
+          return p;
+        };
+        const dh = carried(dFinal?.h), dc = carried(dFinal?.c), da = plstm ? carried(dFinal?.a) : 0;
+        const dx = heap.allocBytes(B * T * Ip * 4); // [B, T, Ip]
+        temps.push(dx);
+        // phase 1: the time loop, batch rows split across threads
+        const flops = 2 * B * T * GHp * (Hp + Ip);
+        const shares = rowShares(B, flops);
+        pool.run(shares.map(([b0, b1]) => {
+          const Bc = b1 - b0;
+          const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
+          return plstm
+            ? { fn: 'plstmBackwardSteps', args: [Bc, T, Ip, Hp, pw.wIh, pw.wHh, pw.p, cfg.eps,
+              at(tape.act, T * GHp), at(tape.cbuf, (T + 1) * Hp), at(tape.abuf, (T + 1) * Hp), at(tape.fbuf, T * Hp),
+              at(dSeq, T * Hp), at(dh, Hp), at(dc, Hp), at(da, Hp), at(dx, T * Ip)] }
+            : { fn: 'lstmBackwardSteps', args: [Bc, T, Ip, Hp, pw.wIh, pw.wHh,
+              at(tape.act, T * GHp), at(tape.cbuf, (T + 1) * Hp), at(dSeq, T * Hp), at(dh, Hp), at(dc, Hp), at(dx, T * Ip)] };
+        }), kx);
+        // phase 2: weight gradients, output rows split across threads, fixed summation order
+        const dWIh = heap.allocBytes(GHp * Ip * 4), dWHh = heap.allocBytes(GHp * Hp * 4);
+        const db = heap.allocBytes(GHp * 4), dP = heap.allocBytes(Hp * 4);
+        temps.push(dWIh, dWHh, db, dP);
+        const parts = flops < MIN_PARALLEL_FLOPS ? 1 : Math.min(threads, pool.threads, GHp / 4);
+        const jobs: KernelJob[] = [];
+        for (let s = 0; s < parts; s++) {
+          const [j0, j1] = splitBy4(GHp, parts, s);
+          const [u0, u1] = splitBy4(Hp, parts, s);
+          jobs.push({ fn: 'weightGrads', args: [B, T, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
+            plstm ? tape.fbuf : 0, dWIh, dWHh, db, dP] });
+        }
+        pool.run(jobs, kx);
+
+        // unpack [G*Hp, n] -> [G*H, n]
+        const gateRows = (ptr: number, n: number, np: number) => {
+          const out = new Float32Array(G * H * n);
+          for (let g = 0; g < G; g++) unpackRows(ptr + g * Hp * np * 4, H, np, n, out, g * H * n);
+          return out;
+        };
+        const grads: CellGrads = {
+          dx: new Float32Array(B * T * I),
+          dWIh: gateRows(dWIh, I, Ip),
+          dWHh: gateRows(dWHh, H, Hp),
+          db: gateRows(db, 1, 1),
+          dTheta: null,
+          d0: { h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null },
+        };
+        unpackRows(dx, B * T, Ip, I, grads.dx as Float32Array, 0);
+        unpackRows(dh, B, Hp, H, grads.d0.h as Float32Array, 0);
+        unpackRows(dc, B, Hp, H, grads.d0.c as Float32Array, 0);
+        if (plstm) {
+          unpackRows(da, B, Hp, H, grads.d0.a as Float32Array, 0);
+          const dTheta = new Float32Array(H); // dL/dtheta = dL/dp p (1 - p); zeros when p is fixed
+          if (cfg.fixedP === null) {
+            const dPv = heap.f32(dP, Hp);
+            for (let j = 0; j < H; j++) dTheta[j] = dPv[j] * pw.pHost![j] * (1 - pw.pHost![j]);
+          }
+          grads.dTheta = dTheta;
+        }
+        return grads;
+      } finally {
+        for (const p of temps) heap.freeBytes(p);
+        // the activations are consumed: free them now rather than waiting for the GC
+        tape.freed = true;
+        tapeRegistry.unregister(tape);
+        freeTape(tape.owned);
+      }
+    },
+
+    alloc(length: number): Float32Array {
+      live();
+      if (!(Number.isInteger(length) && length >= 0)) throw new ShapeError(`alloc needs a length >= 0, got ${length}`);
+      return view(heap.allocF32(length), length);
+    },
+
+    memoryStats() {
+      return { usedBytes: heap.used, peakBytes: heap.peak, memoryBytes: memory.buffer.byteLength };
+    },
+
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      pool.dispose();
+    },
+  };
+  return backend;
+}
