@@ -163,13 +163,15 @@ const posInt = (v: number) => Number.isInteger(v) && v > 0;
  */
 export function resolveOptions(task: string, given: Partial<TrainOptions>): TrainOptions {
   if (!isTaskName(task)) throw new ConfigError(`unknown task "${task}": use one of ${TASK_NAMES.join(', ')}`);
-  for (const [k, v] of Object.entries(given)) {
-    if (v === undefined) continue;
+  // `set`: what differs from the task's defaults (a saved config repeats every default)
+  const defaults = defaultsFor(task);
+  const set = Object.fromEntries(Object.entries(given).filter(([k, v]) =>
+    v !== undefined && k !== 'task' && JSON.stringify(v) !== JSON.stringify(defaults[k as keyof TrainOptions]))) as Partial<TrainOptions>;
+  for (const k of Object.keys(set)) {
     const only = TASK_ONLY[k as keyof TrainOptions];
     if (only && !only.includes(task)) throw new ConfigError(`${flagOf(k)} does not apply to task ${task} (only to ${only.join(', ')})`);
   }
-  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
-  const o: TrainOptions = { ...defaultsFor(task), ...set, task };
+  const o: TrainOptions = { ...defaults, ...set, task };
   const cellOnly = o.cell === 'plstm' ? LSTM_ONLY : PLSTM_ONLY;
   for (const k of cellOnly) {
     if (set[k] !== undefined) throw new ConfigError(`${flagOf(k)} is ${o.cell === 'plstm' ? 'an LSTM' : 'a pLSTM'} setting; this run uses --cell ${o.cell}`);
