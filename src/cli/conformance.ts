@@ -14,7 +14,8 @@ is given there as the reset time k and converted to our age a = t - k.
 Tolerances (an element passes within either bound):
   float64 backends: |err| <= 1e-9 or |err| <= 1e-9 * |ref|
   float32 backends: |err| <= 1e-5 or |err| <= 1e-4 * |ref|
-  k, which grows like t, only relatively: |err| <= rtol * max(|ref|, 1)
+  k, which grows like t, only relatively to the size of the state it encodes:
+    |err| <= rtol * max(|k|, |a|, 1), with a = t - k the age
 
 Exit codes: 0 all pass, 1 some value is outside its tolerance, 2 bad usage or a missing,
 unreadable or foreign file.`;

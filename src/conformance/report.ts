@@ -10,7 +10,7 @@ function num(v: number): string {
 
 function tolText(c: Comparison): string {
   const t = c.tolerance;
-  return t.relativeOnly ? `rel ${num(t.rtol)} of max(|ref|,1)` : `abs ${num(t.atol)} or rel ${num(t.rtol)}`;
+  return t.relativeOnly ? `rel ${num(t.rtol)} of max(|k|,|a|,1)` : `abs ${num(t.atol)} or rel ${num(t.rtol)}`;
 }
 
 /** A table per run: worst absolute and relative error of every output and gradient, pass/fail. */
@@ -24,10 +24,10 @@ export function formatRuns(runs: ConformanceRun[]): string {
       continue;
     }
     const w = Math.max(6, ...run.comparisons.map((c) => c.name.length));
-    lines.push(`  ${'tensor'.padEnd(w)}  ${'worst abs'.padStart(9)}  ${'worst rel'.padStart(9)}  result  tolerance`);
+    lines.push(`  ${'tensor'.padEnd(w)}  ${'worst abs'.padStart(9)}  ${'worst rel'.padStart(9)}  ${'err/tol'.padStart(8)}  result  tolerance`);
     for (const c of run.comparisons) {
       const result = c.pass ? 'ok' : `FAIL (${c.failures}/${c.count}, worst at [${c.worstIndex}])`;
-      lines.push(`  ${c.name.padEnd(w)}  ${num(c.worstAbs).padStart(9)}  ${num(c.worstRel).padStart(9)}  ${result.padEnd(6)}  ${tolText(c)}`);
+      lines.push(`  ${c.name.padEnd(w)}  ${num(c.worstAbs).padStart(9)}  ${num(c.worstRel).padStart(9)}  ${num(c.worstRatio).padStart(8)}  ${result.padEnd(6)}  ${tolText(c)}`);
     }
     lines.push(`  => ${run.pass ? 'pass' : 'FAIL'}`);
     lines.push('');
@@ -72,6 +72,7 @@ export function runsToJson(runs: ConformanceRun[]): object {
         failures: c.failures,
         count: c.count,
         worstIndex: c.worstIndex,
+        worstRatio: finiteOrString(c.worstRatio),
         tolerance: c.tolerance,
         pass: c.pass,
       })),

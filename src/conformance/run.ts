@@ -89,8 +89,9 @@ function compareAll(fx: Fixture, backend: SequenceBackend): Comparison[] {
   const G = asDType(fx.G, dtype);
   const Gc = asDType(fx.Gc, dtype);
   const out: Comparison[] = [];
-  const check = (name: string, key: string, actual: ArrayLike<number>, ref: Float64Array | undefined) => {
-    if (ref) out.push(compare(name, actual, ref, toleranceFor(dtype, key)));
+  const check = (name: string, key: string, actual: ArrayLike<number>, ref: Float64Array | undefined,
+    scale?: ArrayLike<number>) => {
+    if (ref) out.push(compare(name, actual, ref, toleranceFor(dtype, key), scale));
   };
 
   // Forward over the whole sequence.
@@ -101,7 +102,8 @@ function compareAll(fx: Fixture, backend: SequenceBackend): Comparison[] {
   check('c', 'c', toF64(fwd.final.c), ref.c);
   if (plstm) {
     const a = toF64(fwd.final.a!);
-    check('k', 'k', a.map((v) => fx.t0 + T - 1 - v), ref.k); // k_T = (t0 + T - 1) - a_T
+    // k_T = (t0 + T - 1) - a_T, compared relative to the size of the state (see compare.ts).
+    check('k', 'k', a.map((v) => fx.t0 + T - 1 - v), ref.k, a);
     check('a', 'a', a, ref.a);
   }
   if (fx.lossValue !== null) {
@@ -121,7 +123,7 @@ function compareAll(fx: Fixture, backend: SequenceBackend): Comparison[] {
       check('a_seq', 'a_seq', steps.aSeq, ref.a_seq);
       // k_t = (t0 + t) - a_t
       const kSeq = steps.aSeq.map((a, i) => fx.t0 + (Math.floor(i / H) % T) - a);
-      check('k_seq', 'k_seq', kSeq, ref.k_seq);
+      check('k_seq', 'k_seq', kSeq, ref.k_seq, steps.aSeq);
       const p = exponents(fx, dtype);
       const eps = cfg.eps;
       const fSeq = steps.aSeq.map((a, i) => Math.pow((a + eps) / (a + 1), p[i % H]));
