@@ -1,0 +1,130 @@
+// The baselines timed beside our model, each in its own process:
+//   PyTorch (bench/torch/bench_torch.py): the authors' way (a TorchScript pLSTM cell called
+//     per step from a Python loop) and torch.nn.LSTM, at each thread count;
+//   TF.js (bench/tfjs/bench_tfjs.mjs): tf.layers.lstm on its wasm backend.
+// Both live in the repository's bench/ folder (not in the published package) and are
+// skipped, with the reason, when they or their runtimes are missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BenchMode } from './config.js';
+
+/** One JSON line of a baseline script (fields as printed by the scripts). */
+export interface BaselineResult {
+  source: 'torch' | 'tfjs';
+  impl: string;
+  mode: BenchMode;
+  B: number; T: number; H: number; I: number; O: number;
+  threads: number;
+  reps: number;
+  median_s: number;
+  min_s: number;
+  times_s: number[];
+  [extra: string]: unknown;
+}
+
+/** What a baseline run produced: its lines, or why it did not run. */
+export interface BaselineRun {
+  results: BaselineResult[];
+  skipped?: string;
+}
+
+export interface BaselineShape {
+  mode: BenchMode;
+  B: number; T: number; H: number; I: number; O: number;
+}
+
+/** Path of a file under the repository's bench/ folder (src/bench and dist/bench alike). */
+function benchScript(rel: string): string {
+  return fileURLToPath(new URL(`../../bench/${rel}`, import.meta.url));
+}
+
+/**
+ * The first Python that can import torch: $PLSTM_PYTHON, then python3 on the PATH, then
+ * /usr/bin/python3 (a system torch is often installed only for the system Python).
+ */
+export function findTorchPython(): string | null {
+  const candidates = [process.env.PLSTM_PYTHON, 'python3', '/usr/bin/python3'].filter(
+    (c): c is string => typeof c === 'string' && c.length > 0);
+  for (const py of candidates) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+/** Runs a command, collecting stdout; stderr is kept for the error message. */
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function parseLines(stdout: string): Record<string, unknown>[] {
+  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function lastLine(s: string): string {
+  const lines = s.trim().split('\n');
+  return lines[lines.length - 1] ?? '';
+}
+
+export interface TorchOptions {
+  /** Implementations of bench_torch.py (plstm-cell, plstm-script, lstm-nn, lstm-cell). */
+  impls: string[];
+  threads: number[];
+  reps: number;
+  warmup: number;
+  timeoutMs?: number;
+}
+
+/** Default PyTorch implementations per mode. */
+export function defaultTorchImpls(mode: BenchMode): string[] {
+  return mode === 'train' ? ['plstm-cell', 'lstm-nn'] : ['plstm-cell', 'lstm-cell'];
+}
+
+/** Times the PyTorch baselines, or says why they were skipped. */
+export async function runTorchBaseline(s: BaselineShape, o: TorchOptions): Promise<BaselineRun> {
+  const script = benchScript('torch/bench_torch.py');
+  if (!existsSync(script)) return { results: [], skipped: 'PyTorch skipped: bench/torch/bench_torch.py is not here (run from a clone of the repository)' };
+  const py = findTorchPython();
+  if (py === null) return { results: [], skipped: 'PyTorch skipped: no python3 here can import torch (set PLSTM_PYTHON to one that can)' };
+  const args = [script, '--mode', s.mode, '--impls', o.impls.join(','),
+    '--batch', String(s.B), '--steps', String(s.T), '--hidden', String(s.H),
+    '--input', String(s.I), '--output', String(s.O),
+    '--threads', o.threads.join(','), '--reps', String(o.reps), '--warmup', String(o.warmup)];
+  const r = await run(py, args, o.timeoutMs ?? 30 * 60_000);
+  const results = parseLines(r.stdout) as unknown as BaselineResult[];
+  if (r.code !== 0) {
+    return { results, skipped: `PyTorch baseline failed (exit ${r.code}): ${lastLine(r.stderr)}` };
+  }
+  return { results };
+}
+
+export interface TfjsOptions {
+  reps: number;
+  warmup: number;
+  threads: number;
+  timeoutMs?: number;
+}
+
+/** Times the TF.js LSTM layer on its wasm backend (training only), or says why it was skipped. */
+export async function runTfjsBaseline(s: BaselineShape, o: TfjsOptions): Promise<BaselineRun> {
+  if (s.mode !== 'train') return { results: [], skipped: 'TF.js skipped: it is timed for training batches only' };
+  const script = benchScript('tfjs/bench_tfjs.mjs');
+  if (!existsSync(script)) return { results: [], skipped: 'TF.js skipped: bench/tfjs/bench_tfjs.mjs is not here (run from a clone of the repository)' };
+  const args = [script, '--batch', String(s.B), '--steps', String(s.T), '--hidden', String(s.H),
+    '--input', String(s.I), '--output', String(s.O),
+    '--reps', String(o.reps), '--warmup', String(o.warmup), '--threads', String(o.threads)];
+  const r = await run(process.execPath, args, o.timeoutMs ?? 30 * 60_000);
+  const lines = parseLines(r.stdout);
+  const skip = lines.find((l) => typeof l.skipped === 'string');
+  if (skip) return { results: [], skipped: `TF.js skipped: ${String(skip.skipped)}` };
+  if (r.code !== 0) return { results: [], skipped: `TF.js baseline failed (exit ${r.code}): ${lastLine(r.stderr)}` };
+  return { results: lines as unknown as BaselineResult[] };
+}
