@@ -144,7 +144,7 @@ function ours(cell: 'plstm' | 'lstm', threads: number, median_s: number, mode: '
   B = 128, T = 219, H = 128): OursResult {
   return {
     source: 'plstm', cell, mode, backend: 'x', B, T, H, I: 10, O: 10, threads, reps: 1, warmup: 0,
-    median_s, min_s: median_s, times_s: [median_s], gflop: 1, gflops: 1 / median_s, max_rss_bytes: 1,
+    median_s, min_s: median_s, times_s: [median_s], gflop: 1, gflops: 1 / median_s, max_rss_bytes: 1, load1: 0,
   };
 }
 function base(source: 'torch' | 'tfjs', impl: string, threads: number, median_s: number,

@@ -23,14 +23,16 @@ const { values: a } = parseArgs({
     output: { type: 'string', default: '10' },
     reps: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '1' },
-    threads: { type: 'string', default: '1' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '0' },
   },
 });
 const B = Number(a.batch), T = Number(a.steps), H = Number(a.hidden);
 const I = Number(a.input), O = Number(a.output);
-const reps = Number(a.reps), warmup = Number(a.warmup), threads = Number(a.threads);
+const reps = Number(a.reps), warmup = Number(a.warmup);
+// TF.js's wasm backend runs single-threaded in Node (its multithread check answers false
+// there), so there is no thread count to set.
+const threads = 1;
 
 const require = createRequire(import.meta.url);
 let tf;
@@ -41,7 +43,6 @@ try {
     // The .wasm binaries sit next to the package's main file (its dist folder).
     const distDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
     wasm.setWasmPaths(distDir + path.sep);
-    wasm.setThreadsCount(threads);
   }
 } catch (err) {
   console.log(JSON.stringify({ source: 'tfjs', skipped: `TF.js packages not installed (${err.code ?? err.message})` }));

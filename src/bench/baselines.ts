@@ -109,18 +109,20 @@ export async function runTorchBaseline(s: BaselineShape, o: TorchOptions): Promi
 export interface TfjsOptions {
   reps: number;
   warmup: number;
-  threads: number;
   timeoutMs?: number;
 }
 
-/** Times the TF.js LSTM layer on its wasm backend (training only), or says why it was skipped. */
+/**
+ * Times the TF.js LSTM layer on its wasm backend (training only; single-threaded, as TF.js's
+ * wasm backend always is in Node), or says why it was skipped.
+ */
 export async function runTfjsBaseline(s: BaselineShape, o: TfjsOptions): Promise<BaselineRun> {
   if (s.mode !== 'train') return { results: [], skipped: 'TF.js skipped: it is timed for training batches only' };
   const script = benchScript('tfjs/bench_tfjs.mjs');
   if (!existsSync(script)) return { results: [], skipped: 'TF.js skipped: bench/tfjs/bench_tfjs.mjs is not here (run from a clone of the repository)' };
   const args = [script, '--batch', String(s.B), '--steps', String(s.T), '--hidden', String(s.H),
     '--input', String(s.I), '--output', String(s.O),
-    '--reps', String(o.reps), '--warmup', String(o.warmup), '--threads', String(o.threads)];
+    '--reps', String(o.reps), '--warmup', String(o.warmup)];
   const r = await run(process.execPath, args, o.timeoutMs ?? 30 * 60_000);
   const lines = parseLines(r.stdout);
   const skip = lines.find((l) => typeof l.skipped === 'string');

@@ -42,7 +42,13 @@ export function formatReport(lines: BenchLine[]): string {
       : (typeof l.loss === 'number' ? l.loss.toFixed(4) : '');
     rows.push([what, backend, l.mode, String(l.B), String(l.T), String(l.H), String(l.threads),
       fmtSeconds(l.median_s) + (l.mode === 'infer-step' ? '/step' : '/batch'), l.gflops.toFixed(2),
-      l.source === 'plstm' ? fmtBytes(l.activation_bytes) : '', loss]);
+      l.source === 'plstm' ? fmtBytes(l.activation_bytes)
+        + (l.measured_activation_bytes !== undefined ? ` (heap ${fmtBytes(l.measured_activation_bytes)})` : '') : '',
+      loss]);
+  }
+  const loads = lines.flatMap((l) => (l.source === 'plstm' ? [l.load1] : []));
+  if (loads.length) {
+    notes.unshift(`machine load (1-minute average) while timing ours: ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)}`);
   }
   const parts = [pad(rows)];
   if (ratioText.length) parts.push(ratioText.join('\n'));

@@ -1,5 +1,6 @@
 // Times our model through the public model API: SequenceModel.trainStep for a training
 // batch, SequenceModel.step for streaming inference.
+import { loadavg } from 'node:os';
 import { SequenceModel, createOptimizer, TrainingDivergedError } from '../model/index.js';
 import type { ModelConfig } from '../model/index.js';
 import { TRAIN_SETTINGS, type BenchCase } from './config.js';
@@ -32,6 +33,12 @@ export interface OursResult {
   /** Peak activation bytes of a training batch, from the kernels' buffer layout. */
   activation_bytes?: number;
   activation_source?: string;
+  /**
+   * Measured, when the backend reports its memory (the wasm backend does): peak bytes of its
+   * heap during the timed batches minus the bytes in use before the first one (weights).
+   * Includes the optimizer state (one float per parameter for RMSprop).
+   */
+  measured_activation_bytes?: number;
   /** train: loss and gradient norm (before clipping) of the last timed batch. */
   loss?: number;
   grad_norm?: number;
@@ -39,6 +46,8 @@ export interface OursResult {
   finite?: boolean;
   /** Peak resident memory of this whole process so far (all configurations run before it). */
   max_rss_bytes: number;
+  /** The machine's 1-minute load average when the timing ended (other work skews timings). */
+  load1: number;
 }
 
 /** Knobs of one timing. */
@@ -80,6 +89,12 @@ function repsWithin(budget: number | undefined, oneRun: number, reps: number): n
   return Math.max(1, Math.min(reps, Math.floor(budget / oneRun)));
 }
 
+/** The wasm backend's memoryStats(), when the model's backend has one. */
+function heapStats(model: SequenceModel): { usedBytes: number; peakBytes: number } | null {
+  const b = model.backend as { memoryStats?: () => { usedBytes: number; peakBytes: number } };
+  return typeof b.memoryStats === 'function' ? b.memoryStats() : null;
+}
+
 function maxRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
@@ -95,6 +110,7 @@ export function benchOursTrain(c: BenchCase, t: TimingOptions): OursResult {
       x: syntheticIds(c.B * c.T, c.I, seed), // [B, T]
       y: syntheticIds(c.B * c.T, c.O, seed + 1), // [B, T]
     };
+    const heapBefore = heapStats(model);
     let loss = NaN, gradNorm = NaN, finite = true;
     const one = (): void => {
       try {
@@ -117,6 +133,7 @@ export function benchOursTrain(c: BenchCase, t: TimingOptions): OursResult {
     const med = median(times);
     const shape = { cell: c.cell, B: c.B, T: c.T, H: c.H, I: c.I, O: c.O };
     const flops = trainBatchFlops(shape);
+    const heapAfter = heapStats(model);
     return {
       source: 'plstm', cell: c.cell, mode: 'train', backend: model.backend.name,
       B: c.B, T: c.T, H: c.H, I: c.I, O: c.O, threads: c.threads,
@@ -126,8 +143,10 @@ export function benchOursTrain(c: BenchCase, t: TimingOptions): OursResult {
       gemm_gflop: recurrentGemmFlops(shape) / 1e9,
       activation_bytes: activationBytes(shape),
       activation_source: 'kernel buffer layout (src/bench/memory.ts)',
+      ...(heapBefore && heapAfter ? { measured_activation_bytes: heapAfter.peakBytes - heapBefore.usedBytes } : {}),
       loss, grad_norm: gradNorm, finite: finite && Number.isFinite(loss) && Number.isFinite(gradNorm),
       max_rss_bytes: maxRssBytes(),
+      load1: loadavg()[0],
     };
   } finally {
     model.dispose();
@@ -158,6 +177,7 @@ export function benchOursInferStep(c: BenchCase, t: TimingOptions): OursResult {
       median_s: med, min_s: Math.min(...times), times_s: times,
       gflop: flops / 1e9, gflops: flops / 1e9 / med,
       max_rss_bytes: maxRssBytes(),
+      load1: loadavg()[0],
     };
   } finally {
     model.dispose();

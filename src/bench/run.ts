@@ -175,7 +175,7 @@ export async function runBench(opts: BenchOptions, emit: (l: BenchLine) => void,
     }
     if (opts.baselines.includes('tfjs')) {
       progress(`timing TF.js tf.layers.lstm (wasm) at ${tag}: seconds per batch`);
-      const r = await runTfjsBaseline(s, { ...BENCH_DEFAULTS.tfjs, threads: 1 });
+      const r = await runTfjsBaseline(s, { ...BENCH_DEFAULTS.tfjs });
       for (const b of r.results) { baselines.push(b); out(withFlops(b)); }
       if (r.skipped) out({ source: 'skipped', what: `tfjs ${tag}`, reason: r.skipped });
     }
