@@ -48,6 +48,7 @@ export function plstmExponents(cfg: CellConfig, w: CellWeights): Float64Array {
  * Runs the pLSTM over x [B, T, I] from s0 (null = zeros, age 0).
  * Returns hSeq [B, T, H] and the final state (h, c, a), in the precision of x.
  * needTape = false keeps no activations (inference; backward then refuses).
+ * Weights and s0 are read as given (any precision); the js backend converts them first.
  */
 export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, B: number, T: number,
   s0: CellState | null, needTape = true): SequenceForward<F> {

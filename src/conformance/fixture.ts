@@ -56,7 +56,7 @@ class Reader {
 
   num(parent: Json, key: string, path: string, def?: number): number {
     const v = parent[key];
-    if (v === undefined && def !== undefined) return def;
+    if ((v === undefined || v === null) && def !== undefined) return def;
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`${path}${key} must be a finite number`);
     return v;
   }
