@@ -140,7 +140,8 @@ export function parseFixture(text: string, source: string): Fixture {
     const eps = rd.num(config, 'eps', 'config.', 1e-3);
     if (!(eps > 0)) rd.fail(`config.eps must be > 0, got ${eps}`);
     t0 = config.t0 === undefined || config.t0 === null ? 0 : rd.num(config, 't0', 'config.');
-    const learnP = config.learnP;
+    // learnP may be left out: then p is learned exactly when params.p_param is given.
+    const learnP = config.learnP ?? (params.p_param !== null && params.p_param !== undefined);
     if (typeof learnP !== 'boolean') rd.fail('config.learnP must be true or false');
     let fixedP: number | null = null;
     if (learnP) {
@@ -191,9 +192,10 @@ export function parseFixture(text: string, source: string): Fixture {
   out.c = rd.need(outputs, 'c', 'outputs.', BH);
   if (cell === 'plstm') {
     for (const key of ['k', 'a']) {
-      const v = rd.tensor(outputs, key, 'outputs.', BH, key === 'a');
+      const v = rd.tensor(outputs, key, 'outputs.', BH, true);
       if (v) out[key] = v;
     }
+    if (!out.k && !out.a) rd.fail('outputs.k (or its age form a) is missing');
     for (const key of ['c_seq', 'k_seq', 'a_seq', 'f_seq']) {
       const v = rd.tensor(outputs, key, 'outputs.', BTH, true);
       if (v) out[key] = v;
