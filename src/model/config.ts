@@ -84,15 +84,10 @@ export const DEFAULTS = {
   chrono: null as number | null,
 } as const;
 
-/** A layer with every default filled in. */
-export interface ResolvedLayerSpec {
-  cell: 'plstm' | 'lstm';
-  hidden: number;
-  eps: number;
-  pInit: PInit;
-  forgetBias: number;
-  chrono: number | null;
-}
+/** A layer with every default of its cell filled in (and only its cell's settings). */
+export type ResolvedLayerSpec =
+  | { cell: 'plstm'; hidden: number; eps: number; pInit: PInit }
+  | { cell: 'lstm'; hidden: number; forgetBias: number; chrono: number | null };
 
 /** A config with every default filled in; what the model stores and saves. */
 export interface ResolvedModelConfig {
@@ -192,7 +187,7 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
     (s.chrono !== undefined && s.chrono !== null))) {
     throw new ConfigError(`${where}: forgetBias and chrono are LSTM settings; this layer is a "plstm"`);
   }
-  return { cell: s.cell, hidden, eps, pInit, forgetBias, chrono };
+  return s.cell === 'plstm' ? { cell: 'plstm', hidden, eps, pInit } : { cell: 'lstm', hidden, forgetBias, chrono };
 }
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */

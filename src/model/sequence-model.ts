@@ -398,7 +398,7 @@ export class SequenceModel {
     for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
       if (!(Number.isInteger(v) && v > 0)) throw new ConfigError(`predict ${n} must be a positive integer, got ${v}`);
     }
-    checkInput(this.config, x, B * T, `[B, T] = [${B}, ${T}]`);
+    checkInput(this.config, x, [['B', B], ['T', T]]);
     const s0 = this.checkStateArg(state, B);
     return Float32Array.from(this.forward(x, B, T, s0, false).out);
   }
@@ -414,7 +414,7 @@ export class SequenceModel {
     this.checkAlive();
     checkModelState(this.config, state, state?.B);
     const B = state.B;
-    checkInput(this.config, xStep, B, `[B] = [${B}]`);
+    checkInput(this.config, xStep, [['B', B]]);
     const I0 = inputWidth(this.config.input);
     const x0 = this.ws.get('stepX', B * I0); // [B, I0]
     inputForward(this.config.input, x0, xStep, B, this.emb?.w ?? null);

@@ -40,6 +40,11 @@ export function cloneState(s: ModelState): ModelState {
   return { B: s.B, layers: s.layers.map((l) => ({ h: copy(l.h), c: copy(l.c), a: l.a === null ? null : copy(l.a) })) };
 }
 
+/** "[B, T, I] = [2, 3, 4]" from [['B', 2], ['T', 3], ['I', 4]]. */
+export function shapeText(dims: [string, number][]): string {
+  return `[${dims.map((d) => d[0]).join(', ')}] = [${dims.map((d) => d[1]).join(', ')}]`;
+}
+
 function positiveInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
     throw new ShapeError(`${what} must be a positive integer, got ${String(v)}`);
@@ -47,17 +52,18 @@ function positiveInt(v: unknown, what: string): number {
   return v;
 }
 
-/** Checks x for N = B*T rows (or B rows of one streaming step). */
-export function checkInput(cfg: ResolvedModelConfig, x: unknown, N: number, shape: string): void {
+/** Checks x for the rows `dims` (B, T for a batch; B for one streaming step). */
+export function checkInput(cfg: ResolvedModelConfig, x: unknown, dims: [string, number][]): void {
   const spec = cfg.input;
+  const N = dims.reduce((a, d) => a * d[1], 1);
+  const shape = shapeText(dims);
   if (spec.kind === 'dense') {
+    const full = shapeText([...dims, ['I', spec.size]]);
     if (!(x instanceof Float32Array || x instanceof Float64Array)) {
-      throw new ShapeError(`dense input x must be a Float32Array ${shape.replace(']', ', I]')}`);
+      throw new ShapeError(`dense input x must be a Float32Array ${full}`);
     }
     const len = N * spec.size;
-    if (x.length !== len) {
-      throw new ShapeError(`input x has ${x.length} numbers, expected ${shape.replace(']', `, I=${spec.size}]`)} = ${len}`);
-    }
+    if (x.length !== len) throw new ShapeError(`input x has ${x.length} numbers, expected ${full} = ${len}`);
     for (let i = 0; i < len; i++) {
       if (!Number.isFinite(x[i])) {
         throw new InputValueError(`input x contains ${x[i]} at index ${i} (row ${Math.floor(i / spec.size)})`);
@@ -93,11 +99,13 @@ export function checkBatch(cfg: ResolvedModelConfig, batch: Batch): CheckedBatch
   if (typeof batch !== 'object' || batch === null) throw new ShapeError('batch must be { B, T, x, y }');
   const B = positiveInt(batch.B, 'batch B');
   const T = positiveInt(batch.T, 'batch T');
-  checkInput(cfg, batch.x, B * T, `[B, T] = [${B}, ${T}]`);
+  checkInput(cfg, batch.x, [['B', B], ['T', T]]);
   const all = cfg.head.steps === 'all';
   const N = all ? B * T : B;
-  const rows = all ? `[B, T] = [${B}, ${T}]` : `[B] = [${B}]`;
+  const rowDims: [string, number][] = all ? [['B', B], ['T', T]] : [['B', B]];
+  const rows = shapeText(rowDims);
   const O = cfg.head.size;
+  const rowsO = shapeText([...rowDims, ['O', O]]);
 
   let weights: Float32Array | null = null;
   let sumW = N;
@@ -128,10 +136,10 @@ export function checkBatch(cfg: ResolvedModelConfig, batch: Batch): CheckedBatch
     }
   } else {
     if (!(y instanceof Float32Array || y instanceof Float64Array)) {
-      throw new ShapeError(`mse targets y must be a Float32Array ${rows.replace(']', ', O]')}`);
+      throw new ShapeError(`mse targets y must be a Float32Array ${rowsO}`);
     }
     if (y.length !== N * O) {
-      throw new ShapeError(`targets y has ${y.length} numbers, expected ${rows.replace(']', `, O=${O}]`)} = ${N * O}`);
+      throw new ShapeError(`targets y has ${y.length} numbers, expected ${rowsO} = ${N * O}`);
     }
     for (let i = 0; i < N * O; i++) {
       if (!Number.isFinite(y[i])) throw new InputValueError(`target y contains ${y[i]} at index ${i}`);
