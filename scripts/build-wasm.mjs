@@ -6,7 +6,7 @@
 // Run by `npm run build` (and so by `npm ci` through `prepare`).
 import asc from 'assemblyscript/asc';
 import { writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +32,7 @@ async function compile(extra) {
   let log = '';
   const { error } = await asc.main([...common, ...extra], {
     readFile: (name, baseDir) => {
-      const p = join(baseDir ?? root, name);
+      const p = resolve(root, baseDir ?? '.', name);
       return existsSync(p) ? readFileSync(p, 'utf8') : null;
     },
     writeFile: (name, contents) => {

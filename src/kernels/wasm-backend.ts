@@ -3,8 +3,10 @@
 //
 // B = batch, T = time steps, I = input size, H = hidden size, G = gates (3 pLSTM, 4 LSTM).
 // Inside the kernels H and I are padded to multiples of 4 (Hp, Ip) with zero weights, so
-// every SIMD row loop is whole; the backend packs and unpacks at the boundary, and reads
-// buffers in place (no copy) when they are views of its own memory with H, I % 4 == 0.
+// every SIMD row loop is whole, and sequences are time-major ([T, B, ...]) so that one step's
+// rows form a dense block for the per-step GEMMs. The backend packs and unpacks at the
+// boundary; weights are read in place (no copy) when they are views of its own memory
+// (from alloc) and H, I % 4 == 0.
 //
 // Threads: the forward pass and the backward time loop split the batch rows (rows are
 // independent through all steps: no barrier inside the loop). Weight gradients are then
@@ -46,12 +48,12 @@ interface WasmTape {
   kind: 'wasm-tape';
   cell: 'plstm' | 'lstm';
   B: number; T: number; I: number; H: number; Ip: number; Hp: number;
-  act: number; // [B, T, G*Hp] gate activations (r, o, g | i, f, g, o)
-  hbuf: number; // [B, T+1, Hp] h0, h_1 .. h_T
-  cbuf: number; // [B, T+1, Hp] c0, c_1 .. c_T
-  abuf: number; // [B, T+1, Hp] pLSTM ages a0 .. a_T (0 for the LSTM)
-  fbuf: number; // [B, T, Hp] pLSTM forget gates (0 for the LSTM)
-  x: number; // [B, T, Ip] the input as the kernels read it
+  act: number; // [T, B, G*Hp] gate activations (r, o, g | i, f, g, o)
+  hbuf: number; // [T+1, B, Hp] h0, h_1 .. h_T
+  cbuf: number; // [T+1, B, Hp] c0, c_1 .. c_T
+  abuf: number; // [T+1, B, Hp] pLSTM ages a0 .. a_T (0 for the LSTM)
+  fbuf: number; // [T, B, Hp] pLSTM forget gates (0 for the LSTM)
+  x: number; // [T, B, Ip] the input as the kernels read it
   owned: number[]; // blocks to free with the tape
   /** Bytes of activation memory this tape holds (O(B*T*H)). */
   bytes: number;
@@ -169,6 +171,34 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     for (let r = 0; r < rows; r++) out.set(src.subarray(r * stride, r * stride + H), outOffset + r * H);
   }
 
+  /** src [B, T, n] (batch-major, user layout) -> a new block [T, B, np] (time-major, padded). */
+  function packTimeMajor(src: Float, B: number, T: number, n: number, np: number, temps: number[]): number {
+    const ptr = heap.allocBytes(B * T * np * 4);
+    temps.push(ptr);
+    const dst = view(ptr, B * T * np);
+    if (n !== np) dst.fill(0);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const from = (b * T + t) * n;
+        dst.set(src.subarray(from, from + n), (t * B + b) * np);
+      }
+    }
+    return ptr;
+  }
+
+  /** Block [T, B, np] (time-major, padded) at ptr -> a new Float32Array [B, T, n]. */
+  function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number): Float32Array {
+    const out = new Float32Array(B * T * n);
+    const src = heap.f32(ptr, B * T * np);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        const from = (t * B + b) * np;
+        out.set(src.subarray(from, from + n), (b * T + t) * n);
+      }
+    }
+    return out;
+  }
+
   function writeState(dst: number, B: number, stride: number, H: number, Hp: number, src: Float | null | undefined): void {
     const v = heap.f32(dst, (B - 1) * stride + Hp);
     for (let b = 0; b < B; b++) {
@@ -197,48 +227,46 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const temps: number[] = []; // freed at the end of this call
       const kept: number[] = []; // freed with the tape
       const pw = packWeights(cfg, w, temps);
-      const xPtr = packRows(x, B * T, I, Ip, needTape ? kept : temps); // [B, T, Ip]
+      const xPtr = packTimeMajor(x, B, T, I, Ip, needTape ? kept : temps); // [T, B, Ip]
       const block = (floats: number, list: number[]) => { const p = heap.allocBytes(floats * 4); list.push(p); return p; };
       const tapeList = needTape ? kept : temps;
-      const act = block(needTape ? B * T * GHp : B * GHp, tapeList); // [B, T, G*Hp] or [B, G*Hp]
-      const hbuf = block(B * (T + 1) * Hp, tapeList); // [B, T+1, Hp]
-      const sRows = needTape ? (T + 1) * Hp : Hp; // floats between batch rows of c, a
-      const cbuf = block(B * sRows, tapeList);
-      const abuf = plstm ? block(B * sRows, tapeList) : 0;
-      const fbuf = plstm ? block(needTape ? B * T * Hp : B * Hp, tapeList) : 0;
-      writeState(hbuf, B, (T + 1) * Hp, H, Hp, s0?.h);
-      writeState(cbuf, B, sRows, H, Hp, s0?.c);
-      if (plstm) writeState(abuf, B, sRows, H, Hp, s0?.a);
+      const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
+      const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
+      const hbuf = block((T + 1) * B * Hp, tapeList); // [T+1, B, Hp]
+      const sBlocks = needTape ? T + 1 : 1;
+      const cbuf = block(sBlocks * B * Hp, tapeList); // [T+1, B, Hp] or [B, Hp]
+      const abuf = plstm ? block(sBlocks * B * Hp, tapeList) : 0;
+      const fbuf = plstm ? block(steps * B * Hp, tapeList) : 0; // [T, B, Hp] or [B, Hp]
+      writeState(hbuf, B, Hp, H, Hp, s0?.h);
+      writeState(cbuf, B, Hp, H, Hp, s0?.c);
+      if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
 
-      const actRows = needTape ? T * GHp : GHp;
-      const fRows = needTape ? T * Hp : Hp;
       const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
         const Bc = b1 - b0;
         const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
         return plstm
-          ? { fn: 'plstmForward', args: [Bc, T, Ip, Hp, at(xPtr, T * Ip), pw.wIh, pw.wHh, pw.bias, pw.p, cfg.eps,
-            at(act, actRows), at(hbuf, (T + 1) * Hp), at(cbuf, sRows), at(abuf, sRows), at(fbuf, fRows), needTape ? 1 : 0] }
-          : { fn: 'lstmForward', args: [Bc, T, Ip, Hp, at(xPtr, T * Ip), pw.wIh, pw.wHh, pw.bias,
-            at(act, actRows), at(hbuf, (T + 1) * Hp), at(cbuf, sRows), needTape ? 1 : 0] };
+          ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, pw.wHh, pw.bias, pw.p, cfg.eps,
+            at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
+          : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, pw.wHh, pw.bias,
+            at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
       });
       try {
         pool.run(jobs, kx);
-        const hSeq = new Float32Array(B * T * H); // [B, T, H]
-        for (let b = 0; b < B; b++) unpackRows(hbuf + (b * (T + 1) + 1) * Hp * 4, T, Hp, H, hSeq, b * T * H);
-        const lastSlot = needTape ? T * Hp * 4 : 0;
+        const hSeq = unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp); // [B, T, H]
+        const lastSlot = needTape ? T * B * Hp * 4 : 0;
         const final: CellState = {
           h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null,
         };
-        unpackRows(hbuf + T * Hp * 4, B, (T + 1) * Hp, H, final.h as Float32Array, 0);
-        unpackRows(cbuf + lastSlot, B, sRows, H, final.c as Float32Array, 0);
-        if (plstm) unpackRows(abuf + lastSlot, B, sRows, H, final.a as Float32Array, 0);
+        unpackRows(hbuf + T * B * Hp * 4, B, Hp, H, final.h as Float32Array, 0);
+        unpackRows(cbuf + lastSlot, B, Hp, H, final.c as Float32Array, 0);
+        if (plstm) unpackRows(abuf + lastSlot, B, Hp, H, final.a as Float32Array, 0);
         let tape: WasmTape | null = null;
         if (needTape) {
           tape = {
             kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr,
-            owned: kept, bytes: kept.reduce((s, p) => s + 0 * p, 0), freed: false,
+            owned: kept, freed: false,
+            bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * Ip + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),
           };
-          tape.bytes = 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0));
         }
         const result: SequenceForward = { hSeq, final, tape };
         if (tape) tapeRegistry.register(result, kept, tape);
@@ -275,7 +303,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const temps: number[] = [];
       try {
         const pw = packWeights(cfg, w, temps);
-        const dSeq = dhSeq === null ? 0 : packRows(dhSeq, B * T, H, Hp, temps); // [B, T, Hp]
+        const dSeq = dhSeq === null ? 0 : packTimeMajor(dhSeq, B, T, H, Hp, temps); // [T, B, Hp]
         const carried = (src: Float | null | undefined) => { // [B, Hp]
           const p = heap.allocBytes(B * Hp * 4);
           temps.push(p);
@@ -283,7 +311,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           return p;
         };
         const dh = carried(dFinal?.h), dc = carried(dFinal?.c), da = plstm ? carried(dFinal?.a) : 0;
-        const dx = heap.allocBytes(B * T * Ip * 4); // [B, T, Ip]
+        const dx = heap.allocBytes(T * B * Ip * 4); // [T, B, Ip]
         temps.push(dx);
         // phase 1: the time loop, batch rows split across threads
         const flops = 2 * B * T * GHp * (Hp + Ip);
@@ -292,11 +320,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           const Bc = b1 - b0;
           const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
           return plstm
-            ? { fn: 'plstmBackwardSteps', args: [Bc, T, Ip, Hp, pw.wIh, pw.wHh, pw.p, cfg.eps,
-              at(tape.act, T * GHp), at(tape.cbuf, (T + 1) * Hp), at(tape.abuf, (T + 1) * Hp), at(tape.fbuf, T * Hp),
-              at(dSeq, T * Hp), at(dh, Hp), at(dc, Hp), at(da, Hp), at(dx, T * Ip)] }
-            : { fn: 'lstmBackwardSteps', args: [Bc, T, Ip, Hp, pw.wIh, pw.wHh,
-              at(tape.act, T * GHp), at(tape.cbuf, (T + 1) * Hp), at(dSeq, T * Hp), at(dh, Hp), at(dc, Hp), at(dx, T * Ip)] };
+            ? { fn: 'plstmBackwardSteps', args: [Bc, B, T, Ip, Hp, pw.wIh, pw.wHh, pw.p, cfg.eps,
+              at(tape.act, GHp), at(tape.cbuf, Hp), at(tape.abuf, Hp), at(tape.fbuf, Hp),
+              at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(da, Hp), at(dx, Ip)] }
+            : { fn: 'lstmBackwardSteps', args: [Bc, B, T, Ip, Hp, pw.wIh, pw.wHh,
+              at(tape.act, GHp), at(tape.cbuf, Hp), at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(dx, Ip)] };
         }), kx);
         // phase 2: weight gradients, output rows split across threads, fixed summation order
         const dWIh = heap.allocBytes(GHp * Ip * 4), dWHh = heap.allocBytes(GHp * Hp * 4);
@@ -307,7 +335,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         for (let s = 0; s < parts; s++) {
           const [j0, j1] = splitBy4(GHp, parts, s);
           const [u0, u1] = splitBy4(Hp, parts, s);
-          jobs.push({ fn: 'weightGrads', args: [B, T, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
+          jobs.push({ fn: 'weightGrads', args: [T * B, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
             plstm ? tape.fbuf : 0, dWIh, dWHh, db, dP] });
         }
         pool.run(jobs, kx);
@@ -319,14 +347,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           return out;
         };
         const grads: CellGrads = {
-          dx: new Float32Array(B * T * I),
+          dx: unpackTimeMajor(dx, B, T, I, Ip),
           dWIh: gateRows(dWIh, I, Ip),
           dWHh: gateRows(dWHh, H, Hp),
           db: gateRows(db, 1, 1),
           dTheta: null,
           d0: { h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null },
         };
-        unpackRows(dx, B * T, Ip, I, grads.dx as Float32Array, 0);
         unpackRows(dh, B, Hp, H, grads.d0.h as Float32Array, 0);
         unpackRows(dc, B, Hp, H, grads.d0.c as Float32Array, 0);
         if (plstm) {

@@ -6,49 +6,46 @@
 import { madd } from './simd';
 
 // ---------------------------------------------------------------------------------------
-// NN: C[M, N] (+)= A[M, K] B[K, N]. N multiple of 4. Tiles: 4 rows x 16 / 4 columns.
+// NN: C[M, N] (+)= A[M, K] B[K, N]. N multiple of 4. Tiles: 4 rows x 8 / 4 columns
+// (4x8 keeps all 8 accumulators in registers; 4x16 spills on x64: see bench/workbench).
 
 // @ts-ignore: decorator
-@inline function nn4x16(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
-  let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
-  let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-  let c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-  let c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+@inline function nn4x8(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   if (acc) {
-    c00 = v128.load(c); c01 = v128.load(c, 16); c02 = v128.load(c, 32); c03 = v128.load(c, 48);
-    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16); c12 = v128.load(c + ldc, 32); c13 = v128.load(c + ldc, 48);
-    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16); c22 = v128.load(c + 2 * ldc, 32); c23 = v128.load(c + 2 * ldc, 48);
-    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16); c32 = v128.load(c + 3 * ldc, 32); c33 = v128.load(c + 3 * ldc, 48);
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
   }
   for (let k = 0; k < K; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
-    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01); c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
     s = v128.load32_splat(a + lda);
-    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11); c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
     s = v128.load32_splat(a + 2 * lda);
-    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21); c22 = madd(s, b2, c22); c23 = madd(s, b3, c23);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
     s = v128.load32_splat(a + 3 * lda);
-    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31); c32 = madd(s, b2, c32); c33 = madd(s, b3, c33);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
     a += 4; b += ldb;
   }
-  v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
-  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); v128.store(c + ldc, c12, 32); v128.store(c + ldc, c13, 48);
-  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); v128.store(c + 2 * ldc, c22, 32); v128.store(c + 2 * ldc, c23, 48);
-  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16); v128.store(c + 3 * ldc, c32, 32); v128.store(c + 3 * ldc, c33, 48);
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
 // @ts-ignore: decorator
-@inline function nn1x16(K: i32, a: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  if (acc) { c0 = v128.load(c); c1 = v128.load(c, 16); c2 = v128.load(c, 32); c3 = v128.load(c, 48); }
+@inline function nn1x8(K: i32, a: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = c0;
+  if (acc) { c0 = v128.load(c); c1 = v128.load(c, 16); }
   for (let k = 0; k < K; k++) {
     const s = v128.load32_splat(a);
     c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
-    c2 = madd(s, v128.load(b, 32), c2); c3 = madd(s, v128.load(b, 48), c3);
     a += 4; b += ldb;
   }
-  v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+  v128.store(c, c0); v128.store(c, c1, 16);
 }
 
 // @ts-ignore: decorator
@@ -80,14 +77,14 @@ import { madd } from './simd';
 export function gemmNN(M: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
   C: usize, ldc: i32, acc: bool): void {
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
-  const M4 = M & ~3, N16 = N & ~15;
-  for (let n = 0; n < N16; n += 16) {
+  const M4 = M & ~3, N8 = N & ~7;
+  for (let n = 0; n < N8; n += 8) {
     const b = B + (<usize>n << 2);
     let m = 0;
-    for (; m < M4; m += 4) nn4x16(K, A + <usize>m * la, la, b, lb, C + <usize>m * lc + (<usize>n << 2), lc, acc);
-    for (; m < M; m++) nn1x16(K, A + <usize>m * la, b, lb, C + <usize>m * lc + (<usize>n << 2), acc);
+    for (; m < M4; m += 4) nn4x8(K, A + <usize>m * la, la, b, lb, C + <usize>m * lc + (<usize>n << 2), lc, acc);
+    for (; m < M; m++) nn1x8(K, A + <usize>m * la, b, lb, C + <usize>m * lc + (<usize>n << 2), acc);
   }
-  for (let n = N16; n < N; n += 4) {
+  for (let n = N8; n < N; n += 4) {
     const b = B + (<usize>n << 2);
     let m = 0;
     for (; m < M4; m += 4) nn4x4(K, A + <usize>m * la, la, b, lb, C + <usize>m * lc + (<usize>n << 2), lc, acc);
@@ -154,27 +151,27 @@ export function gemmNT(M: i32, N: i32, K: i32, A: usize, lda: i32, Bt: usize, ld
 // TN: C[M, N] += A[K, M]^T B[K, N] (weight gradients: sum over k = (b, t) rows).
 
 // @ts-ignore: decorator
-@inline function tn4x16(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
-  let c00 = v128.load(c), c01 = v128.load(c, 16), c02 = v128.load(c, 32), c03 = v128.load(c, 48);
-  let c10 = v128.load(c + ldc), c11 = v128.load(c + ldc, 16), c12 = v128.load(c + ldc, 32), c13 = v128.load(c + ldc, 48);
-  let c20 = v128.load(c + 2 * ldc), c21 = v128.load(c + 2 * ldc, 16), c22 = v128.load(c + 2 * ldc, 32), c23 = v128.load(c + 2 * ldc, 48);
-  let c30 = v128.load(c + 3 * ldc), c31 = v128.load(c + 3 * ldc, 16), c32 = v128.load(c + 3 * ldc, 32), c33 = v128.load(c + 3 * ldc, 48);
+@inline function tn4x8(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
+  let c00 = v128.load(c), c01 = v128.load(c, 16);
+  let c10 = v128.load(c + ldc), c11 = v128.load(c + ldc, 16);
+  let c20 = v128.load(c + 2 * ldc), c21 = v128.load(c + 2 * ldc, 16);
+  let c30 = v128.load(c + 3 * ldc), c31 = v128.load(c + 3 * ldc, 16);
   for (let k = 0; k < K; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
-    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01); c02 = madd(s, b2, c02); c03 = madd(s, b3, c03);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
     s = v128.load32_splat(a, 4);
-    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11); c12 = madd(s, b2, c12); c13 = madd(s, b3, c13);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
     s = v128.load32_splat(a, 8);
-    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21); c22 = madd(s, b2, c22); c23 = madd(s, b3, c23);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
     s = v128.load32_splat(a, 12);
-    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31); c32 = madd(s, b2, c32); c33 = madd(s, b3, c33);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
     a += lda; b += ldb;
   }
-  v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
-  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); v128.store(c + ldc, c12, 32); v128.store(c + ldc, c13, 48);
-  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); v128.store(c + 2 * ldc, c22, 32); v128.store(c + 2 * ldc, c23, 48);
-  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16); v128.store(c + 3 * ldc, c32, 32); v128.store(c + 3 * ldc, c33, 48);
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
 // @ts-ignore: decorator
@@ -195,13 +192,13 @@ export function gemmNT(M: i32, N: i32, K: i32, A: usize, lda: i32, Bt: usize, ld
 export function gemmTN(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
   C: usize, ldc: i32): void {
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
-  const N16 = N & ~15;
-  for (let n = 0; n < N16; n += 16) {
+  const N8 = N & ~7;
+  for (let n = 0; n < N8; n += 8) {
     for (let m = m0; m < m1; m += 4) {
-      tn4x16(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
+      tn4x8(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
     }
   }
-  for (let n = N16; n < N; n += 4) {
+  for (let n = N8; n < N; n += 4) {
     for (let m = m0; m < m1; m += 4) {
       tn4x4(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
     }

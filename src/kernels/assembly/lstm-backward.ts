@@ -3,27 +3,31 @@ import { gemmNN } from './gemm';
 import { splat, vtanh } from './simd';
 
 /**
- * act:  [Bc, T, 4Hp] i, f, g, o from the forward pass; overwritten with dz
- * cbuf: [Bc, T+1, Hp] (slot 0 = c0)   dhSeq: [Bc, T, Hp] or 0
- * dh, dc: [Bc, Hp] on entry dL/d(final h, c); on exit dL/d(h0, c0)
- * dx: [Bc, T, Ip]
+ * Time-major; pointers at this share's first row b0.
+ * act:  [T, B, 4Hp] i, f, g, o from the forward pass; overwritten with dz
+ * cbuf: [T+1, B, Hp] (slot 0 = c0)   dhSeq: [T, B, Hp] or 0
+ * dh, dc: [B, Hp] on entry dL/d(final h, c); on exit dL/d(h0, c0)
+ * dx: [T, B, Ip]
  */
-export function lstmBackwardSteps(Bc: i32, T: i32, Ip: i32, Hp: i32,
+export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   wIh: usize, wHh: usize, act: usize, cbuf: usize, dhSeq: usize,
   dh: usize, dc: usize, dx: usize): void {
   const GHp = 4 * Hp;
   const hb = <usize>Hp << 2;
+  const stepH: usize = <usize>B * hb, stepZ: usize = <usize>B * GHp << 2, stepX: usize = <usize>B * Ip << 2;
   const one = splat(1.0);
   for (let t = T - 1; t >= 0; t--) {
+    const z0 = act + <usize>t * stepZ;
+    const sPrev = <usize>t * stepH, sNow = sPrev + stepH;
     for (let b = 0; b < Bc; b++) {
-      const z = act + ((<usize>b * T + t) * GHp << 2);
-      const sRow = (<usize>b * (T + 1) + t) * hb;
-      const dhB = dh + <usize>b * hb, dcB = dc + <usize>b * hb;
-      const dSeq = dhSeq != 0 ? dhSeq + (<usize>b * T + t) * hb : 0;
+      const z = z0 + (<usize>b * GHp << 2), row = <usize>b * hb;
+      const dhB = dh + row, dcB = dc + row;
+      const dSeq = dhSeq != 0 ? dhSeq + sPrev + row : 0;
+      const cP = cbuf + sPrev + row, cN = cbuf + sNow + row;
       for (let j: usize = 0; j < hb; j += 16) {
         const i = v128.load(z + j), f = v128.load(z + hb + j);
         const g = v128.load(z + 2 * hb + j), o = v128.load(z + 3 * hb + j);
-        const cPrev = v128.load(cbuf + sRow + j), c = v128.load(cbuf + sRow + hb + j);
+        const cPrev = v128.load(cP + j), c = v128.load(cN + j);
         let dhv = v128.load(dhB + j);
         if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
         const tc = vtanh(c);
@@ -37,7 +41,7 @@ export function lstmBackwardSteps(Bc: i32, T: i32, Ip: i32, Hp: i32,
         v128.store(z + 3 * hb + j, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))));
       }
     }
-    gemmNN(Bc, Hp, GHp, act + (<usize>t * GHp << 2), T * GHp, wHh, Hp, dh, Hp, false);
+    gemmNN(Bc, Hp, GHp, z0, GHp, wHh, Hp, dh, Hp, false);
+    gemmNN(Bc, Ip, GHp, z0, GHp, wIh, Ip, dx + <usize>t * stepX, Ip, false);
   }
-  gemmNN(Bc * T, Ip, GHp, act, GHp, wIh, Ip, dx, Ip, false);
 }

@@ -4,32 +4,36 @@ import { gemmNN } from './gemm';
 import { splat, vlog1p, vtanh } from './simd';
 
 /**
- * act:  [Bc, T, 3Hp] r, o, g from the forward pass; overwritten with dz
- * cbuf, abuf: [Bc, T+1, Hp] (slot 0 = initial state)   fbuf: [Bc, T, Hp] f; overwritten
+ * Time-major like the forward pass; pointers point at this share's first row b0.
+ * act:  [T, B, 3Hp] r, o, g from the forward pass; overwritten with dz
+ * cbuf, abuf: [T+1, B, Hp] (slot 0 = initial state)   fbuf: [T, B, Hp] f; overwritten
  *       with q = dL/df * f * ln((a+eps)/(a+1)), the per-step share of dL/dp
- * dhSeq: [Bc, T, Hp] or 0 for none
- * dh, dc, da: [Bc, Hp] on entry dL/d(final h, c, a); on exit dL/d(h0, c0, a0)
- * dx:   [Bc, T, Ip]
+ * dhSeq: [T, B, Hp] or 0 for none
+ * dh, dc, da: [B, Hp] on entry dL/d(final h, c, a); on exit dL/d(h0, c0, a0)
+ * dx:   [T, B, Ip]
  */
-export function plstmBackwardSteps(Bc: i32, T: i32, Ip: i32, Hp: i32,
+export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   wIh: usize, wHh: usize, p: usize, eps: f32,
   act: usize, cbuf: usize, abuf: usize, fbuf: usize, dhSeq: usize,
   dh: usize, dc: usize, da: usize, dx: usize): void {
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2;
+  const stepH: usize = <usize>B * hb, stepZ: usize = <usize>B * GHp << 2, stepX: usize = <usize>B * Ip << 2;
   const epsV = splat(eps), one = splat(1.0), oneMinusEps = splat(1.0 - eps);
   for (let t = T - 1; t >= 0; t--) {
+    const z0 = act + <usize>t * stepZ;
+    const sPrev = <usize>t * stepH, sNow = sPrev + stepH, fNow = <usize>t * stepH;
     for (let b = 0; b < Bc; b++) {
-      const z = act + ((<usize>b * T + t) * GHp << 2);
-      const sRow = (<usize>b * (T + 1) + t) * hb; // slot t = previous state, t + 1 = this step
-      const fRow = (<usize>b * T + t) * hb;
-      const dhB = dh + <usize>b * hb, dcB = dc + <usize>b * hb, daB = da + <usize>b * hb;
-      const dSeq = dhSeq != 0 ? dhSeq + fRow : 0;
+      const z = z0 + (<usize>b * GHp << 2), row = <usize>b * hb;
+      const dhB = dh + row, dcB = dc + row, daB = da + row;
+      const dSeq = dhSeq != 0 ? dhSeq + fNow + row : 0;
+      const cP = cbuf + sPrev + row, cN = cbuf + sNow + row;
+      const aP = abuf + sPrev + row, aN = abuf + sNow + row, fP = fbuf + fNow + row;
       for (let j: usize = 0; j < hb; j += 16) {
         const r = v128.load(z + j), o = v128.load(z + hb + j), g = v128.load(z + 2 * hb + j);
-        const cPrev = v128.load(cbuf + sRow + j), c = v128.load(cbuf + sRow + hb + j);
-        const aPrev = v128.load(abuf + sRow + j), a = v128.load(abuf + sRow + hb + j);
-        const f = v128.load(fbuf + fRow + j);
+        const cPrev = v128.load(cP + j), c = v128.load(cN + j);
+        const aPrev = v128.load(aP + j), a = v128.load(aN + j);
+        const f = v128.load(fP + j);
         const pv = v128.load(p + j);
         let dhv = v128.load(dhB + j);
         if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
@@ -45,7 +49,7 @@ export function plstmBackwardSteps(Bc: i32, T: i32, Ip: i32, Hp: i32,
         const dfda = f32x4.div(f32x4.mul(f32x4.mul(pv, f), oneMinusEps),
           f32x4.mul(f32x4.add(a, epsV), ap1));
         const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, ap1)));
-        v128.store(fbuf + fRow + j, f32x4.mul(f32x4.mul(df, f), lr));
+        v128.store(fP + j, f32x4.mul(f32x4.mul(df, f), lr));
         const dav = f32x4.add(v128.load(daB + j), f32x4.mul(df, dfda));
         // a_t = r eps + (1 - r)(a_{t-1} + 1)
         const dr = f32x4.mul(dav, f32x4.sub(epsV, f32x4.add(aPrev, one)));
@@ -56,8 +60,8 @@ export function plstmBackwardSteps(Bc: i32, T: i32, Ip: i32, Hp: i32,
       }
     }
     // dL/dh_{t-1} from the recurrence: dh = dz_t W_hh   [Bc, 3Hp] x [3Hp, Hp]
-    gemmNN(Bc, Hp, GHp, act + (<usize>t * GHp << 2), T * GHp, wHh, Hp, dh, Hp, false);
+    gemmNN(Bc, Hp, GHp, z0, GHp, wHh, Hp, dh, Hp, false);
+    // dx_t = dz_t W_ih   [Bc, 3Hp] x [3Hp, Ip]
+    gemmNN(Bc, Ip, GHp, z0, GHp, wIh, Ip, dx + <usize>t * stepX, Ip, false);
   }
-  // dx = dz W_ih   [Bc*T, 3Hp] x [3Hp, Ip]
-  gemmNN(Bc * T, Ip, GHp, act, GHp, wIh, Ip, dx, Ip, false);
 }

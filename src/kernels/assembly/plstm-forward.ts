@@ -3,52 +3,48 @@
 // Per step: z = b + x_t W_ih^T + h_{t-1} W_hh^T (gate rows r, o, g), then the gate math
 // of the age form: a_t = r eps + (1 - r)(a_{t-1} + 1), f = ((a + eps)/(a + 1))^p,
 // c_t = f c_{t-1} + (1 - f) g, h_t = o tanh(c_t).
-// Hidden sizes are padded to Hp (multiple of 4); padded weight rows/columns are zero.
+// Buffers are time-major ([T, B, ...]): one step's rows are contiguous, so the per-step
+// GEMMs run on dense blocks. Hidden sizes are padded to Hp (multiple of 4) with zero weights.
 import { gemmNT } from './gemm';
 import { fillRows } from './rows';
 import { splat, vexp, vlog1p, vsigmoid, vtanh } from './simd';
 
 /**
- * x:    [Bc, T, Ip]      inputs
- * wIh:  [3Hp, Ip]        wHh: [3Hp, Hp]   bias: [3Hp]   p: [Hp] effective exponents
- * act:  tape: [Bc, T, 3Hp] (z, then r, o, g)   no tape: [Bc, 3Hp] reused every step
- * hbuf: [Bc, T+1, Hp]    slot 0 = h0 on entry, slot t+1 = h_t on exit
- * cbuf, abuf: tape: [Bc, T+1, Hp] (slot 0 = c0 / a0)   no tape: [Bc, Hp] updated in place
- * fbuf: tape: [Bc, T, Hp] forget gates   no tape: [Bc, Hp] scratch
+ * Pointers point at this share's first row (row b0) inside each time block of B rows.
+ * x:    [T, B, Ip]        wIh: [3Hp, Ip]   wHh: [3Hp, Hp]   bias: [3Hp]   p: [Hp] exponents
+ * act:  [T, B, 3Hp] r, o, g per step (tape), or [B, 3Hp] reused when tStride = 0
+ * hbuf: [T+1, B, Hp]      slot 0 = h0 on entry, slot t+1 = h_t
+ * cbuf, abuf: [T+1, B, Hp] (slot 0 = c0 / a0), or [B, Hp] updated in place when tStride = 0
+ * fbuf: [T, B, Hp] forget gates, or [B, Hp] when tStride = 0
+ * tape: 1 keeps every step (tStride = B rows), 0 keeps only the state (inference)
  */
-export function plstmForward(Bc: i32, T: i32, Ip: i32, Hp: i32,
+export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   x: usize, wIh: usize, wHh: usize, bias: usize, p: usize, eps: f32,
   act: usize, hbuf: usize, cbuf: usize, abuf: usize, fbuf: usize, tape: bool): void {
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2; // bytes per hidden row
-  const actStride = tape ? T * GHp : GHp; // elements between batch rows of act
-  const sStride: usize = tape ? <usize>(T + 1) * hb : hb; // bytes between batch rows of c, a
-  const fStride: usize = tape ? <usize>T * hb : hb;
-  if (tape) {
-    // input projection of all steps as one GEMM: act[Bc*T, 3Hp] = b + x W_ih^T
-    fillRows(Bc * T, GHp, bias, act, GHp);
-    gemmNT(Bc * T, GHp, Ip, x, Ip, wIh, Ip, act, GHp, true);
-  }
+  const stepH: usize = <usize>B * hb; // bytes per time block of hidden rows
+  const stepS: usize = tape ? stepH : 0; // c, a, f: time blocks kept only with a tape
+  const stepZ: usize = tape ? <usize>B * GHp << 2 : 0;
+  const stepX: usize = <usize>B * Ip << 2;
   const epsV = splat(eps), one = splat(1.0), oneMinusEps = splat(1.0 - eps);
   for (let t = 0; t < T; t++) {
-    const actT = tape ? act + (<usize>t * GHp << 2) : act;
-    if (!tape) {
-      fillRows(Bc, GHp, bias, act, GHp);
-      gemmNT(Bc, GHp, Ip, x + (<usize>t * Ip << 2), T * Ip, wIh, Ip, act, GHp, true);
-    }
-    // recurrent part: z += h_{t-1} W_hh^T
-    gemmNT(Bc, GHp, Hp, hbuf + <usize>t * hb, (T + 1) * Hp, wHh, Hp, actT, actStride, true);
+    const z = act + <usize>t * stepZ; // [Bc, 3Hp]
+    // z = b + x_t W_ih^T + h_{t-1} W_hh^T
+    fillRows(Bc, GHp, bias, z, GHp);
+    gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    gemmNT(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHh, Hp, z, GHp, true);
+    const cPrev0 = cbuf + <usize>t * stepS, aPrev0 = abuf + <usize>t * stepS;
+    const cNew0 = cPrev0 + stepS, aNew0 = aPrev0 + stepS;
+    const f0 = fbuf + <usize>t * stepS, h0 = hbuf + <usize>(t + 1) * stepH;
     for (let b = 0; b < Bc; b++) {
-      const z = actT + (<usize>b * actStride << 2);
-      const cPrev = cbuf + <usize>b * sStride + (tape ? <usize>t * hb : 0);
-      const aPrev = abuf + <usize>b * sStride + (tape ? <usize>t * hb : 0);
-      const cNew = tape ? cPrev + hb : cPrev, aNew = tape ? aPrev + hb : aPrev;
-      const f = fbuf + <usize>b * fStride + (tape ? <usize>t * hb : 0);
-      const h = hbuf + (<usize>b * (T + 1) + t + 1) * hb;
+      const zb = z + (<usize>b * GHp << 2), row = <usize>b * hb;
+      const cPrev = cPrev0 + row, aPrev = aPrev0 + row, cNew = cNew0 + row, aNew = aNew0 + row;
+      const f = f0 + row, h = h0 + row;
       for (let j: usize = 0; j < hb; j += 16) {
-        const r = vsigmoid(v128.load(z + j));
-        const o = vsigmoid(v128.load(z + hb + j));
-        const g = vtanh(v128.load(z + 2 * hb + j));
+        const r = vsigmoid(v128.load(zb + j));
+        const o = vsigmoid(v128.load(zb + hb + j));
+        const g = vtanh(v128.load(zb + 2 * hb + j));
         const a = f32x4.add(f32x4.mul(r, epsV),
           f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(aPrev + j), one)));
         // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
@@ -59,11 +55,9 @@ export function plstmForward(Bc: i32, T: i32, Ip: i32, Hp: i32,
         v128.store(cNew + j, c);
         v128.store(aNew + j, a);
         v128.store(f + j, fg);
-        if (tape) {
-          v128.store(z + j, r);
-          v128.store(z + hb + j, o);
-          v128.store(z + 2 * hb + j, g);
-        }
+        v128.store(zb + j, r);
+        v128.store(zb + hb + j, o);
+        v128.store(zb + 2 * hb + j, g);
       }
     }
   }

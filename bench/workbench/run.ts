@@ -1,0 +1,222 @@
+// Kernel workbench: numbered kernel versions, each checked against a float64 reference
+// before it is timed (a mismatch stops the run with exit code 1). Prints GFLOP/s.
+//
+//   node --import tsx bench/workbench/run.ts [--quick]
+//
+// Rows:
+//   gemm v1..v3, nt_v4x4   workbench versions (bench/workbench/assembly/gemm-versions.ts)
+//   gemmNN (v4, 4x16)      the library's micro-kernel = the "plain SIMD matmul" ceiling
+//   gemmNT / gemmTN        the library's forward (dot-product) and weight-gradient forms
+//   plstm fwd/bwd parts    the fused kernels at the copy-task shape, and their GEMM part alone
+// The machine may be shared: compare rows of the same run, not numbers across runs.
+import asc from 'assemblyscript/asc';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports } from '../../src/kernels/wasm-module.js';
+import { WasmHeap } from '../../src/kernels/heap.js';
+import { WorkerPool, type KernelJob } from '../../src/kernels/pool.js';
+import { createWasmBackend } from '../../src/kernels/wasm-backend.js';
+import { createJsBackend, initPlstmWeights, initLstmWeights, plstmConfig, lstmConfig, Rng } from '../../src/cells/index.js';
+
+const quick = process.argv.includes('--quick');
+const here = dirname(fileURLToPath(import.meta.url));
+
+// ---------------------------------------------------------------- helpers
+function fail(msg: string): never {
+  console.error(`MISMATCH: ${msg}`);
+  process.exit(1);
+}
+
+/** max |a - ref| / (atol + rtol |ref|) over all elements must be <= 1, else fail. */
+function check(what: string, got: ArrayLike<number>, ref: ArrayLike<number>, atol = 1e-5, rtol = 1e-4): void {
+  let worst = 0, at = -1;
+  for (let i = 0; i < ref.length; i++) {
+    const e = Math.abs(got[i] - ref[i]) / (atol + rtol * Math.abs(ref[i]));
+    if (!(e <= worst)) { worst = e; at = i; }
+  }
+  if (!(worst <= 1)) fail(`${what}: element ${at} got ${got[at]} expected ${ref[at]} (error ${worst.toFixed(2)} x tolerance)`);
+}
+
+/** Median seconds of fn over reps runs (after one warm-up). */
+function time(fn: () => void, reps: number): number {
+  fn();
+  const ts: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    ts.push((performance.now() - t0) / 1000);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+const rows: Array<{ name: string; shape: string; threads: number; gflops: number; ms: number }> = [];
+function report(name: string, shape: string, threads: number, flops: number, seconds: number): void {
+  const row = { name, shape, threads, gflops: flops / seconds / 1e9, ms: seconds * 1000 };
+  rows.push(row);
+  console.log(`${name.padEnd(34)} ${shape.padEnd(22)} threads ${threads}  ${row.gflops.toFixed(1).padStart(6)} GFLOP/s  ${row.ms.toFixed(2).padStart(9)} ms`);
+}
+
+// ---------------------------------------------------------------- the library module
+const lib = compiledKernels('simd');
+const memory = createKernelMemory(true);
+const kx: KernelExports = instantiateKernels(lib.module, memory);
+const heap = new WasmHeap(memory, kx.heapBase());
+const pool = new WorkerPool(lib.module, memory, 1);
+const rng = new Rng(7);
+function randomBlock(n: number): { ptr: number; host: Float64Array } {
+  const ptr = heap.allocBytes(n * 4);
+  const v = heap.f32(ptr, n);
+  const host = new Float64Array(n);
+  for (let i = 0; i < n; i++) { v[i] = rng.range(-1, 1); host[i] = v[i]; }
+  return { ptr, host };
+}
+
+// ---------------------------------------------------------------- the workbench module
+async function compileVersions(): Promise<Record<string, (...a: number[]) => void>> {
+  let wasm: Uint8Array | null = null;
+  let log = '';
+  const { error } = await asc.main([
+    'assembly/gemm-versions.ts', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
+    '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads',
+    '--outFile', 'v.wasm',
+  ], {
+    readFile: (name: string, baseDir: string) => { try { return readFileSync(resolve(here, baseDir ?? '.', name), 'utf8'); } catch { return null; } },
+    writeFile: (name: string, contents: Uint8Array) => { if (name.endsWith('.wasm')) wasm = contents; },
+    listFiles: () => [],
+    stdout: { write: (s: string) => { log += s; return true; } },
+    stderr: { write: (s: string) => { log += s; return true; } },
+    baseDir: here,
+  } as never);
+  if (error || !wasm) throw new Error(`workbench build failed: ${log}`);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory } });
+  return inst.exports as unknown as Record<string, (...a: number[]) => void>;
+}
+
+function refGemm(M: number, N: number, K: number, A: Float64Array, B: Float64Array, bT = false): Float64Array {
+  const C = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) {
+    const a = A[i * K + k];
+    for (let j = 0; j < N; j++) C[i * N + j] += a * (bT ? B[j * K + k] : B[k * N + j]);
+  }
+  return C;
+}
+
+async function gemmSection(): Promise<void> {
+  const v = await compileVersions();
+  console.log('# GEMM versions  C[M,N] = A[M,K] B[K,N]');
+  for (const [M, N, K] of [[256, 256, 256], [128, 384, 128]]) {
+    const shape = `${M}x${N}x${K}`;
+    const flops = 2 * M * N * K;
+    const A = randomBlock(M * K), Bm = randomBlock(K * N), Bt = randomBlock(N * K), C = heap.allocBytes(M * N * 4);
+    const ref = refGemm(M, N, K, A.host, Bm.host);
+    const refT = refGemm(M, N, K, A.host, Bt.host, true);
+    const out = () => heap.f32(C, M * N);
+    const reps = quick ? 3 : 9;
+    const versions: Array<[string, () => void, Float64Array]> = [
+      ['gemm_v1 scalar', () => v.gemm_v1(M, N, K, A.ptr, Bm.ptr, C), ref],
+      ['gemm_v2 simd 1x4', () => v.gemm_v2(M, N, K, A.ptr, Bm.ptr, C), ref],
+      ['gemm_v3 simd 4x8', () => v.gemm_v3(M, N, K, A.ptr, Bm.ptr, C), ref],
+      ['gemm_v4 simd 4x16', () => v.gemm_v4(M, N, K, A.ptr, Bm.ptr, C), ref],
+      ['lib gemmNN (v3 promoted, 4x8)', () => kx.gemmNN(M, N, K, A.ptr, K, Bm.ptr, N, C, N, 0), ref],
+      ['gemm_nt_v1 4x4 (dot products)', () => v.gemm_nt_v1(M, N, K, A.ptr, Bt.ptr, C), refT],
+      ['lib gemmNT (2x4 dot products)', () => kx.gemmNT(M, N, K, A.ptr, K, Bt.ptr, K, C, N, 0), refT],
+    ];
+    for (const [name, fn, r] of versions) {
+      out().fill(NaN);
+      fn();
+      check(`${name} ${shape}`, out(), r, 1e-4, 1e-4);
+      report(name, shape, 1, flops, time(fn, name.includes('scalar') ? 2 : reps));
+    }
+    // the ceiling on two threads: lib gemmNN, rows split in two
+    const half = M / 2;
+    const jobs: KernelJob[] = [0, 1].map((s) => ({ fn: 'gemmNN', args: [half, N, K, A.ptr + s * half * K * 4, K, Bm.ptr, N, C + s * half * N * 4, N, 0] }));
+    out().fill(NaN);
+    pool.run(jobs, kx);
+    check(`gemmNN 2 threads ${shape}`, out(), ref, 1e-4, 1e-4);
+    report('lib gemmNN (v3 promoted, 4x8)', shape, 2, flops, time(() => pool.run(jobs, kx), reps));
+  }
+}
+
+// ---------------------------------------------------------------- fused kernels
+function fusedSection(): void {
+  // correctness first: the backend against the float64 oracle on odd shapes, both cells
+  const oracle = createJsBackend('float64');
+  for (const kind of ['plstm', 'lstm'] as const) {
+    const B = 5, T = 9, I = 7, H = 13;
+    const cfg = kind === 'plstm' ? plstmConfig(I, H) : lstmConfig(I, H);
+    const w = kind === 'plstm' ? initPlstmWeights(cfg, new Rng(3)) : initLstmWeights(cfg, new Rng(3));
+    const x = new Float64Array(B * T * I).map(() => rng.range(-1, 1));
+    const dh = new Float64Array(B * T * H).map(() => rng.range(-1, 1));
+    for (const threads of [1, 2]) {
+      const wb = createWasmBackend({ threads });
+      const f0 = oracle.forward(cfg, w, x, B, T, null, true), f1 = wb.forward(cfg, w, x, B, T, null, true);
+      check(`${kind} hSeq`, f1.hSeq, f0.hSeq);
+      const g0 = oracle.backward(cfg, w, x, f0, dh, null), g1 = wb.backward(cfg, w, x, f1, dh, null);
+      check(`${kind} dx`, g1.dx, g0.dx); check(`${kind} dWIh`, g1.dWIh, g0.dWIh);
+      check(`${kind} dWHh`, g1.dWHh, g0.dWHh); check(`${kind} db`, g1.db, g0.db);
+      if (g0.dTheta) check(`${kind} dTheta`, g1.dTheta!, g0.dTheta);
+      wb.dispose();
+    }
+  }
+  console.log('# fused kernels match the float64 oracle (both cells, threads 1 and 2)');
+
+  // the copy-task training shape
+  const B = 128, T = quick ? 60 : 219, I = 10, H = 128, G = 3, GH = G * H;
+  const shape = `B${B} T${T} H${H} I${I}`;
+  const cfg = plstmConfig(I, H);
+  const w = initPlstmWeights(cfg, new Rng(1), { mode: 'uniform' }, 'float32');
+  const x = new Float32Array(B * T * I);
+  for (let i = 0; i < B * T; i++) x[i * I + (i * 7) % I] = 1;
+  const dhSeq = new Float32Array(B * T * H).map(() => rng.range(-0.01, 0.01));
+  const recurrentFlops = 2 * B * T * GH * H; // one [B,H]x[H,3H] product per step
+  const reps = quick ? 2 : 5;
+
+  // GEMM part alone, with the kernel's shapes and (time-major) layout
+  {
+    const hbuf = randomBlock((T + 1) * B * H), wHh = randomBlock(GH * H), act = heap.allocBytes(T * B * GH * 4);
+    heap.f32(act, B * T * GH).fill(0);
+    const fn = () => { for (let t = 0; t < T; t++) kx.gemmNT(B, GH, H, hbuf.ptr + t * B * H * 4, H, wHh.ptr, H, act + t * B * GH * 4, GH, 1); };
+    report('fwd GEMM part (gemmNT per step)', shape, 1, recurrentFlops, time(fn, reps));
+    // backward per step: dh = dz W_hh
+    const dh = heap.allocBytes(B * H * 4);
+    const fb = () => { for (let t = T - 1; t >= 0; t--) kx.gemmNN(B, H, GH, act + t * B * GH * 4, GH, wHh.ptr, H, dh, H, 0); };
+    report('bwd GEMM part (gemmNN per step)', shape, 1, recurrentFlops, time(fb, reps));
+    // weight gradient dW_hh = dz^T h over all T*B rows, in blocks of 512 rows as weightGrads does
+    const dW = heap.allocBytes(GH * H * 4);
+    const fw = () => {
+      heap.f32(dW, GH * H).fill(0);
+      for (let k0 = 0; k0 < T * B; k0 += 512) kx.gemmTN(0, GH, H, Math.min(512, T * B - k0), act + k0 * GH * 4, GH, hbuf.ptr + k0 * H * 4, H, dW, H);
+    };
+    report('dW_hh GEMM part (gemmTN)', shape, 1, recurrentFlops, time(fw, reps));
+    heap.freeBytes(hbuf.ptr); heap.freeBytes(wHh.ptr); heap.freeBytes(act); heap.freeBytes(dh); heap.freeBytes(dW);
+  }
+
+  for (const threads of [1, 2]) {
+    const wb = createWasmBackend({ threads, variant: 'simd' });
+    const ww = { wIh: wb.alloc(w.wIh.length), wHh: wb.alloc(w.wHh.length), b: wb.alloc(w.b.length), theta: wb.alloc(H) };
+    ww.wIh.set(w.wIh); ww.wHh.set(w.wHh); ww.b.set(w.b); ww.theta.set(w.theta!);
+    const xv = wb.alloc(x.length); xv.set(x);
+    let fwdS = 0, bwdS = 0;
+    const fwdOnly = time(() => { wb.forward(cfg, ww, xv, B, T, null, false); }, reps);
+    const both = time(() => {
+      const t0 = performance.now();
+      const f = wb.forward(cfg, ww, xv, B, T, null, true);
+      const t1 = performance.now();
+      wb.backward(cfg, ww, xv, f, dhSeq, null);
+      fwdS = (t1 - t0) / 1000; bwdS = (performance.now() - t1) / 1000;
+    }, reps);
+    const inputFlops = 2 * B * T * GH * 12;
+    report('plstm forward (inference)', shape, threads, recurrentFlops + inputFlops, fwdOnly);
+    report('plstm forward (with tape)', shape, threads, recurrentFlops + inputFlops, fwdS);
+    report('plstm backward', shape, threads, 2 * recurrentFlops + 2 * inputFlops, bwdS);
+    report('plstm forward + backward', shape, threads, 3 * recurrentFlops + 3 * inputFlops, both);
+    wb.dispose();
+  }
+}
+
+await gemmSection();
+fusedSection();
+pool.dispose();
+console.log(JSON.stringify({ rows }));
