@@ -78,17 +78,25 @@ export class WorkerPool {
   private readonly ctrl: Int32Array;
   private readonly blocking: boolean;
   private disposed = false;
+  private started = false;
   private waitedForReady = false;
 
   /**
-   * Starts `count` workers on `module` + `memory` (shared). Creating workers never fails
-   * the caller: where workers are unavailable the pool simply has none, and every job runs
-   * on the calling thread.
+   * A pool of `count` workers on `module` + `memory` (shared), started on first use (so a
+   * backend that never runs a big batch never starts a thread). Starting never fails the
+   * caller: where workers are unavailable the pool simply has none, and every job runs on
+   * the calling thread.
    */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number) {
+  constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory,
+    private readonly count: number) {
     this.ctrl = new Int32Array(new SharedArrayBuffer(16));
     this.blocking = canBlock();
-    if (count <= 0 || !this.blocking) return;
+  }
+
+  private start(): void {
+    this.started = true;
+    const { module, memory, count } = this;
+    if (count <= 0 || !this.blocking || this.disposed) return;
     const wt = nodeWorkerThreads();
     for (let i = 0; i < count; i++) {
       try {
@@ -110,6 +118,7 @@ export class WorkerPool {
 
   /** Workers that have started and can take jobs now. */
   private readyWorkers(): number {
+    if (!this.started) this.start();
     if (!this.waitedForReady && this.workers.length > 0 && nodeWorkerThreads()) {
       // First use in Node: workers start in parallel with the caller; wait for them
       // (bounded) so the first call already runs on every core.
