@@ -168,3 +168,25 @@ test('Ctrl-C saves a checkpoint and stops; --resume then ends exactly where an u
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('demo --quick: trains both models, prints them side by side, writes summary.json without overwriting', () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'demo');
+    const r = plstm(['demo', '--quick', '--backend', 'js', '--out', out, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /per-symbol accuracy\s+\S+%\s+\S+%/);
+    assert.match(r.stdout, /learned p \(median, range\)\s+0\.\d+ \(/);
+    const s = lastJson(r.stdout) as { plstm: Record<string, unknown>; lstm: Record<string, unknown> };
+    assert.equal(s.plstm.cell, 'plstm');
+    assert.equal(s.lstm.cell, 'lstm');
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), s);
+    for (const m of ['plstm', 'lstm']) assert.ok(existsSync(join(out, m, 'metrics.jsonl')));
+    // a second demo goes to a new folder
+    const again = plstm(['demo', '--quick', '--backend', 'js', '--out', out]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(existsSync(join(`${out}-2`, 'summary.json')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
