@@ -17,8 +17,10 @@ const DONE = 0; // jobs finished in the current run
 const FAILED = 1; // set when a worker's kernel call threw
 const READY = 2; // workers that have instantiated the module
 
+// getBuiltinModule works whether Node evaluates this as CommonJS or as an ES module.
 const NODE_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData } = typeof require === 'function'
+  ? require('node:worker_threads') : process.getBuiltinModule('node:worker_threads');
 const { module, memory, ctrl } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(ctrl);
@@ -101,7 +103,13 @@ export class WorkerPool {
     for (let i = 0; i < count; i++) {
       try {
         if (wt) {
-          const w = new wt.Worker(NODE_WORKER, { eval: true, workerData: { module, memory, ctrl: this.ctrl.buffer } });
+          // execArgv []: the worker needs no loaders or flags of the parent (e.g. --import tsx)
+          const w = new wt.Worker(NODE_WORKER, {
+            eval: true, execArgv: [], workerData: { module, memory, ctrl: this.ctrl.buffer },
+          });
+          // a worker that dies only loses its share: jobs then run on the calling thread
+          w.on('error', () => this.drop(w));
+          w.on('exit', () => this.drop(w));
           w.unref();
           this.workers.push(w);
         } else if (typeof Worker !== 'undefined' && typeof Blob !== 'undefined') {
@@ -116,9 +124,19 @@ export class WorkerPool {
     }
   }
 
+  private broken = false;
+
+  private drop(w: AnyWorker): void {
+    if (this.disposed) return;
+    // the pool stops using workers altogether: shares are indexed by worker position
+    this.broken = true;
+    void w;
+  }
+
   /** Workers that have started and can take jobs now. */
   private readyWorkers(): number {
     if (!this.started) this.start();
+    if (this.broken) return 0;
     if (!this.waitedForReady && this.workers.length > 0 && nodeWorkerThreads()) {
       // First use in Node: workers start in parallel with the caller; wait for them
       // (bounded) so the first call already runs on every core.

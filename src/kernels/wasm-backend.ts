@@ -27,6 +27,12 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Force a kernel build (default: the best this engine validates). */
   variant?: KernelVariant;
+  /**
+   * Work (floating-point operations of a call's GEMMs) below which a call runs on the calling
+   * thread alone, because handing rows to workers would cost more than it saves
+   * (default 2e6: a B = 1 streaming step never leaves the calling thread).
+   */
+  parallelThreshold?: number;
 }
 
 /** The wasm backend, with a few extras over SequenceBackend for benchmarks and tests. */
@@ -61,7 +67,7 @@ interface WasmTape {
 }
 
 const roundUp4 = (n: number) => (n + 3) & ~3;
-/** Below this many multiply-adds per call, worker hand-offs cost more than they save. */
+/** Default parallelThreshold (see WasmBackendOptions). */
 const MIN_PARALLEL_FLOPS = 2e6;
 
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
@@ -69,6 +75,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   if (!(Number.isInteger(requested) && requested >= 1)) {
     throw new ConfigError(`threads must be a positive integer, got ${opts.threads}`);
   }
+  const minParallel = opts.parallelThreshold ?? MIN_PARALLEL_FLOPS;
   const compiled = compiledKernels(opts.variant);
   const threads = compiled.shared ? requested : 1;
   const memory = createKernelMemory(compiled.shared);
@@ -152,7 +159,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
   /** Batch-row shares [b0, b1) for one call; one share when the work is small. */
   function rowShares(B: number, flops: number): Array<[number, number]> {
-    const n = flops < MIN_PARALLEL_FLOPS ? 1 : Math.min(threads, B, pool.threads);
+    const n = flops < minParallel ? 1 : Math.min(threads, B, pool.threads);
     const shares: Array<[number, number]> = [];
     for (let s = 0; s < n; s++) shares.push([Math.floor((B * s) / n), Math.floor((B * (s + 1)) / n)]);
     return shares;
@@ -330,7 +337,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         const dWIh = heap.allocBytes(GHp * Ip * 4), dWHh = heap.allocBytes(GHp * Hp * 4);
         const db = heap.allocBytes(GHp * 4), dP = heap.allocBytes(Hp * 4);
         temps.push(dWIh, dWHh, db, dP);
-        const parts = flops < MIN_PARALLEL_FLOPS ? 1 : Math.min(threads, pool.threads, GHp / 4);
+        const parts = flops < minParallel ? 1 : Math.min(threads, pool.threads, GHp / 4);
         const jobs: KernelJob[] = [];
         for (let s = 0; s < parts; s++) {
           const [j0, j1] = splitBy4(GHp, parts, s);
