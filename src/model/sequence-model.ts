@@ -88,6 +88,19 @@ interface ForwardRun {
   out: Float; // [N, O] head outputs
 }
 
+/**
+ * Whether views from backend.alloc stay valid for the model's lifetime. Views of a growing
+ * non-shared WebAssembly memory are detached when it grows (their length drops to 0), so
+ * weights kept there would be lost: a backend whose alloc hands out such views gets plain
+ * arrays instead (it then copies them in per call, which is correct, only slower).
+ */
+function allocIsStable(backend: SequenceBackend): boolean {
+  const probe = backend.alloc!(1);
+  if (typeof SharedArrayBuffer !== 'undefined' && probe.buffer instanceof SharedArrayBuffer) return true;
+  // An ordinary ArrayBuffer of exactly the probe's size is a plain typed array (the js backend).
+  return probe.buffer.byteLength === probe.byteLength;
+}
+
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
@@ -116,9 +129,8 @@ export class SequenceModel {
     this.backend = backend;
     this.dtype = backend.dtype;
     const dtype = backend.dtype;
-    this.allocFn = backend.alloc
-      ? (n) => backend.alloc!(n)
-      : (n) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+    const plain = (n: number): Float => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+    this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
     this.ws = new Workspace(this.allocFn);
 
     // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
