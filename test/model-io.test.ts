@@ -12,6 +12,18 @@ import {
 } from '../src/model/index.js';
 import { ConfigError, InputValueError, ModelFileError, ShapeError } from '../src/errors.js';
 import { Rng } from '../src/cells/rng.js';
+import { getBackend } from '../src/kernels/registry.js';
+
+/** The float32 backends this engine runs: js always, wasm where WebAssembly SIMD works. */
+function float32Backends(): ('js' | 'wasm')[] {
+  try {
+    getBackend('wasm', { dtype: 'float32' }).dispose?.();
+    return ['js', 'wasm'];
+  } catch {
+    return ['js'];
+  }
+}
+const F32_BACKENDS = float32Backends();
 
 const dir = mkdtempSync(join(tmpdir(), 'plstm-model-test-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,16 +50,18 @@ function denseBatch(rng: Rng, B: number, T: number, I: number, O: number): Batch
 
 // ----- save / load
 
-for (const dtype of ['float32', 'float64'] as const) {
-  test(`save -> load -> predict is bit-identical (${dtype})`, () => {
-    const model = SequenceModel.create(CHAR_CFG, { backend: 'js', dtype });
+const RUNS = [...F32_BACKENDS.map((backend) => ({ backend, dtype: 'float32' as const })),
+  { backend: 'js' as const, dtype: 'float64' as const }];
+for (const { backend, dtype } of RUNS) {
+  test(`save -> load -> predict is bit-identical (${backend} ${dtype})`, () => {
+    const model = SequenceModel.create(CHAR_CFG, { backend, dtype });
     const opt = createOptimizer({ kind: 'adam', lr: 0.01 });
     const rng = new Rng(1);
     for (let i = 0; i < 3; i++) model.trainStep(tokenBatch(rng, 4, 7, 9), opt);
-    const file = join(dir, `m-${dtype}.safetensors`);
+    const file = join(dir, `m-${backend}-${dtype}.safetensors`);
     saveModel(file, model, null, { note: 'hello', epoch: 3 });
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []); // no temp files left
-    const { model: back, optimizer, meta } = loadModel(file, { backend: 'js', dtype });
+    const { model: back, optimizer, meta } = loadModel(file, { backend, dtype });
     assert.equal(optimizer, null);
     assert.deepEqual(meta, { note: 'hello', epoch: 3 });
     assert.deepEqual(back.config, model.config);
@@ -56,6 +70,8 @@ for (const dtype of ['float32', 'float64'] as const) {
     assert.deepEqual(back.predict(probe.x, 3, 11), model.predict(probe.x, 3, 11));
     assert.deepEqual(back.pSummary(), model.pSummary());
     assert.ok(back.pSummary()[1].p.every((p) => p === 0.4));
+    model.dispose();
+    back.dispose();
   });
 }
 
@@ -88,35 +104,38 @@ test('resuming from a saved optimizer state continues the uninterrupted trajecto
     { spec: { kind: 'rmsprop', lr: 0.005, momentum: 0.9 }, cfg: CHAR_CFG },
     { spec: { kind: 'sgd', lr: 0.1, momentum: 0.9 }, cfg: { ...CHAR_CFG, input: { kind: 'onehot', size: 9 } } },
   ];
-  for (const { spec, cfg } of specs) {
+  const runs = [...specs.map((s) => ({ ...s, backend: 'js' as const })),
+    ...(F32_BACKENDS.includes('wasm') ? [{ ...specs[0], backend: 'wasm' as const }] : [])];
+  for (const { spec, cfg, backend } of runs) {
     const data = (i: number): Batch => tokenBatch(new Rng(100 + i), 4, 6, 9);
     const N = 4, M = 3;
-    const a = SequenceModel.create(cfg, { backend: 'js', dtype: 'float32' });
+    const a = SequenceModel.create(cfg, { backend, dtype: 'float32' });
     const optA = createOptimizer(spec);
     const lossesA: number[] = [];
     for (let i = 0; i < N + M; i++) lossesA.push(a.trainStep(data(i), optA, { clip: 1 }).loss);
 
-    const b = SequenceModel.create(cfg, { backend: 'js', dtype: 'float32' });
+    const b = SequenceModel.create(cfg, { backend, dtype: 'float32' });
     const optB = createOptimizer(spec);
     for (let i = 0; i < N; i++) b.trainStep(data(i), optB, { clip: 1 });
     const file = join(dir, `resume-${spec.kind}.safetensors`);
     saveModel(file, b, optB);
-    const { model: c, optimizer } = loadModel(file, { backend: 'js', dtype: 'float32' });
+    const { model: c, optimizer } = loadModel(file, { backend, dtype: 'float32' });
     assert.ok(optimizer !== null);
     assert.equal(optimizer.steps, N);
     assert.deepEqual(optimizer.spec, optB.spec);
     const lossesC: number[] = [];
     for (let i = N; i < N + M; i++) lossesC.push(c.trainStep(data(i), optimizer as Optimizer, { clip: 1 }).loss);
-    assert.deepEqual(lossesC, lossesA.slice(N), spec.kind);
-    assert.deepEqual(c.params, a.params, spec.kind);
+    assert.deepEqual(lossesC, lossesA.slice(N), `${spec.kind} on ${backend}`);
+    assert.deepEqual(c.params, a.params, `${spec.kind} on ${backend}`);
+    for (const m of [a, b, c]) m.dispose();
   }
 });
 
 // ----- streaming
 
-test('streaming step by step equals predict over the whole sequence', () => {
+for (const backend of F32_BACKENDS) test(`streaming step by step equals predict over the whole sequence (${backend})`, () => {
   const rng = new Rng(3);
-  const model = SequenceModel.create(CHAR_CFG, { backend: 'js', dtype: 'float32' });
+  const model = SequenceModel.create(CHAR_CFG, { backend, dtype: 'float32' });
   const B = 2, T = 9, O = 9;
   const seq = tokenBatch(rng, B, T, 9);
   const whole = model.predict(seq.x, B, T); // [B, T, O]
@@ -141,6 +160,7 @@ test('streaming step by step equals predict over the whole sequence', () => {
   for (let b = 0; b < B; b++) {
     assert.deepEqual(fromState.subarray(b * 4 * O, (b + 1) * 4 * O), all.subarray((b * (T + 4) + T) * O, (b + 1) * (T + 4) * O));
   }
+  model.dispose();
 });
 
 test('streaming a dense last-step model: the final step equals predict, in float64 too', () => {
