@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { trainBatchFlops, recurrentGemmFlops, streamStepFlops, parameterCount } from '../src/bench/flops.js';
-import { activationBytes, tapeBytes } from '../src/bench/memory.js';
+import { activationBytes, activationLayout, tapeBytes } from '../src/bench/memory.js';
 import { median } from '../src/bench/timing.js';
 import { compare } from '../src/bench/compare.js';
 import type { OursResult } from '../src/bench/ours.js';
@@ -42,7 +42,7 @@ test('bench --json trains a tiny config: one line per cell and thread count, fin
     seen.add(`${String(l.cell)}/${String(l.threads)}`);
     assert.equal(l.reps, 2);
     assert.equal((l.times_s as number[]).length, 2);
-    for (const k of ['median_s', 'min_s', 'gflop', 'gflops', 'activation_bytes', 'max_rss_bytes', 'loss', 'grad_norm']) {
+    for (const k of ['median_s', 'min_s', 'gflop', 'gflops', 'activation_bytes', 'activation_heap_bytes', 'max_rss_bytes', 'loss', 'grad_norm']) {
       assertFinitePositive(l[k], k);
     }
     assert.equal(l.finite, true);
@@ -120,11 +120,11 @@ test('FLOP count: the recurrent GEMMs dominate and match 6*G*H^2*B*T', () => {
   assert.equal(trainBatchFlops({ ...p, B: 256 }) - opt, 2 * (trainBatchFlops(p) - opt));
 });
 
-test('activation memory is O(B*T*H) and follows the kernels layout', () => {
+test('activation memory layout is O(B*T*H)', () => {
   const s = { cell: 'plstm' as const, B: 3, T: 7, H: 8, I: 10, O: 10 };
-  // pLSTM tape: act [T, 3H] + f [T, H] + c, a, h [T+1, H] per row, 4 bytes each (H = 8 needs no padding)
-  assert.equal(tapeBytes(s), 4 * 3 * (7 * 24 + 7 * 8 + 3 * 8 * 8));
-  assert.equal(tapeBytes({ ...s, cell: 'lstm' }), 4 * 3 * (7 * 32 + 2 * 8 * 8));
+  // pLSTM tape per row: act [T, 3Hp] + f [T, Hp] + h, c, a [T+1, Hp] + x [T, Ip]; Hp = 8, Ip = 12
+  assert.equal(tapeBytes(s), 4 * 3 * (7 * 24 + 7 * 8 + 3 * 8 * 8 + 7 * 12));
+  assert.equal(tapeBytes({ ...s, cell: 'lstm' }), 4 * 3 * (7 * 32 + 2 * 8 * 8 + 7 * 12));
   const big = { ...s, B: 4, T: 1000, H: 64 };
   const base = activationBytes(big);
   assert.equal(activationBytes({ ...big, B: 8 }), 2 * base);
@@ -132,6 +132,34 @@ test('activation memory is O(B*T*H) and follows the kernels layout', () => {
   assert.ok(perT > 1.99 && perT < 2.01, `doubling T: x${perT}`);
   const perH = activationBytes({ ...big, H: 128 }) / base;
   assert.ok(perH > 1.7 && perH < 2, `doubling H: x${perH}`);
+  const l = activationLayout(big);
+  assert.equal(l.total, l.tape + l.backwardScratch + l.modelBuffers + l.jsArrays);
+});
+
+test('on wasm, the measured heap peak matches the layout and doubles with T and with B', (t) => {
+  const r = plstm(['bench', '--cell', 'plstm,lstm', '--threads', '1', '--batch', '32,16', '--steps', '200,100',
+    '--hidden', '64', '--reps', '1', '--warmup', '0', '--baselines', 'none', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = jsonLines(r.stdout);
+  assert.equal(lines.length, 8);
+  if (lines.some((l) => l.measured_activation_bytes === undefined)) {
+    t.skip(`backend ${String(lines[0].backend)} does not report its memory`);
+    return;
+  }
+  const measured = new Map<string, number>();
+  for (const l of lines) {
+    const m = l.measured_activation_bytes as number;
+    const ratio = m / (l.activation_heap_bytes as number);
+    // the heap also holds the optimizer state and per-call weight copies: a few percent
+    assert.ok(ratio >= 1 && ratio < 1.15, `${String(l.cell)} B=${String(l.B)} T=${String(l.T)}: measured/layout = ${ratio}`);
+    measured.set(`${String(l.cell)}/${String(l.B)}/${String(l.T)}`, m);
+  }
+  for (const cell of ['plstm', 'lstm']) {
+    const inT = measured.get(`${cell}/16/200`)! / measured.get(`${cell}/16/100`)!;
+    const inB = measured.get(`${cell}/32/100`)! / measured.get(`${cell}/16/100`)!;
+    assert.ok(inT > 1.9 && inT < 2.1, `${cell}: doubling T multiplies the heap peak by ${inT}`);
+    assert.ok(inB > 1.9 && inB < 2.1, `${cell}: doubling B multiplies the heap peak by ${inB}`);
+  }
 });
 
 test('median', () => {

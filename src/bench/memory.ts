@@ -1,18 +1,21 @@
-// Peak activation memory of one training batch, computed from the buffer layout of the
-// fused wasm kernels (src/kernels/assembly/*-forward.ts, *-backward.ts) and of the model
-// (src/model/sequence-model.ts). Neither exposes a byte count, so this is the documented
-// layout, not a measurement; `plstm bench` prints the process's peak RSS beside it.
+// Activation memory of one training batch, from the buffer layout of the fused wasm kernels
+// (src/kernels/wasm-backend.ts) and of the model (src/model/sequence-model.ts). The bench
+// prints this beside the measured peak of the wasm heap (the backend's memoryStats()), and
+// the tests check that the two agree, so the layout below cannot silently drift.
 //
-// Kept from forward to backward, per batch row (float32, Hp = H padded to the SIMD width):
-//   pLSTM  act [T, 3Hp] (r, o, g; reused for dz in backward), f [T, Hp],
-//          c, a, h [T+1, Hp] each (slot 0 = the initial state)       -> about 7*T*Hp
-//   LSTM   act [T, 4Hp] (i, f, g, o; reused for dz), c, h [T+1, Hp]   -> about 6*T*Hp
-//   model  one-hot input x [T, I], head outputs and their gradient [T, O] x 2,
-//          dL/dh from the head [T, H], dL/dx of the layer [T, I]
+// Per batch row, in float32 numbers (Hp, Ip = H, I rounded up to a multiple of 4, the SIMD
+// width; the kernels store sequences time-major, [T, B, ...]):
+//   tape, kept from forward to backward (wasm heap)
+//     pLSTM  act T*3Hp (r, o, g; reused for dz), f T*Hp, h, c, a (T+1)*Hp each, x T*Ip
+//     LSTM   act T*4Hp (i, f, g, o; reused for dz), h, c (T+1)*Hp each, x T*Ip
+//   backward scratch (wasm heap): dL/dh per step T*Hp, dL/dx T*Ip
+//   model buffers (wasm heap, allocated once and reused): one-hot input T*I,
+//     head outputs and their gradient 2*T*O, dL/dh from the head T*H
+//   plain JS arrays: the layer output h [T, H] and dL/dx [T, I] handed back to the model
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { CellKind } from '../cells/types.js';
 
-/** SIMD width in floats that the kernels pad H (and I) to. */
+/** SIMD width in floats that the kernels pad H and I to. */
 export const PAD = 4;
 
 const BYTES = 4; // float32
@@ -30,22 +33,38 @@ export interface ShapeForMemory {
   O: number;
 }
 
+/** Bytes of each part of a training batch's activations (see the layout above). */
+export interface ActivationLayout {
+  tape: number;
+  backwardScratch: number;
+  modelBuffers: number;
+  jsArrays: number;
+  /** tape + backwardScratch + modelBuffers: what the wasm heap holds at its peak. */
+  heap: number;
+  /** heap + jsArrays */
+  total: number;
+}
+
+export function activationLayout(s: ShapeForMemory): ActivationLayout {
+  const Hp = padded(s.H), Ip = padded(s.I), { T } = s;
+  const tapeRow = s.cell === 'plstm'
+    ? T * 3 * Hp + T * Hp + 3 * (T + 1) * Hp + T * Ip
+    : T * 4 * Hp + 2 * (T + 1) * Hp + T * Ip;
+  const rows = BYTES * s.B;
+  const tape = rows * tapeRow;
+  const backwardScratch = rows * T * (Hp + Ip);
+  const modelBuffers = rows * T * (s.I + 2 * s.O + s.H);
+  const jsArrays = rows * T * (s.H + s.I);
+  const heap = tape + backwardScratch + modelBuffers;
+  return { tape, backwardScratch, modelBuffers, jsArrays, heap, total: heap + jsArrays };
+}
+
 /** Bytes of the cell's tape (what backward needs from forward). */
 export function tapeBytes(s: ShapeForMemory): number {
-  const Hp = padded(s.H);
-  const perRow = s.cell === 'plstm'
-    ? s.T * 3 * Hp + s.T * Hp + 3 * (s.T + 1) * Hp
-    : s.T * 4 * Hp + 2 * (s.T + 1) * Hp;
-  return BYTES * s.B * perRow;
+  return activationLayout(s).tape;
 }
 
-/** Bytes of the model's own per-step buffers around the cell (input, head, their grads). */
-export function modelActivationBytes(s: ShapeForMemory): number {
-  const Ip = padded(s.I);
-  return BYTES * s.B * s.T * (2 * Ip + 2 * s.O + padded(s.H));
-}
-
-/** Peak activation bytes of one training batch: tape + the model's per-step buffers. */
+/** Peak activation bytes of one training batch: everything in the layout. */
 export function activationBytes(s: ShapeForMemory): number {
-  return tapeBytes(s) + modelActivationBytes(s);
+  return activationLayout(s).total;
 }

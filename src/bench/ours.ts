@@ -5,7 +5,7 @@ import { SequenceModel, createOptimizer, TrainingDivergedError } from '../model/
 import type { ModelConfig } from '../model/index.js';
 import { TRAIN_SETTINGS, type BenchCase } from './config.js';
 import { recurrentGemmFlops, streamStepFlops, trainBatchFlops } from './flops.js';
-import { activationBytes } from './memory.js';
+import { activationLayout } from './memory.js';
 import { median, timeRuns } from './timing.js';
 
 /** One JSON line of `plstm bench`: our model at one configuration. */
@@ -30,9 +30,10 @@ export interface OursResult {
   gflops: number;
   /** train: the recurrent GEMMs' share of gflop, and their rate. */
   gemm_gflop?: number;
-  /** Peak activation bytes of a training batch, from the kernels' buffer layout. */
+  /** Activation bytes of a training batch from the kernels' buffer layout (src/bench/memory.ts). */
   activation_bytes?: number;
-  activation_source?: string;
+  /** The part of activation_bytes that lives in the wasm heap (compare measured_activation_bytes). */
+  activation_heap_bytes?: number;
   /**
    * Measured, when the backend reports its memory (the wasm backend does): peak bytes of its
    * heap during the timed batches minus the bytes in use before the first one (weights).
@@ -134,6 +135,7 @@ export function benchOursTrain(c: BenchCase, t: TimingOptions): OursResult {
     const shape = { cell: c.cell, B: c.B, T: c.T, H: c.H, I: c.I, O: c.O };
     const flops = trainBatchFlops(shape);
     const heapAfter = heapStats(model);
+    const layout = activationLayout(shape);
     return {
       source: 'plstm', cell: c.cell, mode: 'train', backend: model.backend.name,
       B: c.B, T: c.T, H: c.H, I: c.I, O: c.O, threads: c.threads,
@@ -141,8 +143,8 @@ export function benchOursTrain(c: BenchCase, t: TimingOptions): OursResult {
       median_s: med, min_s: Math.min(...times), times_s: times,
       gflop: flops / 1e9, gflops: flops / 1e9 / med,
       gemm_gflop: recurrentGemmFlops(shape) / 1e9,
-      activation_bytes: activationBytes(shape),
-      activation_source: 'kernel buffer layout (src/bench/memory.ts)',
+      activation_bytes: layout.total,
+      activation_heap_bytes: layout.heap,
       ...(heapBefore && heapAfter ? { measured_activation_bytes: heapAfter.peakBytes - heapBefore.usedBytes } : {}),
       loss, grad_norm: gradNorm, finite: finite && Number.isFinite(loss) && Number.isFinite(gradNorm),
       max_rss_bytes: maxRssBytes(),
