@@ -26,6 +26,7 @@ import { inputWidth, resolveConfig, type ModelConfig, type ResolvedModelConfig, 
 import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
+import { WasmHead } from './head-wasm.js';
 import { mseLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
@@ -122,6 +123,8 @@ export class SequenceModel {
   private readonly head: { w: Float; b: Float; gw: Float; gb: Float }; // [O, H], [O]
   private readonly ws: Workspace;
   private readonly allocFn: (n: number) => Float;
+  /** The head on SIMD GEMMs, for models on the wasm backend (null: the plain loops). */
+  private readonly fastHead: WasmHead | null;
   private disposed = false;
 
   private constructor(config: ResolvedModelConfig, backend: SequenceBackend) {
@@ -132,6 +135,7 @@ export class SequenceModel {
     const plain = (n: number): Float => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
     this.ws = new Workspace(this.allocFn);
+    this.fastHead = backend.name === 'wasm' && dtype === 'float32' ? WasmHead.tryCreate() : null;
 
     // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
     const cellCfgs: CellConfig[] = [];
@@ -271,6 +275,11 @@ export class SequenceModel {
     if (this.disposed) throw new ConfigError('this model was disposed');
   }
 
+  /** The SIMD head when there is one and the GEMM is big enough to repay its copies. */
+  private useFastHead(N: number, H: number, O: number): WasmHead | null {
+    return this.fastHead !== null && N * H * O >= 65536 ? this.fastHead : null;
+  }
+
   /** Runs input stage, layers and head. x was validated. s0: initial state or null (zeros). */
   private forward(x: Int32Array | Float32Array | Float64Array, B: number, T: number, s0: ModelState | null,
     needTape: boolean): ForwardRun {
@@ -292,7 +301,9 @@ export class SequenceModel {
     const O = this.config.head.size;
     const Htop = this.layers[this.layers.length - 1].cfg.hiddenSize;
     const out = this.ws.get('out', N * O); // [N, O]
-    headForward(out, hTop, this.head.w, this.head.b, N, Htop, O);
+    const fast = this.useFastHead(N, Htop, O);
+    if (fast !== null) fast.forward(out, hTop, this.head.w, this.head.b, N, Htop, O);
+    else headForward(out, hTop, this.head.w, this.head.b, N, Htop, O);
     return { B, T, N, xs, fwds, hTop, out };
   }
 
@@ -335,7 +346,9 @@ export class SequenceModel {
     const dW = this.ws.f64('dHeadW', O * Htop); // [O, H]
     const db = this.ws.f64('dHeadB', O); // [O]
     const dhTop = this.ws.get('dhTop', N * Htop); // [N, H]
-    headBackward(dOut, run.hTop, this.head.w, dW, db, dhTop, N, Htop, O);
+    const fast = this.useFastHead(N, Htop, O);
+    if (fast !== null) fast.backward(dOut, run.hTop, this.head.w, dW, db, dhTop, N, Htop, O);
+    else headBackward(dOut, run.hTop, this.head.w, dW, db, dhTop, N, Htop, O);
     this.head.gw.set(dW);
     this.head.gb.set(db);
 
