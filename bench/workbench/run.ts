@@ -74,11 +74,11 @@ function randomBlock(n: number): { ptr: number; host: Float64Array } {
 }
 
 // ---------------------------------------------------------------- the workbench module
-async function compileVersions(): Promise<Record<string, (...a: number[]) => void>> {
+async function compileVersions(file: string): Promise<Record<string, (...a: number[]) => void>> {
   let wasm: Uint8Array | null = null;
   let log = '';
   const { error } = await asc.main([
-    'assembly/gemm-versions.ts', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
+    file, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
     '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads',
     '--outFile', 'v.wasm',
   ], {
@@ -104,7 +104,7 @@ function refGemm(M: number, N: number, K: number, A: Float64Array, B: Float64Arr
 }
 
 async function gemmSection(): Promise<void> {
-  const v = await compileVersions();
+  const v = await compileVersions('assembly/gemm-versions.ts');
   console.log('# GEMM versions  C[M,N] = A[M,K] B[K,N]');
   for (const [M, N, K] of [[256, 256, 256], [128, 384, 128]]) {
     const shape = `${M}x${N}x${K}`;
@@ -216,7 +216,42 @@ function fusedSection(): void {
   }
 }
 
+// ---------------------------------------------------------------- vector math of the gates
+async function mathSection(): Promise<void> {
+  const v = await compileVersions('assembly/math-versions.ts');
+  console.log('# vector math (gate epilogues): max error vs Math.*, then ns per value');
+  const n = 1 << 16;
+  const ptr = heap.allocBytes(n * 4);
+  const inputs = (lo: number, hi: number) => Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+  const cases: Array<[string, (x: number) => number, number, number, number]> = [
+    // name, reference, input range, allowed abs error, allowed rel error
+    ['exp', Math.exp, -80, 80, 1e-30, 3e-7],
+    ['sigmoid', (x) => 1 / (1 + Math.exp(-x)), -30, 30, 1e-7, 3e-7],
+    ['tanh', Math.tanh, -12, 12, 1e-7, 3e-7],
+    ['log1p', Math.log1p, -0.999, 20, 1e-7, 3e-7],
+  ];
+  for (const [fn, ref, lo, hi, atol, rtol] of cases) {
+    const xs = inputs(lo, hi);
+    for (const ver of ['v1', 'v2', ...(fn === 'exp' ? ['scalar'] : [])]) {
+      const name = `${fn}_${ver}`;
+      heap.f32(ptr, n).set(xs);
+      v[name](n, ptr);
+      const out = heap.f32(ptr, n);
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        const e = Math.abs(out[i] - ref(xs[i])) / (atol + rtol * Math.abs(ref(xs[i])));
+        if (!(e <= worst)) worst = e;
+      }
+      if (!(worst <= 1)) fail(`${name}: error ${worst.toFixed(2)} x (abs ${atol} + rel ${rtol})`);
+      const s = time(() => { heap.f32(ptr, n).set(xs); v[name](n, ptr); }, quick ? 5 : 21);
+      console.log(`${name.padEnd(34)} ${`[${lo}, ${hi}]`.padEnd(22)} err/tol ${worst.toFixed(2)}  ${(s * 1e9 / n).toFixed(2)} ns/value`);
+    }
+  }
+  heap.freeBytes(ptr);
+}
+
 await gemmSection();
+await mathSection();
 fusedSection();
 pool.dispose();
 console.log(JSON.stringify({ rows }));

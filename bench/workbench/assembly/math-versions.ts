@@ -1,20 +1,35 @@
-// Throughput probes for the vector math of the gate epilogues: each applies one function
-// to n floats in place (n % 4 == 0), so run.ts can time ns per value.
-import { vexp, vlog1p, vsigmoid, vtanh } from '../../../src/kernels/assembly/simd';
+// Vector math versions for the gate epilogues: each export applies one function to n floats
+// in place (n % 4 == 0), so run.ts can check it against Math.* and time ns per value.
+//   v1: bench/workbench/assembly/simd-v1.ts (v128.const constants, min/max, floor + trunc_sat)
+//   v2: src/kernels/assembly/simd.ts (constants from a memory table, pmin/pmax, rational tanh)
+import * as v1 from './simd-v1';
+import * as v2 from '../../../src/kernels/assembly/simd';
 
-export function apply_exp(n: i32, p: usize): void {
-  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, vexp(v128.load(p + i)));
+export function exp_v1(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v1.vexp(v128.load(p + i)));
 }
-export function apply_sigmoid(n: i32, p: usize): void {
-  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, vsigmoid(v128.load(p + i)));
+export function exp_v2(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v2.vexp(v128.load(p + i)));
 }
-export function apply_tanh(n: i32, p: usize): void {
-  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, vtanh(v128.load(p + i)));
+export function sigmoid_v1(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v1.vsigmoid(v128.load(p + i)));
 }
-export function apply_log1p(n: i32, p: usize): void {
-  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, vlog1p(f32x4.mul(v128.load(p + i), f32x4.splat(-0.5))));
+export function sigmoid_v2(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v2.vsigmoid(v128.load(p + i)));
 }
-/** scalar reference point: Mathf.exp per element */
-export function apply_exp_scalar(n: i32, p: usize): void {
+export function tanh_v1(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v1.vtanh(v128.load(p + i)));
+}
+export function tanh_v2(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v2.vtanh(v128.load(p + i)));
+}
+export function log1p_v1(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v1.vlog1p(v128.load(p + i)));
+}
+export function log1p_v2(n: i32, p: usize): void {
+  for (let i: usize = 0; i < <usize>n << 2; i += 16) v128.store(p + i, v2.vlog1p(v128.load(p + i)));
+}
+/** scalar baseline: Mathf.exp per element */
+export function exp_scalar(n: i32, p: usize): void {
   for (let i: usize = 0; i < <usize>n << 2; i += 4) store<f32>(p + i, Mathf.exp(load<f32>(p + i)));
 }

@@ -1,6 +1,6 @@
 // Vanilla LSTM backpropagation through time for Bc rows: the per-step part.
 import { gemmNN } from './gemm';
-import { splat, vtanh } from './simd';
+import { vone, vtanh } from './simd';
 
 /**
  * Time-major; pointers at this share's first row b0.
@@ -15,7 +15,7 @@ export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const GHp = 4 * Hp;
   const hb = <usize>Hp << 2;
   const stepH: usize = <usize>B * hb, stepZ: usize = <usize>B * GHp << 2, stepX: usize = <usize>B * Ip << 2;
-  const one = splat(1.0);
+  const one = vone();
   for (let t = T - 1; t >= 0; t--) {
     const z0 = act + <usize>t * stepZ;
     const sPrev = <usize>t * stepH, sNow = sPrev + stepH;

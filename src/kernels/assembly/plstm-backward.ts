@@ -1,7 +1,7 @@
 // pLSTM backpropagation through time for Bc batch rows (one thread's share): the
 // per-step part. Weight gradients are reduced afterwards by weightGrads (weight-grads.ts).
 import { gemmNN } from './gemm';
-import { splat, vlog1p, vtanh } from './simd';
+import { splat, vlog1p, vone, vtanh } from './simd';
 
 /**
  * Time-major like the forward pass; pointers point at this share's first row b0.
@@ -19,7 +19,7 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2;
   const stepH: usize = <usize>B * hb, stepZ: usize = <usize>B * GHp << 2, stepX: usize = <usize>B * Ip << 2;
-  const epsV = splat(eps), one = splat(1.0), oneMinusEps = splat(1.0 - eps);
+  const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps);
   for (let t = T - 1; t >= 0; t--) {
     const z0 = act + <usize>t * stepZ;
     const sPrev = <usize>t * stepH, sNow = sPrev + stepH, fNow = <usize>t * stepH;

@@ -7,7 +7,7 @@
 // GEMMs run on dense blocks. Hidden sizes are padded to Hp (multiple of 4) with zero weights.
 import { gemmNT } from './gemm';
 import { fillRows } from './rows';
-import { splat, vexp, vlog1p, vsigmoid, vtanh } from './simd';
+import { splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
 
 /**
  * Pointers point at this share's first row (row b0) inside each time block of B rows.
@@ -27,7 +27,7 @@ export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const stepS: usize = tape ? stepH : 0; // c, a, f: time blocks kept only with a tape
   const stepZ: usize = tape ? <usize>B * GHp << 2 : 0;
   const stepX: usize = <usize>B * Ip << 2;
-  const epsV = splat(eps), one = splat(1.0), oneMinusEps = splat(1.0 - eps);
+  const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps);
   for (let t = 0; t < T; t++) {
     const z = act + <usize>t * stepZ; // [Bc, 3Hp]
     // z = b + x_t W_ih^T + h_{t-1} W_hh^T
