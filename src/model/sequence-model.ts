@@ -124,12 +124,15 @@ export class SequenceModel {
   private readonly ws: Workspace;
   private readonly allocFn: (n: number) => Float;
   /** The head on SIMD GEMMs, for models on the wasm backend (null: the plain loops). */
-  private readonly fastHead: WasmHead | null;
+  private fastHead: WasmHead | null;
+  /** Whether dispose() releases the backend (true when the model opened it). */
+  private readonly ownsBackend: boolean;
   private disposed = false;
 
-  private constructor(config: ResolvedModelConfig, backend: SequenceBackend) {
+  private constructor(config: ResolvedModelConfig, backend: SequenceBackend, ownsBackend: boolean) {
     this.config = config;
     this.backend = backend;
+    this.ownsBackend = ownsBackend;
     this.dtype = backend.dtype;
     const dtype = backend.dtype;
     const plain = (n: number): Float => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
@@ -218,12 +221,21 @@ export class SequenceModel {
   /** Builds a model with seeded initial weights; throws ConfigError on an invalid config. */
   static create(config: ModelConfig, runtime: RuntimeOptions = {}): SequenceModel {
     const resolved = resolveConfig(config);
-    return new SequenceModel(resolved, openBackend(runtime));
+    const backend = openBackend(runtime);
+    try {
+      return new SequenceModel(resolved, backend, true);
+    } catch (err) {
+      backend.dispose?.();
+      throw err;
+    }
   }
 
-  /** Builds a model on a backend the caller made (tests, custom backends). */
+  /**
+   * Builds a model on a backend the caller made (tests, custom backends). The caller keeps
+   * ownership: dispose() leaves that backend alone.
+   */
   static createOn(config: ModelConfig, backend: SequenceBackend): SequenceModel {
-    return new SequenceModel(resolveConfig(config), backend);
+    return new SequenceModel(resolveConfig(config), backend, false);
   }
 
   /** P: the number of trainable numbers. */
@@ -459,11 +471,15 @@ export class SequenceModel {
     return Float32Array.from(out);
   }
 
-  /** Releases the backend (worker threads, memory). The model cannot be used afterwards. */
+  /**
+   * Releases the backend the model opened (worker threads, memory). The model cannot be
+   * used afterwards. Safe to call twice.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.ws.clear();
-    this.backend.dispose?.();
+    this.fastHead = null;
+    if (this.ownsBackend) this.backend.dispose?.();
   }
 }

@@ -16,7 +16,7 @@
 
 import { ConfigError, ModelFileError, PlstmError } from '../errors.js';
 import type { Float } from '../cells/types.js';
-import type { ModelConfig, RuntimeOptions } from './config.js';
+import { resolveConfig, type ModelConfig, type RuntimeOptions } from './config.js';
 import { SequenceModel } from './sequence-model.js';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers.js';
 import { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
@@ -113,15 +113,13 @@ export function deserializeModel(bytes: Uint8Array, runtime: RuntimeOptions = {}
   const meta = metadata.meta === undefined ? {} : parseJson(metadata.meta, 'meta');
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new ModelFileError('model file "meta" is not an object');
 
-  let model: SequenceModel;
   try {
-    model = SequenceModel.create(config, runtime);
+    resolveConfig(config);
   } catch (err) {
-    // A bad runtime choice is the caller's; a bad stored config is the file's.
-    if (err instanceof ConfigError && /backend|dtype|threads/.test(err.message)) throw err;
     if (err instanceof PlstmError) throw new ModelFileError(`${what} holds an invalid config: ${err.message}`);
     throw err;
   }
+  const model = SequenceModel.create(config, runtime); // errors here are the runtime's
   try {
     const used = new Set<string>();
     for (const s of model.slots) {
