@@ -94,6 +94,12 @@ test('the file is plain safetensors with PyTorch-style names and fixed p stored'
   assert.deepEqual(tensors['layers.2.weight_hh'].shape, [20, 5]);
   assert.equal(tensors['head.weight'].dtype, 'F32');
   assert.deepEqual(tensors['layers.0.weight_hh'].data32, model.parameter('layers.0.weight_hh'));
+  // without a dtype choice a model loads in the precision it was saved in
+  const m64 = SequenceModel.create(CHAR_CFG, { backend: 'js', dtype: 'float64' });
+  const back64 = deserializeModel(serializeModel(m64), { backend: 'js' }).model;
+  assert.equal(back64.dtype, 'float64');
+  assert.deepEqual(back64.params, m64.params);
+  assert.equal(deserializeModel(serializeModel(model), { backend: 'js' }).model.dtype, 'float32');
 });
 
 // ----- resume

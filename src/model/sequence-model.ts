@@ -17,7 +17,7 @@
 // head ~ U(-1/sqrt(H), 1/sqrt(H)) (as torch.nn.Linear). Values are drawn in float64 and then
 // stored in the model's dtype, so every backend starts from the same numbers.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, ShapeError } from '../errors.js';
 import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
 import { Rng } from '../cells/rng.js';
@@ -257,7 +257,7 @@ export class SequenceModel {
 
   /** Zero state (h = c = 0, age 0) for B rows. */
   initState(B: number): ModelState {
-    if (!(Number.isInteger(B) && B > 0)) throw new ConfigError(`state batch size B must be a positive integer, got ${B}`);
+    if (!(Number.isInteger(B) && B > 0)) throw new ShapeError(`state batch size B must be a positive integer, got ${B}`);
     const mk = (n: number): Float => (this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     return {
       B,
@@ -433,7 +433,7 @@ export class SequenceModel {
   predict(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null = null): Float32Array {
     this.checkAlive();
     for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
-      if (!(Number.isInteger(v) && v > 0)) throw new ConfigError(`predict ${n} must be a positive integer, got ${v}`);
+      if (!(Number.isInteger(v) && v > 0)) throw new ShapeError(`predict ${n} must be a positive integer, got ${v}`);
     }
     checkInput(this.config, x, [['B', B], ['T', T]]);
     const s0 = this.checkStateArg(state, B);

@@ -97,7 +97,9 @@ function takeTensor(tensors: Record<string, TensorIn>, used: Set<string>, name: 
 }
 
 /**
- * Rebuilds a model (and its optimizer, when saved) from safetensors bytes.
+ * Rebuilds a model (and its optimizer, when saved) from safetensors bytes. Without
+ * runtime.dtype the model keeps the precision it was saved in (float64 runs on 'js'),
+ * unless runtime.backend is 'wasm' (float32: the weights are rounded).
  * Throws ModelFileError when the bytes are truncated, corrupt, of another format or of a
  * model whose tensors do not match its config.
  */
@@ -119,7 +121,11 @@ export function deserializeModel(bytes: Uint8Array, runtime: RuntimeOptions = {}
     if (err instanceof PlstmError) throw new ModelFileError(`${what} holds an invalid config: ${err.message}`);
     throw err;
   }
-  const model = SequenceModel.create(config, runtime); // errors here are the runtime's
+  // Without a dtype choice, a float64 model loads as float64 (on js) unless wasm was asked for.
+  const stored = metadata.dtype === 'float64' ? 'float64' : 'float32';
+  const rt: RuntimeOptions = runtime.dtype === undefined && runtime.backend !== 'wasm'
+    ? { ...runtime, dtype: stored } : runtime;
+  const model = SequenceModel.create(config, rt); // errors here are the runtime's
   try {
     const used = new Set<string>();
     for (const s of model.slots) {
