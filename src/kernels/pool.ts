@@ -162,6 +162,8 @@ export class WorkerPool {
    */
   run(jobs: KernelJob[], local: KernelExports): void {
     if (jobs.length === 0) return;
+    const call0 = (job: KernelJob) => (local[job.fn] as (...a: number[]) => void)(...job.args);
+    if (jobs.length === 1) { call0(jobs[0]); return; } // no thread hop, no worker start
     const remote = this.disposed ? 0 : Math.min(jobs.length - 1, this.readyWorkers());
     const ctrl = this.ctrl;
     Atomics.store(ctrl, DONE, 0);

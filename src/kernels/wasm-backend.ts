@@ -101,39 +101,39 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     if (disposed) throw new ConfigError('this wasm backend was disposed: create a new one');
   }
 
+  /** The address of src's numbers in wasm memory: in place when it is ours, else a staged copy. */
+  function staged(src: Float, temps: number[]): number {
+    const at = addressOf(src);
+    if (at >= 0) return at;
+    const ptr = heap.allocBytes(src.length * 4);
+    temps.push(ptr);
+    heap.f32(ptr, src.length).set(src);
+    return ptr;
+  }
+
   /**
-   * Copies rows of src [rows, n] into a block with rows of padded length np (zeros in the pad).
-   * Returns the block's address (owned by the caller) or the address of src when it can be read
-   * in place.
+   * Rows src [rows, n] as a block with rows of padded length np (zeros in the pad). Returns
+   * the address of src itself when it can be read in place (ours, n = np).
    */
-  function packRows(src: Float, rows: number, n: number, np: number, temps: number[], inPlace = true): number {
-    if (inPlace && n === np) {
-      const at = addressOf(src);
-      if (at >= 0) return at;
-    }
+  function packRows(src: Float, rows: number, n: number, np: number, temps: number[]): number {
+    if (n === np) return staged(src, temps);
+    const from = staged(src, temps);
     const ptr = heap.allocBytes(rows * np * 4);
     temps.push(ptr);
-    const dst = view(ptr, rows * np);
-    if (n === np) dst.set(src);
-    else {
-      dst.fill(0);
-      for (let r = 0; r < rows; r++) dst.set(src.subarray(r * n, r * n + n), r * np);
-    }
+    kx.batchToTime(rows, 1, n, np, from, ptr); // T = 1: a plain row-by-row pad
     return ptr;
   }
 
   /** Gate-major rows [G*H, n] -> [G*Hp, np] with zero rows and columns in the pad. */
   function packGateRows(src: Float, G: number, H: number, Hp: number, n: number, np: number, temps: number[]): number {
     if (H === Hp) return packRows(src, G * H, n, np, temps);
+    const from = staged(src, temps);
     const ptr = heap.allocBytes(G * Hp * np * 4);
     temps.push(ptr);
-    const dst = view(ptr, G * Hp * np);
-    dst.fill(0);
     for (let g = 0; g < G; g++) {
-      for (let j = 0; j < H; j++) {
-        const r = g * H + j;
-        dst.set(src.subarray(r * n, r * n + n), (g * Hp + j) * np);
-      }
+      const dst = ptr + g * Hp * np * 4;
+      kx.batchToTime(H, 1, n, np, from + g * H * n * 4, dst);
+      heap.f32(dst + H * np * 4, (Hp - H) * np).fill(0);
     }
     return ptr;
   }
@@ -182,27 +182,24 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   function packTimeMajor(src: Float, B: number, T: number, n: number, np: number, temps: number[]): number {
     const ptr = heap.allocBytes(B * T * np * 4);
     temps.push(ptr);
-    const dst = view(ptr, B * T * np);
-    if (n !== np) dst.fill(0);
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const from = (b * T + t) * n;
-        dst.set(src.subarray(from, from + n), (t * B + b) * np);
-      }
+    let from = addressOf(src);
+    let stage = -1;
+    if (from < 0) { // one bulk copy into wasm memory, then the transpose runs in wasm
+      stage = heap.allocBytes(B * T * n * 4);
+      view(stage, B * T * n).set(src);
+      from = stage;
     }
+    kx.batchToTime(B, T, n, np, from, ptr);
+    if (stage >= 0) heap.freeBytes(stage);
     return ptr;
   }
 
   /** Block [T, B, np] (time-major, padded) at ptr -> a new Float32Array [B, T, n]. */
   function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number): Float32Array {
-    const out = new Float32Array(B * T * n);
-    const src = heap.f32(ptr, B * T * np);
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const from = (t * B + b) * np;
-        out.set(src.subarray(from, from + n), (b * T + t) * n);
-      }
-    }
+    const stage = heap.allocBytes(B * T * n * 4);
+    kx.timeToBatch(B, T, n, np, ptr, stage);
+    const out = heap.f32(stage, B * T * n).slice(); // a plain (unshared) copy
+    heap.freeBytes(stage);
     return out;
   }
 

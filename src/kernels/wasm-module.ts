@@ -22,6 +22,8 @@ export interface KernelExports {
     bias: number, act: number, hbuf: number, cbuf: number, tape: number): void;
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
     act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
+  batchToTime(B: number, T: number, n: number, np: number, src: number, dst: number): void;
+  timeToBatch(B: number, T: number, n: number, np: number, src: number, dst: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
     act: number, hbuf: number, x: number, q: number, dWIh: number, dWHh: number, db: number, dP: number): void;
 }

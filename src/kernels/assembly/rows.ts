@@ -22,3 +22,28 @@ export function columnSums(rows: i32, j0: i32, j1: i32, A: usize, lda: i32, out:
     v128.store(out + j, s);
   }
 }
+
+/**
+ * Batch-major to time-major: src [B, T, n] -> dst [T, B, np] (np >= n; the np - n pad
+ * lanes of every row are set to 0).
+ */
+export function batchToTime(B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
+  const nb = <usize>n << 2, pad = <usize>(np - n) << 2;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const d = dst + ((<usize>t * B + b) * np << 2);
+      memory.copy(d, src + ((<usize>b * T + t) * n << 2), nb);
+      if (pad != 0) memory.fill(d + nb, 0, pad);
+    }
+  }
+}
+
+/** Time-major to batch-major: src [T, B, np] -> dst [B, T, n] (the first n of each row). */
+export function timeToBatch(B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
+  const nb = <usize>n << 2;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      memory.copy(dst + ((<usize>b * T + t) * n << 2), src + ((<usize>t * B + b) * np << 2), nb);
+    }
+  }
+}
