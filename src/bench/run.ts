@@ -64,7 +64,8 @@ export function resolveBenchOptions(o: Partial<BenchOptions>): BenchOptions {
     backend: o.backend,
     reps: o.reps ?? (grid ? BENCH_DEFAULTS.grid.reps : BENCH_DEFAULTS.reps[mode]),
     warmup: o.warmup ?? BENCH_DEFAULTS.warmup[mode],
-    baselines: o.baselines ?? (grid ? [] : [...BENCH_DEFAULTS.baselines]),
+    // TF.js has no streaming step here: infer-step compares with PyTorch only
+    baselines: o.baselines ?? (grid ? [] : mode === 'train' ? [...BENCH_DEFAULTS.baselines] : ['torch']),
     grid,
     maxSeconds: o.maxSeconds ?? BENCH_DEFAULTS.grid.maxSeconds,
     maxBytes: o.maxBytes ?? BENCH_DEFAULTS.grid.maxBytes,
