@@ -24,10 +24,13 @@ export class WasmHead {
     const compiled = compiledKernels();
     this.memory = createKernelMemory(compiled.shared);
     this.kx = instantiateKernels(compiled.module, this.memory);
+    for (const f of ['gemmNT', 'gemmNN', 'gemmTN', 'heapBase'] as const) {
+      if (typeof this.kx[f] !== 'function') throw new Error(`kernel module lacks ${f}`);
+    }
     this.base = Math.ceil(this.kx.heapBase() / 64) * 64;
   }
 
-  /** A WasmHead, or null where the kernels do not run (no WebAssembly SIMD). */
+  /** A WasmHead, or null where the kernels do not run (no WebAssembly SIMD) or lack the GEMMs. */
   static tryCreate(): WasmHead | null {
     try {
       return new WasmHead();
