@@ -27,16 +27,22 @@ export function xentLoss(out: Float, y: Int32Array, w: Float32Array | null, N: n
     let max = -Infinity;
     for (let o = 0; o < O; o++) if (out[row + o] > max) max = out[row + o];
     let sum = 0;
-    for (let o = 0; o < O; o++) sum += Math.exp(out[row + o] - max);
+    if (dOut !== null) {
+      // keep exp(out - max) in dOut: one exp per element
+      for (let o = 0; o < O; o++) sum += (dOut[row + o] = Math.exp(out[row + o] - max));
+    } else {
+      for (let o = 0; o < O; o++) sum += Math.exp(out[row + o] - max);
+    }
     const logZ = Math.log(sum) + max;
     const target = y[n];
     total += wn * (logZ - out[row + target]);
     if (dOut !== null) {
+      // dL/dout = w / sum(w) * (softmax - onehot(target))
       const scale = wn / sumW;
-      for (let o = 0; o < O; o++) {
-        const p = Math.exp(out[row + o] - logZ);
-        dOut[row + o] = scale * (o === target ? p - 1 : p);
-      }
+      const inv = 1 / sum;
+      for (let o = 0; o < O; o++) dOut[row + o] = scale * (dOut[row + o] * inv);
+      // the target's p - 1 in doubles: a float32 dOut would lose it to cancellation as p -> 1
+      dOut[row + target] = scale * (Math.exp(out[row + target] - logZ) - 1);
     }
   }
   return total / sumW;
