@@ -245,13 +245,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       writeState(cbuf, B, Hp, H, Hp, s0?.c);
       if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
 
+      // W_ih^T for the input part as an NN product; not worth its transpose for a few rows
+      let wIhT = 0;
+      if (B * T >= 16) {
+        wIhT = heap.allocBytes(Ip * GHp * 4);
+        temps.push(wIhT);
+        kx.transpose(GHp, Ip, pw.wIh, wIhT);
+      }
       const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
         const Bc = b1 - b0;
         const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
         return plstm
-          ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, pw.wHh, pw.bias, pw.p, cfg.eps,
+          ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias, pw.p, cfg.eps,
             at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
-          : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, pw.wHh, pw.bias,
+          : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias,
             at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
       });
       try {

@@ -12,18 +12,19 @@ export interface KernelExports {
   gemmNN(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmNT(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmTN(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
-  plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, wIh: number, wHh: number,
+  plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, wIh: number, wIhT: number, wHh: number,
     bias: number, p: number, eps: number, act: number, hbuf: number, cbuf: number, abuf: number, fbuf: number,
     tape: number): void;
   plstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number, p: number,
     eps: number, act: number, cbuf: number, abuf: number, fbuf: number, dhSeq: number, dh: number, dc: number,
     da: number, dx: number): void;
-  lstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, wIh: number, wHh: number,
+  lstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, wIh: number, wIhT: number, wHh: number,
     bias: number, act: number, hbuf: number, cbuf: number, tape: number): void;
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
     act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
   batchToTime(B: number, T: number, n: number, np: number, src: number, dst: number): void;
   timeToBatch(B: number, T: number, n: number, np: number, src: number, dst: number): void;
+  transpose(R: number, C: number, src: number, dst: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
     act: number, hbuf: number, x: number, q: number, dWIh: number, dWHh: number, db: number, dP: number): void;
 }

@@ -1,17 +1,17 @@
 // Vanilla LSTM forward (PyTorch gate order i, f, g, o) over a whole sequence for Bc rows:
 // z = b + x_t W_ih^T + h_{t-1} W_hh^T, c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
 // Layout as in plstm-forward.ts (time-major, pointers at this share's first row).
-import { gemmNT } from './gemm';
+import { gemmNN, gemmNT } from './gemm';
 import { fillRows } from './rows';
 import { vsigmoid, vtanh } from './simd';
 
 /**
- * x: [T, B, Ip]   wIh: [4Hp, Ip]   wHh: [4Hp, Hp]   bias: [4Hp]
+ * x: [T, B, Ip]   wIh: [4Hp, Ip]   wIhT: [Ip, 4Hp] or 0   wHh: [4Hp, Hp]   bias: [4Hp]
  * act:  [T, B, 4Hp] i, f, g, o per step, or [B, 4Hp] when tape = 0
  * hbuf: [T+1, B, Hp] slot 0 = h0      cbuf: [T+1, B, Hp], or [B, Hp] when tape = 0
  */
 export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
-  x: usize, wIh: usize, wHh: usize, bias: usize,
+  x: usize, wIh: usize, wIhT: usize, wHh: usize, bias: usize,
   act: usize, hbuf: usize, cbuf: usize, tape: bool): void {
   const GHp = 4 * Hp;
   const hb = <usize>Hp << 2;
@@ -22,7 +22,10 @@ export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   for (let t = 0; t < T; t++) {
     const z = act + <usize>t * stepZ;
     fillRows(Bc, GHp, bias, z, GHp);
-    gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
+    // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
+    if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, true);
+    else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
     gemmNT(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHh, Hp, z, GHp, true);
     const cPrev0 = cbuf + <usize>t * stepS, cNew0 = cPrev0 + stepS, h0 = hbuf + <usize>(t + 1) * stepH;
     for (let b = 0; b < Bc; b++) {

@@ -5,13 +5,13 @@
 // c_t = f c_{t-1} + (1 - f) g, h_t = o tanh(c_t).
 // Buffers are time-major ([T, B, ...]): one step's rows are contiguous, so the per-step
 // GEMMs run on dense blocks. Hidden sizes are padded to Hp (multiple of 4) with zero weights.
-import { gemmNT } from './gemm';
+import { gemmNN, gemmNT } from './gemm';
 import { fillRows } from './rows';
 import { splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
 
 /**
  * Pointers point at this share's first row (row b0) inside each time block of B rows.
- * x:    [T, B, Ip]        wIh: [3Hp, Ip]   wHh: [3Hp, Hp]   bias: [3Hp]   p: [Hp] exponents
+ * x:    [T, B, Ip]        wIh: [3Hp, Ip]   wIhT: [Ip, 3Hp] or 0   wHh: [3Hp, Hp]   bias: [3Hp]   p: [Hp] exponents
  * act:  [T, B, 3Hp] r, o, g per step (tape), or [B, 3Hp] reused when tStride = 0
  * hbuf: [T+1, B, Hp]      slot 0 = h0 on entry, slot t+1 = h_t
  * cbuf, abuf: [T+1, B, Hp] (slot 0 = c0 / a0), or [B, Hp] updated in place when tStride = 0
@@ -19,7 +19,7 @@ import { splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
  * tape: 1 keeps every step (tStride = B rows), 0 keeps only the state (inference)
  */
 export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
-  x: usize, wIh: usize, wHh: usize, bias: usize, p: usize, eps: f32,
+  x: usize, wIh: usize, wIhT: usize, wHh: usize, bias: usize, p: usize, eps: f32,
   act: usize, hbuf: usize, cbuf: usize, abuf: usize, fbuf: usize, tape: bool): void {
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2; // bytes per hidden row
@@ -32,7 +32,10 @@ export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
     const z = act + <usize>t * stepZ; // [Bc, 3Hp]
     // z = b + x_t W_ih^T + h_{t-1} W_hh^T
     fillRows(Bc, GHp, bias, z, GHp);
-    gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
+    // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
+    if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, true);
+    else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
     gemmNT(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHh, Hp, z, GHp, true);
     const cPrev0 = cbuf + <usize>t * stepS, aPrev0 = abuf + <usize>t * stepS;
     const cNew0 = cPrev0 + stepS, aNew0 = aPrev0 + stepS;

@@ -8,6 +8,7 @@ import { columnSums } from './rows';
 // rows per GEMM call: the A and B panels of one tile stay in L1 (workbench: KC 64 -> 28.5,
 // 512 -> 20.8, 2048 -> 11.6 GFLOP/s for dW_hh at the copy-task shape)
 const KC: i32 = 64;
+const KC_X: i32 = 64;
 
 /**
  * act:  [R, GHp] dz     hbuf: [R, Hp] h_{t-1} of each row (the first T slots of [T+1, B, Hp])
@@ -23,12 +24,13 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     // zero the output rows this call owns
     memory.fill(dWHh + (<usize>j0 * Hp << 2), 0, <usize>(j1 - j0) * Hp << 2);
     memory.fill(dWIh + (<usize>j0 * Ip << 2), 0, <usize>(j1 - j0) * Ip << 2);
+    // dW_hh += dz^T h_{t-1}
     for (let k0 = 0; k0 < R; k0 += KC) {
-      const K = min(KC, R - k0);
-      const zRows = act + (<usize>k0 * GHp << 2);
-      // dW_hh += dz^T h_{t-1};  dW_ih += dz^T x_t
-      gemmTN(j0, j1, Hp, K, zRows, GHp, hbuf + (<usize>k0 * Hp << 2), Hp, dWHh, Hp);
-      gemmTN(j0, j1, Ip, K, zRows, GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip);
+      gemmTN(j0, j1, Hp, min(KC, R - k0), act + (<usize>k0 * GHp << 2), GHp, hbuf + (<usize>k0 * Hp << 2), Hp, dWHh, Hp);
+    }
+    // dW_ih += dz^T x_t
+    for (let k0 = 0; k0 < R; k0 += KC_X) {
+      gemmTN(j0, j1, Ip, min(KC_X, R - k0), act + (<usize>k0 * GHp << 2), GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip);
     }
     columnSums(R, j0, j1, act, GHp, db);
   }
