@@ -145,13 +145,22 @@ for (const backend of F32_BACKENDS) test(`streaming step by step equals predict 
   const B = 2, T = 9, O = 9;
   const seq = tokenBatch(rng, B, T, 9);
   const whole = model.predict(seq.x, B, T); // [B, T, O]
+  // The model's own state handling must be exact: bit-identical on the reference backend.
+  // A SIMD kernel may round a 1-step call differently from a T-step one (other GEMM blocking),
+  // so on wasm the check is float32 agreement (1e-6 relative) instead.
+  const same = (a: Float32Array, b: Float32Array, what: string): void => {
+    if (backend === 'js') return assert.deepEqual(a, b, what);
+    for (let i = 0; i < a.length; i++) {
+      assert.ok(Math.abs(a[i] - b[i]) <= 1e-6 * (1 + Math.abs(b[i])), `${what}: ${a[i]} vs ${b[i]}`);
+    }
+  };
   const state = model.initState(B);
   const xStep = new Int32Array(B);
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) xStep[b] = seq.x[b * T + t];
     const out = model.step(state, xStep); // [B, O]
     for (let b = 0; b < B; b++) {
-      assert.deepEqual(out.subarray(b * O, (b + 1) * O), whole.subarray((b * T + t) * O, (b * T + t + 1) * O), `t=${t}`);
+      same(out.subarray(b * O, (b + 1) * O), whole.subarray((b * T + t) * O, (b * T + t + 1) * O), `t=${t}`);
     }
   }
   // the streamed state is the final state of a whole run, so predict can continue from it
@@ -164,7 +173,7 @@ for (const backend of F32_BACKENDS) test(`streaming step by step equals predict 
   }
   const all = model.predict(joined, B, T + 4);
   for (let b = 0; b < B; b++) {
-    assert.deepEqual(fromState.subarray(b * 4 * O, (b + 1) * 4 * O), all.subarray((b * (T + 4) + T) * O, (b + 1) * (T + 4) * O));
+    same(fromState.subarray(b * 4 * O, (b + 1) * 4 * O), all.subarray((b * (T + 4) + T) * O, (b + 1) * (T + 4) * O), 'continued');
   }
   model.dispose();
 });
