@@ -249,6 +249,9 @@ test('truncated and foreign model files give ModelFileError naming the problem',
   writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
   assert.throws(() => loadModel(truncated), ModelFileError);
   assert.ok(readFileSync(truncated).length > 0);
+  // writing into a missing directory names the problem
+  assert.throws(() => saveModel(join(dir, 'no-such-dir', 'm.safetensors'), model),
+    (e: unknown) => e instanceof ModelFileError && /cannot write model file .*ENOENT/.test((e as Error).message));
 });
 
 test('NaN/Inf and out-of-range values in inputs and targets give InputValueError', () => {

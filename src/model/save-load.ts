@@ -8,6 +8,9 @@ import type { Optimizer } from './optimizers.js';
 import type { SequenceModel } from './sequence-model.js';
 import { deserializeModel, serializeModel, type LoadedModel } from './serialize.js';
 
+/** Makes temporary names unique within this process. */
+let tempCounter = 0;
+
 /**
  * Writes the model (and optionally the optimizer's state and extra info) to `file` as
  * safetensors. Atomic: the bytes go to a temporary file in the same directory, which is then
@@ -17,9 +20,10 @@ import { deserializeModel, serializeModel, type LoadedModel } from './serialize.
 export function saveModel(file: string, model: SequenceModel, opt?: Optimizer | null,
   meta: Record<string, unknown> = {}): void {
   const bytes = serializeModel(model, opt, meta);
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  tempCounter += 1;
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${tempCounter}.tmp`);
   try {
-    const fd = openSync(tmp, 'wx');
+    const fd = openSync(tmp, 'w');
     try {
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -30,7 +34,9 @@ export function saveModel(file: string, model: SequenceModel, opt?: Optimizer | 
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    const code = (err as { code?: string }).code;
+    if (code === undefined) throw err;
+    throw new ModelFileError(`cannot write model file ${file}: ${code}${code === 'ENOENT' ? ' (does its directory exist?)' : ''}`);
   }
 }
 
