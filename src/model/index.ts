@@ -16,8 +16,12 @@
 // `deserializeModel` (bytes, for browsers), `cloneState`, `accuracy` / `argmaxRows`, and
 // `TrainingDivergedError` (thrown by trainStep on a non-finite loss or gradient).
 // Loss normalisation: xent is the mean over counted steps (sum(w * nll) / sum(w) with
-// weights); mse the mean over all elements (weighted per row). trainStep's gradNorm is the
-// norm before clipping, as in PyTorch.
+// weights); mse the mean over all elements (weighted per row). Batch.weights is [B, T] for
+// head steps 'all' and [B] for 'last'; weight 0 masks a row (its target is not read).
+// trainStep's gradNorm is the norm before clipping, as in PyTorch.
+// Model files: safetensors with PyTorch-style names (see serialize.ts); loadModel keeps the
+// saved precision unless RuntimeOptions.dtype (or backend 'wasm') says otherwise.
+// On the wasm backend the linear head also runs on the kernels' SIMD GEMMs (head-wasm.ts).
 
 export {
   DEFAULTS, resolveConfig, inputWidth,
