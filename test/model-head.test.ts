@@ -1,10 +1,13 @@
 // The SIMD head (wasm GEMMs) against the reference loops of head.ts, on sizes that need
-// padding (H, O not multiples of 4) and on one that does not.
+// padding (H, O not multiples of 4) and on one that does not; a model on the wasm backend
+// end to end against the reference; weights kept out of detachable wasm memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headBackward, headForward } from '../src/model/head.js';
 import { WasmHead } from '../src/model/head-wasm.js';
 import { Rng } from '../src/cells/rng.js';
+import { SequenceModel, createOptimizer, type ModelConfig } from '../src/model/index.js';
+import { createWasmBackend } from '../src/kernels/wasm-backend.js';
 
 const wasmHead = WasmHead.tryCreate();
 
@@ -30,4 +33,61 @@ test('WasmHead forward and backward match the reference head', { skip: wasmHead 
       assert.ok(worst <= 1, `${key} at N=${N} H=${H} O=${O}: ${worst.toFixed(2)}x tolerance`);
     }
   }
+});
+
+// ----- the model on the wasm backend, end to end, against the reference backend
+
+
+const E2E_CFG: ModelConfig = {
+  input: { kind: 'onehot', size: 7 },
+  layers: [{ cell: 'plstm', hidden: 16 }, { cell: 'lstm', hidden: 12 }],
+  head: { size: 10, steps: 'all' }, loss: 'xent', seed: 5,
+};
+
+function e2eBatch(B: number, T: number) {
+  const rng = new Rng(12);
+  return {
+    B, T,
+    x: new Int32Array(B * T).map(() => rng.int(7)),
+    y: new Int32Array(B * T).map(() => rng.int(10)),
+    weights: new Float32Array(B * T).map(() => (rng.uniform() < 0.2 ? 0 : 1)),
+  };
+}
+
+test('a model on wasm (SIMD head included) gives the loss and gradients of the reference', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+  const batch = e2eBatch(16, 40); // N*H*O = 640*12*10: large enough for the SIMD head
+  const ref = SequenceModel.create(E2E_CFG, { backend: 'js', dtype: 'float64' });
+  const fast = SequenceModel.create(E2E_CFG, { backend: 'wasm' });
+  ref.params.set(fast.params); // the same float32 starting point
+  const a = ref.computeGradients(batch);
+  const b = fast.computeGradients(batch);
+  assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(a.loss), `loss ${a.loss} vs ${b.loss}`);
+  const scale = Math.max(...Array.from(ref.grads, Math.abs));
+  for (const s of ref.slots) {
+    let worst = 0;
+    for (let i = s.offset; i < s.offset + s.size; i++) worst = Math.max(worst, Math.abs(ref.grads[i] - fast.grads[i]));
+    assert.ok(worst <= 1e-4 * scale, `${s.name}: worst difference ${worst} (gradient scale ${scale})`);
+  }
+  fast.dispose();
+});
+
+test('on a wasm build without shared memory the model keeps its weights in plain arrays', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+  // Views of a non-shared wasm memory are detached when it grows; the model must not keep
+  // its weights there, and must still train exactly like the shared build.
+  const unshared = createWasmBackend({ variant: 'simd-unshared', threads: 1 });
+  const shared = createWasmBackend({ variant: 'simd', threads: 1 });
+  const m1 = SequenceModel.createOn(E2E_CFG, unshared);
+  const m2 = SequenceModel.createOn(E2E_CFG, shared);
+  assert.equal(m1.params.buffer.byteLength, m1.params.byteLength); // a plain array of its own
+  const o1 = createOptimizer({ kind: 'adam', lr: 0.01 });
+  const o2 = createOptimizer({ kind: 'adam', lr: 0.01 });
+  const batch = e2eBatch(16, 40);
+  for (let i = 0; i < 3; i++) {
+    m1.trainStep(batch, o1);
+    m2.trainStep(batch, o2);
+  }
+  assert.ok(m1.params.every((v) => Number.isFinite(v)));
+  assert.deepEqual(m1.params, m2.params);
+  unshared.dispose();
+  shared.dispose();
 });
