@@ -167,3 +167,18 @@ test('a run stopped mid-epoch (state carried by TBPTT) resumes on exactly the sa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--time-limit stops with a checkpoint and reports the model it ends with', async () => {
+  const dir = tmp();
+  try {
+    const r = await run('copy', { delay: 2, trainSamples: 2000, testSamples: 20, batch: 8, hidden: 8, epochs: 1, timeLimit: 0.3 }, dir);
+    assert.equal(r.progress.stopped, 'time-limit');
+    assert.ok(r.progress.step > 0 && r.progress.step < 250, `stopped mid-epoch, at step ${r.progress.step}`);
+    assert.equal(typeof r.final.test_acc, 'number', 'evaluated at the stop');
+    const { meta, model } = loadModel(join(dir, RUN_FILES.last), { backend: 'js' });
+    model.dispose();
+    assert.equal((meta as { progress: Progress }).progress.globalStep, r.progress.globalStep);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -51,11 +51,8 @@ async function runOne(label: string, o: TrainOptions, out: string, seconds: numb
   prepareFreshRunDir(out, false);
   writeJsonAtomic(join(out, RUN_FILES.config), { options: o, model: prepared.modelConfig, data: prepared.describe });
   const model = SequenceModel.create(prepared.modelConfig, runtimeOf(o));
-  const t0 = Date.now();
-  let timeUp = false;
   try {
-    const result = await train(o, prepared, model, createOptimizer(optimizerSpec(o)), out, freshProgress(), {
-      interrupted: () => (timeUp = (Date.now() - t0) / 1000 > seconds),
+    const result = await train({ ...o, timeLimit: seconds }, prepared, model, createOptimizer(optimizerSpec(o)), out, freshProgress(), {
       onEpochEnd: (r) => {
         if (!quiet) {
           process.stdout.write(`  ${label.padEnd(6)} epoch ${String(r.epoch).padStart(2)}  loss ${fmt('loss', r.test_loss)}  ` +
@@ -63,7 +60,7 @@ async function runOne(label: string, o: TrainOptions, out: string, seconds: numb
         }
       },
     });
-    const stoppedBy = timeUp ? `time limit ${seconds} s` : result.progress.stopped === 'solved' ? 'solved' : result.progress.stopped ?? '';
+    const stoppedBy = { solved: 'solved (both accuracies >= 99.9%)', 'time-limit': `time limit ${seconds} s`, 'max-epochs': 'all epochs done' }[result.progress.stopped as string] ?? String(result.progress.stopped);
     return { label, result, stoppedBy };
   } finally {
     model.dispose();

@@ -75,6 +75,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--clip <x>', 'gradient-norm clipping, 0 = off (default 1; charlm 5)', num('--clip'))
     .option('--epochs <n>', 'maximum epochs (default 100; adding 50; smnist 20; charlm 10; sentiment 5)', int('--epochs'))
     .option('--patience <n>', 'early stopping: stop after n epochs without improvement (default 0 = off)', int('--patience'))
+    .option('--time-limit <s>', 'stop (saving a checkpoint) after this many seconds of training in total; --resume can extend it', num('--time-limit'))
     .option('--log-every <n>', 'write a metrics line every n training steps (default 0 = per epoch only)', int('--log-every'))
     .option('--out <dir>', 'output folder: config, metrics.jsonl, best and last checkpoints')
     .option('--force', 'overwrite the results in an existing --out')
@@ -87,7 +88,7 @@ export function addTrainOptions(cmd: Command): Command {
 export function givenOptions(f: Record<string, unknown>): Partial<TrainOptions> {
   const g: Partial<TrainOptions> = {};
   const keys: (keyof TrainOptions)[] = ['cell', 'hidden', 'layers', 'eps', 'pInit', 'pRange', 'fixedP', 'forgetBias', 'chrono',
-    'embed', 'optimizer', 'lr', 'alpha', 'momentum', 'batch', 'clip', 'epochs', 'patience', 'seed', 'backend', 'threads',
+    'embed', 'optimizer', 'lr', 'alpha', 'momentum', 'batch', 'clip', 'epochs', 'patience', 'seed', 'timeLimit', 'backend', 'threads',
     'delay', 'trainSamples', 'testSamples', 'data', 'bptt', 'heldOut', 'vocab', 'maxLen', 'evalBatch', 'logEvery'];
   for (const k of keys) if (f[k] !== undefined) (g as Record<string, unknown>)[k] = f[k];
   if (f.limit !== undefined) {

@@ -26,7 +26,7 @@ export function runtimeOf(o: TrainOptions): { backend?: 'wasm' | 'js'; threads?:
 }
 
 /** Options a resumed run may change: how long and where it runs, not what it trains. */
-const RESUME_MAY_CHANGE: (keyof TrainOptions)[] = ['epochs', 'patience', 'backend', 'threads', 'evalBatch', 'logEvery'];
+const RESUME_MAY_CHANGE: (keyof TrainOptions)[] = ['epochs', 'patience', 'timeLimit', 'backend', 'threads', 'evalBatch', 'logEvery'];
 
 interface Started {
   o: TrainOptions;
@@ -70,6 +70,7 @@ function startResumed(task: string | undefined, given: Partial<TrainOptions>, ou
   // raising --epochs lets a finished run go on
   if (progress.stopped === 'max-epochs' && progress.epoch < o.epochs) progress.stopped = null;
   if (progress.stopped === 'early-stopped' && o.patience === 0) progress.stopped = null;
+  if (progress.stopped === 'time-limit' && (o.timeLimit === null || progress.seconds < o.timeLimit)) progress.stopped = null;
   truncateMetrics(out, progress.globalStep);
   writeJsonAtomic(cfgFile, { options: o, model: model.config, data: prepared.describe });
   return { prepared, started: { o, model, opt: optimizer, progress } as Started };
@@ -123,7 +124,7 @@ export function registerTrain(program: Command): void {
       if (result.interrupted) {
         process.stdout.write(`interrupted at epoch ${p.epoch + 1}, step ${p.step}: checkpoint saved to ${join(out, RUN_FILES.last)}; continue with --resume\n`);
       } else {
-        const why = { solved: 'task solved', 'early-stopped': `no improvement for ${o.patience} epochs`, 'max-epochs': 'reached --epochs', diverged: 'training diverged (non-finite loss or gradient)' }[p.stopped ?? 'max-epochs'];
+        const why = { solved: 'task solved', 'early-stopped': `no improvement for ${o.patience} epochs`, 'max-epochs': 'reached --epochs', 'time-limit': `reached --time-limit ${o.timeLimit} s; --resume with a larger --time-limit continues`, diverged: 'training diverged (non-finite loss or gradient)' }[p.stopped ?? 'max-epochs'];
         process.stdout.write(`done after ${p.epoch} epochs (${why}) in ${p.seconds.toFixed(1)} s; best ${primary} ${fmt(primary, p.best)} at epoch ${p.bestEpoch}\n`);
       }
       if (f.json) process.stdout.write(JSON.stringify(result.final) + '\n');

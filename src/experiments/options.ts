@@ -46,6 +46,8 @@ export interface TrainOptions {
   patience: number;
   /** Seed of initialisation, data generation and data order. */
   seed: number;
+  /** Stop (with a checkpoint) once the run has trained this many seconds in total; null = no limit. */
+  timeLimit: number | null;
   // --- runtime
   backend: 'auto' | 'wasm' | 'js';
   /** Worker threads of the wasm backend; null = the backend's choice. */
@@ -94,6 +96,7 @@ const COMMON: Omit<TrainOptions, 'task'> = {
   epochs: 100,
   patience: 0,
   seed: 1,
+  timeLimit: null,
   backend: 'auto',
   threads: null,
   delay: 200,
@@ -202,6 +205,7 @@ export function resolveOptions(task: string, given: Partial<TrainOptions>): Trai
   need(posInt(o.epochs), `--epochs must be a positive integer, got ${o.epochs}`);
   need(Number.isInteger(o.patience) && o.patience >= 0, `--patience must be an integer >= 0, got ${o.patience}`);
   need(Number.isSafeInteger(o.seed) && o.seed >= 0, `--seed must be an integer >= 0, got ${o.seed}`);
+  need(o.timeLimit === null || (o.timeLimit > 0 && Number.isFinite(o.timeLimit)), `--time-limit must be a number of seconds > 0, got ${o.timeLimit}`);
   need(['auto', 'wasm', 'js'].includes(o.backend), `--backend must be wasm or js, got ${o.backend}`);
   need(o.threads === null || posInt(o.threads), `--threads must be a positive integer, got ${o.threads}`);
   need(posInt(o.evalBatch), `--eval-batch must be a positive integer, got ${o.evalBatch}`);

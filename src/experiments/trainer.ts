@@ -26,7 +26,7 @@ export interface Progress {
   /** TBPTT tasks stopped mid-epoch: the carried state, so a resumed run continues from it. */
   carried: SavedState | null;
   /** Why the run ended; null while it can continue. */
-  stopped: 'solved' | 'early-stopped' | 'max-epochs' | 'diverged' | null;
+  stopped: 'solved' | 'early-stopped' | 'max-epochs' | 'time-limit' | 'diverged' | null;
 }
 
 export function freshProgress(): Progress {
@@ -111,6 +111,11 @@ export async function train(o: TrainOptions, task: PreparedTask, model: Sequence
     hooks.onEpochStart?.(p.epoch, batches, p.step);
     if (p.step === 0) state = null;
     while (p.step < batches) {
+      if (o.timeLimit !== null && elapsed() >= o.timeLimit) {
+        p.stopped = 'time-limit';
+        if (task.carryState && state !== null) p.carried = saveState(state);
+        break outer;
+      }
       if (hooks.interrupted?.()) {
         interrupted = true;
         if (task.carryState && state !== null) p.carried = saveState(state);
@@ -159,7 +164,9 @@ export async function train(o: TrainOptions, task: PreparedTask, model: Sequence
     save(RUN_FILES.last);
     hooks.onEpochEnd?.(record, improved);
   }
-  if (interrupted || p.stopped === 'diverged') save(RUN_FILES.last);
+  // a run cut off by its time limit mid-epoch reports the model it ends with
+  if (p.stopped === 'time-limit' && p.step > 0) p.lastEval = task.evaluate(model);
+  if (interrupted || p.stopped === 'diverged' || p.stopped === 'time-limit') save(RUN_FILES.last);
   p.seconds = elapsed();
   const final = finalSummary(o, task, model, p, interrupted);
   if (divergedMessage !== null) final.diverged = divergedMessage;
