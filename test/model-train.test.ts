@@ -179,7 +179,7 @@ for (const backend of wasmAvailable() ? ['wasm', 'js'] as const : ['js'] as cons
   const t0 = Date.now();
   let acc = start;
   let steps = 0;
-  while (steps < 800 && acc < 1) {
+  while (steps < 1500 && acc < 1) {
     for (let i = 0; i < 25; i++, steps++) model.trainStep(copyBatch(rng, 32, K, A, delay), opt, { clip: 1 });
     acc = accOf();
   }
