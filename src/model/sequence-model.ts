@@ -123,8 +123,8 @@ export class SequenceModel {
   private readonly head: { w: Float; b: Float; gw: Float; gb: Float }; // [O, H], [O]
   private readonly ws: Workspace;
   private readonly allocFn: (n: number) => Float;
-  /** The head on SIMD GEMMs, for models on the wasm backend (null: the plain loops). */
-  private fastHead: WasmHead | null;
+  /** The head on SIMD GEMMs for models on the wasm backend: made on first need; null = loops. */
+  private fastHead: WasmHead | null | undefined;
   /** Whether dispose() releases the backend (true when the model opened it). */
   private readonly ownsBackend: boolean;
   private disposed = false;
@@ -138,7 +138,7 @@ export class SequenceModel {
     const plain = (n: number): Float => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
     this.ws = new Workspace(this.allocFn);
-    this.fastHead = backend.name === 'wasm' && dtype === 'float32' ? WasmHead.tryCreate() : null;
+    this.fastHead = backend.name === 'wasm' && dtype === 'float32' ? undefined : null;
 
     // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
     const cellCfgs: CellConfig[] = [];
@@ -289,7 +289,9 @@ export class SequenceModel {
 
   /** The SIMD head when there is one and the GEMM is big enough to repay its copies. */
   private useFastHead(N: number, H: number, O: number): WasmHead | null {
-    return this.fastHead !== null && N * H * O >= 65536 ? this.fastHead : null;
+    if (this.fastHead === null || N * H * O < 65536) return null;
+    if (this.fastHead === undefined) this.fastHead = WasmHead.tryCreate();
+    return this.fastHead;
   }
 
   /** Runs input stage, layers and head. x was validated. s0: initial state or null (zeros). */
