@@ -1,21 +1,18 @@
 // `plstm demo` (what `npm start` runs): a pLSTM and an LSTM learn the copy task with a delay
 // long enough that the LSTM cannot bridge it while the pLSTM does, then the two are printed
 // side by side and saved. The default setting was chosen by measurement; see README.
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { SequenceModel, createOptimizer } from '../model/index.js';
-import { TASKS } from '../experiments/registry.js';
-import { resolveOptions, type TrainOptions } from '../experiments/options.js';
-import { RUN_FILES, hasResults, prepareFreshRunDir, writeJsonAtomic } from '../experiments/run-dir.js';
-import { freshProgress, train, type TrainResult } from '../experiments/trainer.js';
+import { ConfigError } from '../errors.js';
+import { hasResults, writeJsonAtomic } from '../experiments/run-dir.js';
 import { fmt } from './progress.js';
-import { optimizerSpec, runtimeOf } from './train.js';
 
 /** The demo's setting: the copy task of Chien et al. with their optimiser, shortened to fit ~5 minutes. */
 export const DEMO = {
-  full: { delay: 100, hidden: 64, trainSamples: 2560, testSamples: 500, epochs: 30, batch: 64, lr: 3e-3, secondsPerModel: 140 },
+  full: { delay: 200, hidden: 64, trainSamples: 2560, testSamples: 500, epochs: 1000, batch: 32, lr: 0.04, secondsPerModel: 270 },
   quick: { delay: 5, hidden: 16, trainSamples: 256, testSamples: 100, epochs: 2, batch: 32, lr: 3e-3, secondsPerModel: 20 },
   /** The LSTM baseline: forget-gate bias +1 at init (Gers et al. 2000; Jozefowicz et al. 2015). */
   lstmForgetBias: 1,
@@ -42,29 +39,38 @@ function freshFolder(base: string): string {
 
 interface ModelRun {
   label: string;
-  result: TrainResult;
+  final: Record<string, unknown>;
   stoppedBy: string;
 }
 
-async function runOne(label: string, o: TrainOptions, out: string, seconds: number, quiet: boolean): Promise<ModelRun> {
-  const prepared = TASKS.copy(o);
-  prepareFreshRunDir(out, false);
-  writeJsonAtomic(join(out, RUN_FILES.config), { options: o, model: prepared.modelConfig, data: prepared.describe });
-  const model = SequenceModel.create(prepared.modelConfig, runtimeOf(o));
-  try {
-    const result = await train({ ...o, timeLimit: seconds }, prepared, model, createOptimizer(optimizerSpec(o)), out, freshProgress(), {
-      onEpochEnd: (r) => {
-        if (!quiet) {
-          process.stdout.write(`  ${label.padEnd(6)} epoch ${String(r.epoch).padStart(2)}  loss ${fmt('loss', r.test_loss)}  ` +
-            `acc ${fmt('acc', r.test_acc)}  seq_acc ${fmt('acc', r.test_seq_acc)}  ${r.seconds.toFixed(0)} s\n`);
-        }
-      },
+/**
+ * Trains one model in a child `plstm train` process (one thread each, so the two models train
+ * side by side on two cores) and relays its epoch lines with a label.
+ */
+function runChild(label: string, args: string[], quiet: boolean): Promise<ModelRun> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'train', ...args, '--quiet', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '', partial = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    partial += d.toString();
+    const lines = partial.split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) if (!quiet && l.startsWith('epoch ')) process.stdout.write(`  ${label.padEnd(6)} ${l}\n`);
+  });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) {
+        reject(new ConfigError(`the ${label} run failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}`));
+        return;
+      }
+      const final = JSON.parse(last) as Record<string, unknown>;
+      const stoppedBy = ({ solved: 'solved (both accuracies >= 99.9%)', 'time-limit': 'time limit', 'max-epochs': 'all epochs done' } as Record<string, string>)[final.stopped as string] ?? String(final.stopped);
+      resolve({ label, final, stoppedBy });
     });
-    const stoppedBy = { solved: 'solved (both accuracies >= 99.9%)', 'time-limit': `time limit ${seconds} s`, 'max-epochs': 'all epochs done' }[result.progress.stopped as string] ?? String(result.progress.stopped);
-    return { label, result, stoppedBy };
-  } finally {
-    model.dispose();
-  }
+  });
 }
 
 function table(rows: [string, string, string][]): string {
@@ -81,29 +87,27 @@ export function registerDemo(program: Command): void {
     .option('--delay <T>', 'copy-task delay T', int('--delay'))
     .option('--seconds <s>', 'time limit per model', int('--seconds'))
     .option('--backend <name>', 'wasm or js (default: wasm when it loads)')
-    .option('--threads <n>', 'worker threads of the wasm backend', int('--threads'))
     .option('--json', 'end with one JSON line of the summary')
     .action(async (f: Record<string, unknown>) => {
       const s: Setting = { ...(f.quick ? DEMO.quick : DEMO.full) };
       if (f.delay !== undefined) s.delay = f.delay as number;
       if (f.seconds !== undefined) s.secondsPerModel = f.seconds as number;
-      const common: Partial<TrainOptions> = {
-        delay: s.delay, hidden: s.hidden, trainSamples: s.trainSamples, testSamples: s.testSamples, epochs: s.epochs,
-        batch: s.batch, lr: s.lr, seed: 1,
-        backend: (f.backend as 'wasm' | 'js' | undefined) ?? 'auto', threads: (f.threads as number | undefined) ?? null,
-      };
-      const oP = resolveOptions('copy', { ...common, cell: 'plstm' });
-      const oL = resolveOptions('copy', { ...common, cell: 'lstm', forgetBias: DEMO.lstmForgetBias });
       const out = freshFolder(f.out as string);
       const quiet = Boolean(f.json);
+      const args = ['--task', 'copy', '--delay', String(s.delay), '--hidden', String(s.hidden),
+        '--train-samples', String(s.trainSamples), '--test-samples', String(s.testSamples), '--epochs', String(s.epochs),
+        '--batch', String(s.batch), '--lr', String(s.lr), '--seed', '1', '--time-limit', String(s.secondsPerModel), '--threads', '1'];
+      if (f.backend) args.push('--backend', f.backend as string);
       process.stdout.write(`copy task, delay T=${s.delay} (sequences of ${s.delay + 19} steps): remember 10 symbols, ` +
         `reproduce them after the marker. ${s.trainSamples} training / ${s.testSamples} test sequences, ` +
-        `H=${s.hidden}, RMSprop lr ${s.lr}, batch ${s.batch}, at most ${s.epochs} epochs or ${s.secondsPerModel} s per model.\n` +
-        `Chance: 12.5% of symbols, 0% of whole sequences. Results go to ${out}\n`);
-      const runs: ModelRun[] = [];
-      runs.push(await runOne('pLSTM', oP, join(out, 'plstm'), s.secondsPerModel, quiet));
-      runs.push(await runOne('LSTM', oL, join(out, 'lstm'), s.secondsPerModel, quiet));
-      const [P, L] = runs.map((r) => r.result.final);
+        `H=${s.hidden}, RMSprop lr ${s.lr}, batch ${s.batch}, clip 1; each model trains for ${s.secondsPerModel} s ` +
+        `(or until solved) on its own core.\nChance: 12.5% of symbols, 0% of whole sequences. Results go to ${out}\n`);
+      mkdirSync(out, { recursive: true });
+      const runs = await Promise.all([
+        runChild('pLSTM', [...args, '--cell', 'plstm', '--out', join(out, 'plstm')], quiet),
+        runChild('LSTM', [...args, '--cell', 'lstm', '--forget-bias', String(DEMO.lstmForgetBias), '--out', join(out, 'lstm')], quiet),
+      ]);
+      const [P, L] = runs.map((r) => r.final);
       const pStat = (P.p as Record<string, number>[])[0];
       const rows: [string, string, string][] = [
         ['', 'pLSTM (learned p)', `LSTM (forget bias +${DEMO.lstmForgetBias})`],
