@@ -8,8 +8,8 @@
 // least disturbed run); GFLOP/s count 2 flops per multiply-add of the GEMMs only.
 //
 // Rows:
-//   gemm v1..v3, nt_v4x4   workbench versions (bench/workbench/assembly/gemm-versions.ts)
-//   gemmNN (v4, 4x16)      the library's micro-kernel = the "plain SIMD matmul" ceiling
+//   gemm v1..v4, nt_v1     workbench versions (bench/workbench/assembly/gemm-versions.ts)
+//   lib gemmNN (v3, 4x8)   the library micro-kernel = the "plain SIMD matmul" ceiling
 //   gemmNT / gemmTN        the library's forward (dot-product) and weight-gradient forms
 //   plstm fwd/bwd parts    the fused kernels at the copy-task shape, and their GEMM part alone
 // The machine may be shared: compare rows of the same run, not numbers across runs.
