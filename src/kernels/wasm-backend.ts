@@ -45,8 +45,11 @@ export interface WasmBackend extends SequenceBackend {
   readonly variant: KernelVariant;
   alloc(length: number): Float32Array;
   dispose(): void;
-  /** Bytes of wasm memory in use now and at most so far (weights, tapes, scratch). */
-  memoryStats(): { usedBytes: number; peakBytes: number; memoryBytes: number };
+  /**
+   * Bytes of wasm memory: held now by alloc() buffers and tapes (usedBytes), by the reusable
+   * scratch arena of the calls (scratchBytes), at most so far (peakBytes), and the memory's size.
+   */
+  memoryStats(): { usedBytes: number; scratchBytes: number; peakBytes: number; memoryBytes: number };
 }
 
 /** What forward keeps for backward: addresses of the activations in wasm memory. */
@@ -88,6 +91,38 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const freeTape = (owned: number[]) => { if (!disposed) for (const p of owned) heap.freeBytes(p); };
   const tapeRegistry = new FinalizationRegistry<number[]>(freeTape);
 
+  /**
+   * Where a call's blocks come from: `scratch` (a bump arena, emptied when the call returns:
+   * a streaming step allocates nothing from the heap) or a tape's own list (kept until
+   * backward has run).
+   */
+  interface Blocks { take(bytes: number): number }
+  const scratch = {
+    block: -1, size: 0, top: 0, retired: [] as number[],
+    take(bytes: number): number {
+      const need = Math.ceil(bytes / 64) * 64 || 64;
+      if (this.top + need > this.size) {
+        if (this.block >= 0) this.retired.push(this.block); // still in use by this call
+        this.size = Math.max(need, 2 * this.size, 1 << 16);
+        this.block = heap.allocBytes(this.size);
+        this.top = 0;
+      }
+      const ptr = this.block + this.top;
+      this.top += need;
+      return ptr;
+    },
+    reset(): void {
+      this.top = 0;
+      for (const r of this.retired) heap.freeBytes(r);
+      this.retired.length = 0;
+      // do not sit on a huge arena after a one-off big call
+      if (this.size > 64 * 2 ** 20) { heap.freeBytes(this.block); this.block = -1; this.size = 0; }
+    },
+  };
+  const keptList = (owned: number[]): Blocks => ({
+    take(bytes: number): number { const p = heap.allocBytes(bytes); owned.push(p); return p; },
+  });
+
   function view(ptr: number, n: number): Float32Array {
     const v = heap.f32(ptr, n);
     ownBuffers.add(v.buffer);
@@ -102,11 +137,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   }
 
   /** The address of src's numbers in wasm memory: in place when it is ours, else a staged copy. */
-  function staged(src: Float, temps: number[]): number {
+  function staged(src: Float, temps: Blocks): number {
     const at = addressOf(src);
     if (at >= 0) return at;
-    const ptr = heap.allocBytes(src.length * 4);
-    temps.push(ptr);
+    const ptr = temps.take(src.length * 4);
     heap.f32(ptr, src.length).set(src);
     return ptr;
   }
@@ -115,21 +149,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
    * Rows src [rows, n] as a block with rows of padded length np (zeros in the pad). Returns
    * the address of src itself when it can be read in place (ours, n = np).
    */
-  function packRows(src: Float, rows: number, n: number, np: number, temps: number[]): number {
+  function packRows(src: Float, rows: number, n: number, np: number, temps: Blocks): number {
     if (n === np) return staged(src, temps);
     const from = staged(src, temps);
-    const ptr = heap.allocBytes(rows * np * 4);
-    temps.push(ptr);
+    const ptr = temps.take(rows * np * 4);
     kx.batchToTime(rows, 1, n, np, from, ptr); // T = 1: a plain row-by-row pad
     return ptr;
   }
 
   /** Gate-major rows [G*H, n] -> [G*Hp, np] with zero rows and columns in the pad. */
-  function packGateRows(src: Float, G: number, H: number, Hp: number, n: number, np: number, temps: number[]): number {
+  function packGateRows(src: Float, G: number, H: number, Hp: number, n: number, np: number, temps: Blocks): number {
     if (H === Hp) return packRows(src, G * H, n, np, temps);
     const from = staged(src, temps);
-    const ptr = heap.allocBytes(G * Hp * np * 4);
-    temps.push(ptr);
+    const ptr = temps.take(G * Hp * np * 4);
     for (let g = 0; g < G; g++) {
       const dst = ptr + g * Hp * np * 4;
       kx.batchToTime(H, 1, n, np, from + g * H * n * 4, dst);
@@ -138,23 +170,18 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     return ptr;
   }
 
-  interface Packed { wIh: number; wHh: number; bias: number; p: number; pHost: Float64Array | null }
+  interface Packed { wIh: number; wHh: number; bias: number; p: number }
 
-  function packWeights(cfg: CellConfig, w: CellWeights, temps: number[]): Packed {
+  function packWeights(cfg: CellConfig, w: CellWeights, temps: Blocks): Packed {
     const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
     const wIh = packGateRows(w.wIh, G, H, Hp, I, Ip, temps); // [G*Hp, Ip]
     const wHh = packGateRows(w.wHh, G, H, Hp, H, Hp, temps); // [G*Hp, Hp]
     const bias = packGateRows(w.b, G, H, Hp, 1, 1, temps); // [G*Hp]
-    if (cfg.kind !== 'plstm') return { wIh, wHh, bias, p: 0, pHost: null };
-    // effective exponents p = sigmoid(theta) or the fixed p, in doubles, then float32
-    const pHost = new Float64Array(H);
-    for (let j = 0; j < H; j++) pHost[j] = cfg.fixedP !== null ? cfg.fixedP : 1 / (1 + Math.exp(-w.theta![j]));
-    const p = heap.allocBytes(Hp * 4);
-    temps.push(p);
-    const pv = view(p, Hp);
-    pv.fill(0.5);
-    pv.set(pHost);
-    return { wIh, wHh, bias, p, pHost };
+    if (cfg.kind !== 'plstm') return { wIh, wHh, bias, p: 0 };
+    // effective exponents p = sigmoid(theta) or the fixed p (float32, computed in wasm)
+    const p = temps.take(Hp * 4);
+    kx.exponents(H, Hp, cfg.fixedP === null ? staged(w.theta!, temps) : 0, cfg.fixedP ?? 0, p);
+    return { wIh, wHh, bias, p };
   }
 
   /** Batch-row shares [b0, b1) for one call; one share when the work is small. */
@@ -179,28 +206,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   }
 
   /** src [B, T, n] (batch-major, user layout) -> a new block [T, B, np] (time-major, padded). */
-  function packTimeMajor(src: Float, B: number, T: number, n: number, np: number, temps: number[]): number {
-    const ptr = heap.allocBytes(B * T * np * 4);
-    temps.push(ptr);
-    let from = addressOf(src);
-    let stage = -1;
-    if (from < 0) { // one bulk copy into wasm memory, then the transpose runs in wasm
-      stage = heap.allocBytes(B * T * n * 4);
-      view(stage, B * T * n).set(src);
-      from = stage;
-    }
+  function packTimeMajor(src: Float, B: number, T: number, n: number, np: number, into: Blocks): number {
+    const ptr = into.take(B * T * np * 4);
+    // one bulk copy into wasm memory (unless src is ours), then the transpose runs in wasm
+    const from = staged(src, scratch);
     kx.batchToTime(B, T, n, np, from, ptr);
-    if (stage >= 0) heap.freeBytes(stage);
     return ptr;
   }
 
   /** Block [T, B, np] (time-major, padded) at ptr -> a new Float32Array [B, T, n]. */
   function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number): Float32Array {
-    const stage = heap.allocBytes(B * T * n * 4);
+    const stage = scratch.take(B * T * n * 4);
     kx.timeToBatch(B, T, n, np, ptr, stage);
-    const out = heap.f32(stage, B * T * n).slice(); // a plain (unshared) copy
-    heap.freeBytes(stage);
-    return out;
+    return heap.f32(stage, B * T * n).slice(); // a plain (unshared) copy
   }
 
   function writeState(dst: number, B: number, stride: number, H: number, Hp: number, src: Float | null | undefined): void {
@@ -228,12 +246,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const plstm = cfg.kind === 'plstm';
       const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
       const GHp = G * Hp;
-      const temps: number[] = []; // freed at the end of this call
       const kept: number[] = []; // freed with the tape
-      const pw = packWeights(cfg, w, temps);
-      const xPtr = packTimeMajor(x, B, T, I, Ip, needTape ? kept : temps); // [T, B, Ip]
-      const block = (floats: number, list: number[]) => { const p = heap.allocBytes(floats * 4); list.push(p); return p; };
-      const tapeList = needTape ? kept : temps;
+      const tapeList: Blocks = needTape ? keptList(kept) : scratch;
+      const pw = packWeights(cfg, w, scratch);
+      const xPtr = packTimeMajor(x, B, T, I, Ip, tapeList); // [T, B, Ip]
+      const block = (floats: number, list: Blocks) => list.take(floats * 4);
       const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
       const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
       const hbuf = block((T + 1) * B * Hp, tapeList); // [T+1, B, Hp]
@@ -248,8 +265,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       // W_ih^T for the input part as an NN product; not worth its transpose for a few rows
       let wIhT = 0;
       if (B * T >= 16) {
-        wIhT = heap.allocBytes(Ip * GHp * 4);
-        temps.push(wIhT);
+        wIhT = scratch.take(Ip * GHp * 4);
         kx.transpose(GHp, Ip, pw.wIh, wIhT);
       }
       const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
@@ -286,7 +302,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         for (const p of kept) heap.freeBytes(p);
         throw e;
       } finally {
-        for (const p of temps) heap.freeBytes(p);
+        scratch.reset();
       }
     },
 
@@ -311,19 +327,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
       const plstm = cfg.kind === 'plstm';
       const G = gatesOf(cfg.kind), GHp = G * Hp;
-      const temps: number[] = [];
       try {
-        const pw = packWeights(cfg, w, temps);
-        const dSeq = dhSeq === null ? 0 : packTimeMajor(dhSeq, B, T, H, Hp, temps); // [T, B, Hp]
+        const pw = packWeights(cfg, w, scratch);
+        const dSeq = dhSeq === null ? 0 : packTimeMajor(dhSeq, B, T, H, Hp, scratch); // [T, B, Hp]
         const carried = (src: Float | null | undefined) => { // [B, Hp]
-          const p = heap.allocBytes(B * Hp * 4);
-          temps.push(p);
+          const p = scratch.take(B * Hp * 4);
           writeState(p, B, Hp, H, Hp, src);
           return p;
         };
         const dh = carried(dFinal?.h), dc = carried(dFinal?.c), da = plstm ? carried(dFinal?.a) : 0;
-        const dx = heap.allocBytes(T * B * Ip * 4); // [T, B, Ip]
-        temps.push(dx);
+        const dx = scratch.take(T * B * Ip * 4); // [T, B, Ip]
         // phase 1: the time loop, batch rows split across threads
         const flops = 2 * B * T * GHp * (Hp + Ip);
         const shares = rowShares(B, flops);
@@ -338,9 +351,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
               at(tape.act, GHp), at(tape.cbuf, Hp), at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(dx, Ip)] };
         }), kx);
         // phase 2: weight gradients, output rows split across threads, fixed summation order
-        const dWIh = heap.allocBytes(GHp * Ip * 4), dWHh = heap.allocBytes(GHp * Hp * 4);
-        const db = heap.allocBytes(GHp * 4), dP = heap.allocBytes(Hp * 4);
-        temps.push(dWIh, dWHh, db, dP);
+        const dWIh = scratch.take(GHp * Ip * 4), dWHh = scratch.take(GHp * Hp * 4);
+        const db = scratch.take(GHp * 4), dP = scratch.take(Hp * 4);
         const parts = flops < minParallel ? 1 : Math.min(threads, pool.threads, GHp / 4);
         const jobs: KernelJob[] = [];
         for (let s = 0; s < parts; s++) {
@@ -371,14 +383,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           unpackRows(da, B, Hp, H, grads.d0.a as Float32Array, 0);
           const dTheta = new Float32Array(H); // dL/dtheta = dL/dp p (1 - p); zeros when p is fixed
           if (cfg.fixedP === null) {
-            const dPv = heap.f32(dP, Hp);
-            for (let j = 0; j < H; j++) dTheta[j] = dPv[j] * pw.pHost![j] * (1 - pw.pHost![j]);
+            const dPv = heap.f32(dP, Hp), pv = heap.f32(pw.p, Hp);
+            for (let j = 0; j < H; j++) dTheta[j] = dPv[j] * pv[j] * (1 - pv[j]);
           }
           grads.dTheta = dTheta;
         }
         return grads;
       } finally {
-        for (const p of temps) heap.freeBytes(p);
+        scratch.reset();
         // the activations are consumed: free them now rather than waiting for the GC
         tape.freed = true;
         tapeRegistry.unregister(tape);
@@ -393,7 +405,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
 
     memoryStats() {
-      return { usedBytes: heap.used, peakBytes: heap.peak, memoryBytes: memory.buffer.byteLength };
+      return {
+        usedBytes: heap.used - scratch.size, scratchBytes: scratch.size, peakBytes: heap.peak,
+        memoryBytes: memory.buffer.byteLength,
+      };
     },
 
     dispose(): void {

@@ -134,11 +134,35 @@ export function gemmNN(M: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb
   v128.store(c, r0);
 }
 
+// One row x 8 columns: eight independent accumulator chains (a GEMV, B = 1 streaming).
+// @ts-ignore: decorator
+@inline function nt1x8(K: i32, a: usize, b: usize, ldb: usize, c: usize, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  const b4 = b + 4 * ldb;
+  for (let k: usize = 0; k < <usize>K << 2; k += 16) {
+    const a0 = v128.load(a + k);
+    c0 = madd(a0, v128.load(b + k), c0); c1 = madd(a0, v128.load(b + ldb + k), c1);
+    c2 = madd(a0, v128.load(b + 2 * ldb + k), c2); c3 = madd(a0, v128.load(b + 3 * ldb + k), c3);
+    c4 = madd(a0, v128.load(b4 + k), c4); c5 = madd(a0, v128.load(b4 + ldb + k), c5);
+    c6 = madd(a0, v128.load(b4 + 2 * ldb + k), c6); c7 = madd(a0, v128.load(b4 + 3 * ldb + k), c7);
+  }
+  let r0 = hsum4(c0, c1, c2, c3), r1 = hsum4(c4, c5, c6, c7);
+  if (acc) { r0 = f32x4.add(v128.load(c), r0); r1 = f32x4.add(v128.load(c, 16), r1); }
+  v128.store(c, r0); v128.store(c, r1, 16);
+}
+
 /** C[M, N] = (acc ? C : 0) + A[M, K] Bt[N, K]^T; K % 4 == 0, N % 4 == 0. */
 export function gemmNT(M: i32, N: i32, K: i32, A: usize, lda: i32, Bt: usize, ldb: i32,
   C: usize, ldc: i32, acc: bool): void {
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
   const M2 = M & ~1;
+  if (M == 1) { // a single row: 8 columns at a time for more independent chains
+    const N8 = N & ~7;
+    let n = 0;
+    for (; n < N8; n += 8) nt1x8(K, A, Bt + <usize>n * lb, lb, C + (<usize>n << 2), acc);
+    for (; n < N; n += 4) nt1x4(K, A, Bt + <usize>n * lb, lb, C + (<usize>n << 2), acc);
+    return;
+  }
   for (let n = 0; n < N; n += 4) {
     const b = Bt + <usize>n * lb;
     let m = 0;

@@ -1,4 +1,5 @@
 // Small row helpers shared by the sequence kernels.
+import { vsigmoid } from './simd';
 
 /** Every row of C[M, N] (row stride ldc elements) = v[N]; N % 4 == 0. */
 export function fillRows(M: i32, N: i32, v: usize, C: usize, ldc: i32): void {
@@ -24,27 +25,34 @@ export function columnSums(rows: i32, j0: i32, j1: i32, A: usize, lda: i32, out:
   }
 }
 
+/** Copies n floats (any n; SIMD for the multiples of 4). Cheaper than memory.copy for short rows. */
+// @ts-ignore: decorator
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  const nb = <usize>n << 2, n4 = nb & ~15;
+  let i: usize = 0;
+  for (; i < n4; i += 16) v128.store(dst + i, v128.load(src + i));
+  for (; i < nb; i += 4) store<f32>(dst + i, load<f32>(src + i));
+}
+
 /**
  * Batch-major to time-major: src [B, T, n] -> dst [T, B, np] (np >= n; the np - n pad
- * lanes of every row are set to 0).
+ * lanes of every row are set to 0). With T = 1 it pads rows [B, n] -> [B, np].
  */
 export function batchToTime(B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
-  const nb = <usize>n << 2, pad = <usize>(np - n) << 2;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const d = dst + ((<usize>t * B + b) * np << 2);
-      memory.copy(d, src + ((<usize>b * T + t) * n << 2), nb);
-      if (pad != 0) memory.fill(d + nb, 0, pad);
+      copyFloats(d, src + ((<usize>b * T + t) * n << 2), n);
+      for (let k = n; k < np; k++) store<f32>(d + (<usize>k << 2), 0);
     }
   }
 }
 
 /** Time-major to batch-major: src [T, B, np] -> dst [B, T, n] (the first n of each row). */
 export function timeToBatch(B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
-  const nb = <usize>n << 2;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
-      memory.copy(dst + ((<usize>b * T + t) * n << 2), src + ((<usize>t * B + b) * np << 2), nb);
+      copyFloats(dst + ((<usize>b * T + t) * n << 2), src + ((<usize>t * B + b) * np << 2), n);
     }
   }
 }
@@ -55,4 +63,20 @@ export function transpose(R: i32, C: i32, src: usize, dst: usize): void {
     const s = src + (<usize>r * C << 2);
     for (let c = 0; c < C; c++) store<f32>(dst + ((<usize>c * R + r) << 2), load<f32>(s + (<usize>c << 2)));
   }
+}
+
+/**
+ * The pLSTM exponents: out[j] = sigmoid(theta[j]) for j < H, or fixedP everywhere when theta
+ * is 0 (fixed p); the Hp - H pad lanes get 0.5 (any finite value: their weights are 0).
+ */
+export function exponents(H: i32, Hp: i32, theta: usize, fixedP: f32, out: usize): void {
+  const hb = <usize>H << 2, h4 = hb & ~15;
+  let j: usize = 0;
+  if (theta == 0) {
+    for (; j < hb; j += 4) store<f32>(out + j, fixedP);
+  } else {
+    for (; j < h4; j += 16) v128.store(out + j, vsigmoid(v128.load(theta + j)));
+    for (; j < hb; j += 4) store<f32>(out + j, <f32>1 / (<f32>1 + Mathf.exp(-load<f32>(theta + j))));
+  }
+  for (; j < <usize>Hp << 2; j += 4) store<f32>(out + j, 0.5);
 }
