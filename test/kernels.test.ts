@@ -305,3 +305,15 @@ test('the relaxed-SIMD (fused multiply-add) build matches the reference where th
   assert.ok(m, res.stdout);
   assert.ok(Number(m[1]) <= 1, `relaxed build error ${m[1]} x tolerance`);
 });
+
+test('the unshared build (for pages without SharedArrayBuffer) runs on one thread and matches the reference', () => {
+  const wasm = createWasmBackend({ threads: 4, variant: 'simd-unshared' });
+  try {
+    assert.equal(wasm.threads, 1);
+    assert.equal(wasm.variant, 'simd-unshared');
+    const c = makeCase('plstm', 3, 12, 5, 7, 100);
+    compareAll('unshared plstm', run(wasm, c), run(oracle, c));
+  } finally {
+    wasm.dispose();
+  }
+});

@@ -253,6 +253,19 @@ function fusedSection(): void {
     for (const e of bes) e.wb.dispose();
   }
 
+  // cost linear in T and in B: time per (row x step) of forward + backward, 1 thread
+  if (!quick) {
+    const wb = createWasmBackend({ threads: 1, variant });
+    const line: string[] = [];
+    for (const [Bs, Ts] of [[128, 55], [128, 110], [128, 219], [32, 219], [64, 219]]) {
+      const xs = x.subarray(0, Bs * Ts * I), ds = dhSeq.subarray(0, Bs * Ts * H);
+      const sec = time(() => { const f = wb.forward(cfg, w, xs, Bs, Ts, null, true); wb.backward(cfg, w, xs, f, ds, null); }, 3);
+      line.push(`B${Bs} T${Ts}: ${(sec / (Bs * Ts) * 1e6).toFixed(2)} us`);
+    }
+    console.log(`linearity, fwd+bwd time per row-step: ${line.join(', ')}`);
+    wb.dispose();
+  }
+
   // streaming inference: B = 1, one step per call, state carried (I = 10, H = 128)
   {
     const wb = createWasmBackend({ variant });
