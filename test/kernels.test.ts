@@ -317,3 +317,23 @@ test('the unshared build (for pages without SharedArrayBuffer) runs on one threa
     wasm.dispose();
   }
 });
+
+test('a batch too big for a 4 GiB WebAssembly memory fails with a ConfigError that says what to do', () => {
+  const wasm = createWasmBackend({ threads: 1 });
+  try {
+    const cfg = plstmConfig(1, 512);
+    const w = initPlstmWeights(cfg, new Rng(1), { mode: 'uniform' }, 'float32');
+    const B = 64, T = 20_000; // activations alone: 4 B x B x T x 7 x 512 > 4 GiB
+    const x = new Float32Array(B * T);
+    const before = wasm.memoryStats().usedBytes;
+    assert.throws(() => wasm.forward(cfg, w, x, B, T, null, true), (e: unknown) =>
+      e instanceof ConfigError && /4 GiB/.test(e.message) && /smaller batches/.test(e.message));
+    assert.equal(wasm.memoryStats().usedBytes, before, 'the failed call left nothing allocated');
+    // the backend still works afterwards
+    const c = makeCase('plstm', 2, 5, 3, 4, 110);
+    compareAll('after the failed call', run(wasm, c), run(oracle, c));
+    assert.equal(wasm.memoryStats().usedBytes, before);
+  } finally {
+    wasm.dispose();
+  }
+});

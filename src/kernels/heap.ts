@@ -4,6 +4,8 @@
 // when nothing fits, the memory grows. Growing shared memory never detaches old views,
 // but views made before a grow cannot see the new pages: take views through `f32()`.
 
+import { ConfigError } from '../errors.js';
+
 const ALIGN = 64;
 const PAGE = 65536;
 
@@ -42,14 +44,22 @@ export class WasmHeap {
     if (ptr < 0) {
       ptr = this.top;
       const end = ptr + size;
-      if (end > 0x100000000) throw new RangeError(`wasm kernels need ${end} bytes of memory, more than the 4 GiB a 32-bit memory can hold`);
+      if (end > 0x100000000) {
+        throw new ConfigError(`the wasm kernels would need ${(end / 2 ** 30).toFixed(1)} GiB of memory, more than the `
+          + '4 GiB a WebAssembly memory can hold: use smaller batches or shorter sequences (truncated BPTT)');
+      }
       const have = this.memory.buffer.byteLength;
       if (end > have) {
         // grow by at least a quarter of what we have, so repeated growth stays cheap
         const need = Math.ceil((end - have) / PAGE);
         const want = Math.max(need, Math.ceil(have / PAGE / 4));
         const maxPages = 65536 - have / PAGE;
-        this.memory.grow(Math.min(Math.max(want, need), maxPages));
+        try {
+          this.memory.grow(Math.min(want, maxPages));
+        } catch {
+          throw new ConfigError(`could not grow the wasm kernels' memory to ${(end / 2 ** 30).toFixed(2)} GiB `
+            + '(out of memory): use smaller batches or shorter sequences');
+        }
       }
       this.top = end;
     }

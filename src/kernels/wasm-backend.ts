@@ -248,36 +248,36 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const GHp = G * Hp;
       const kept: number[] = []; // freed with the tape
       const tapeList: Blocks = needTape ? keptList(kept) : scratch;
-      const pw = packWeights(cfg, w, scratch);
-      const xPtr = packTimeMajor(x, B, T, I, Ip, tapeList); // [T, B, Ip]
-      const block = (floats: number, list: Blocks) => list.take(floats * 4);
-      const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
-      const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
-      const hbuf = block((T + 1) * B * Hp, tapeList); // [T+1, B, Hp]
-      const sBlocks = needTape ? T + 1 : 1;
-      const cbuf = block(sBlocks * B * Hp, tapeList); // [T+1, B, Hp] or [B, Hp]
-      const abuf = plstm ? block(sBlocks * B * Hp, tapeList) : 0;
-      const fbuf = plstm ? block(steps * B * Hp, tapeList) : 0; // [T, B, Hp] or [B, Hp]
-      writeState(hbuf, B, Hp, H, Hp, s0?.h);
-      writeState(cbuf, B, Hp, H, Hp, s0?.c);
-      if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
-
-      // W_ih^T for the input part as an NN product; not worth its transpose for a few rows
-      let wIhT = 0;
-      if (B * T >= 16) {
-        wIhT = scratch.take(Ip * GHp * 4);
-        kx.transpose(GHp, Ip, pw.wIh, wIhT);
-      }
-      const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
-        const Bc = b1 - b0;
-        const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
-        return plstm
-          ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias, pw.p, cfg.eps,
-            at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
-          : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias,
-            at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
-      });
       try {
+        const pw = packWeights(cfg, w, scratch);
+        const xPtr = packTimeMajor(x, B, T, I, Ip, tapeList); // [T, B, Ip]
+        const block = (floats: number, list: Blocks) => list.take(floats * 4);
+        const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
+        const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
+        const hbuf = block((T + 1) * B * Hp, tapeList); // [T+1, B, Hp]
+        const sBlocks = needTape ? T + 1 : 1;
+        const cbuf = block(sBlocks * B * Hp, tapeList); // [T+1, B, Hp] or [B, Hp]
+        const abuf = plstm ? block(sBlocks * B * Hp, tapeList) : 0;
+        const fbuf = plstm ? block(steps * B * Hp, tapeList) : 0; // [T, B, Hp] or [B, Hp]
+        writeState(hbuf, B, Hp, H, Hp, s0?.h);
+        writeState(cbuf, B, Hp, H, Hp, s0?.c);
+        if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
+
+        // W_ih^T for the input part as an NN product; not worth its transpose for a few rows
+        let wIhT = 0;
+        if (B * T >= 16) {
+          wIhT = scratch.take(Ip * GHp * 4);
+          kx.transpose(GHp, Ip, pw.wIh, wIhT);
+        }
+        const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
+          const Bc = b1 - b0;
+          const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
+          return plstm
+            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias, pw.p, cfg.eps,
+              at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
+            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias,
+              at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
+        });
         pool.run(jobs, kx);
         const hSeq = unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp); // [B, T, H]
         const lastSlot = needTape ? T * B * Hp * 4 : 0;
