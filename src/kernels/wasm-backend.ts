@@ -263,19 +263,22 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         writeState(cbuf, B, Hp, H, Hp, s0?.c);
         if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
 
-        // W_ih^T for the input part as an NN product; not worth its transpose for a few rows
-        let wIhT = 0;
+        // W_ih^T and W_hh^T, so the per-step products run as register-blocked NN GEMMs;
+        // not worth the transposes for a few rows (a streaming step reads W in place)
+        let wIhT = 0, wHhT = 0;
         if (B * T >= 16) {
           wIhT = scratch.take(Ip * GHp * 4);
           kx.transpose(GHp, Ip, pw.wIh, wIhT);
+          wHhT = scratch.take(Hp * GHp * 4);
+          kx.transpose(GHp, Hp, pw.wHh, wHhT);
         }
         const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
           const Bc = b1 - b0;
           const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
           return plstm
-            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias, pw.p, cfg.eps,
+            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, pw.bias, pw.p, cfg.eps,
               at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
-            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, pw.bias,
+            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, pw.bias,
               at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
         });
         pool.run(jobs, kx);
