@@ -202,7 +202,10 @@ function fusedSection(): void {
     // timed like the parts (T products per timed run) and interleaved with them, so that all
     // see the same disturbances of a shared machine
     const ceilFn = () => { for (let t = 0; t < T; t++) kx.gemmNN(B, GH, H, A.ptr, H, Bm.ptr, GH, C, GH, 0); };
-    const fn = () => { for (let t = 0; t < T; t++) kx.gemmNT(B, GH, H, hbuf.ptr + t * B * H * 4, H, wHh.ptr, H, act + t * B * GH * 4, GH, 1); };
+    // the forward kernel's product for batches: NN with W_hh^T (transposed once per call)
+    const wHhT = heap.allocBytes(GH * H * 4);
+    kx.transpose(GH, H, wHh.ptr, wHhT);
+    const fn = () => { for (let t = 0; t < T; t++) kx.gemmNN(B, GH, H, hbuf.ptr + t * B * H * 4, H, wHhT, GH, act + t * B * GH * 4, GH, 1); };
     const dh = heap.allocBytes(B * H * 4);
     const fb = () => { for (let t = T - 1; t >= 0; t--) kx.gemmNN(B, H, GH, act + t * B * GH * 4, GH, wHh.ptr, H, dh, H, 0); };
     const dW = heap.allocBytes(GH * H * 4);
@@ -222,7 +225,7 @@ function fusedSection(): void {
     const total = best[1] + best[2] + best[3];
     report('all three GEMM parts', shape, 1, 3 * recurrentFlops, total);
     console.log(`  = ${(100 * 3 * recurrentFlops / total / 1e9 / ceilG).toFixed(0)}% of the ceiling`);
-    for (const p of [hbuf.ptr, wHh.ptr, act, dh, dW, A.ptr, Bm.ptr, C]) heap.freeBytes(p);
+    for (const p of [hbuf.ptr, wHh.ptr, wHhT, act, dh, dW, A.ptr, Bm.ptr, C]) heap.freeBytes(p);
   }
 
   // the whole fused forward + backward through the backend, 1 and 2 threads interleaved
