@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../src/errors.js';
 import { SequenceModel, createOptimizer, loadModel, type Optimizer } from '../src/model/index.js';
 import {
-  TASKS, defaultsFor, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
+  TASKS, defaultsFor, learningRateAt, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
   type Progress, type TrainOptions,
 } from '../src/experiments/index.js';
 import { writeTinyMnist, writeTinyReviews, writeTinyText } from './tiny-task-data.js';
@@ -181,4 +181,16 @@ test('--time-limit stops with a checkpoint and reports the model it ends with', 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('learning-rate schedules: constant, step decay per epochs, cosine to 0 over the run', () => {
+  const c = resolveOptions('copy', { lr: 0.1 });
+  assert.equal(learningRateAt(c, 7, 3, 10), 0.1);
+  const st = resolveOptions('copy', { lr: 0.1, lrSchedule: 'step', lrDecay: 0.5, lrStep: 2 });
+  assert.deepEqual([0, 1, 2, 3, 4].map((e) => learningRateAt(st, e, 5, 10)), [0.1, 0.1, 0.05, 0.05, 0.025]);
+  const cos = resolveOptions('copy', { lr: 0.1, lrSchedule: 'cosine', epochs: 4 });
+  assert.equal(learningRateAt(cos, 0, 0, 10), 0.1);
+  assert.ok(Math.abs(learningRateAt(cos, 2, 0, 10) - 0.05) < 1e-15);
+  assert.ok(learningRateAt(cos, 3, 9, 10) < 0.001);
+  assert.throws(() => resolveOptions('copy', { lrDecay: 0.3 }), /--lr-decay and --lr-step need --lr-schedule step/);
 });

@@ -69,6 +69,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--embed <n>', 'sentiment: embedding size (default 64)', int('--embed'))
     .option('--optimizer <name>', 'rmsprop | adam | sgd (default rmsprop; adding, charlm, sentiment: adam)', oneOf('--optimizer', ['rmsprop', 'adam', 'sgd'] as const))
     .option('--lr <x>', 'learning rate (default 1e-3; charlm 2e-3)', num('--lr'))
+    .option('--lr-schedule <name>', 'constant (default), step (times --lr-decay every --lr-step epochs) or cosine (to 0 over --epochs)', oneOf('--lr-schedule', ['constant', 'step', 'cosine'] as const))
+    .option('--lr-decay <f>', 'step schedule: factor per decay (default 0.5)', num('--lr-decay'))
+    .option('--lr-step <n>', 'step schedule: epochs between decays (default 10)', int('--lr-step'))
     .option('--alpha <x>', 'RMSprop smoothing constant (default 0.9)', num('--alpha'))
     .option('--momentum <x>', 'RMSprop/SGD momentum (default 0)', num('--momentum'))
     .option('--batch <B>', 'training batch size (default 128; smnist 100; charlm 32; sentiment 64)', int('--batch'))
@@ -88,7 +91,7 @@ export function addTrainOptions(cmd: Command): Command {
 export function givenOptions(f: Record<string, unknown>): Partial<TrainOptions> {
   const g: Partial<TrainOptions> = {};
   const keys: (keyof TrainOptions)[] = ['cell', 'hidden', 'layers', 'eps', 'pInit', 'pRange', 'fixedP', 'forgetBias', 'chrono',
-    'embed', 'optimizer', 'lr', 'alpha', 'momentum', 'batch', 'clip', 'epochs', 'patience', 'seed', 'timeLimit', 'backend', 'threads',
+    'embed', 'optimizer', 'lr', 'lrSchedule', 'lrDecay', 'lrStep', 'alpha', 'momentum', 'batch', 'clip', 'epochs', 'patience', 'seed', 'timeLimit', 'backend', 'threads',
     'delay', 'trainSamples', 'testSamples', 'data', 'bptt', 'heldOut', 'vocab', 'maxLen', 'evalBatch', 'logEvery'];
   for (const k of keys) if (f[k] !== undefined) (g as Record<string, unknown>)[k] = f[k];
   if (f.limit !== undefined) {

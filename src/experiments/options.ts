@@ -32,6 +32,12 @@ export interface TrainOptions {
   // --- optimisation
   optimizer: 'rmsprop' | 'adam' | 'sgd';
   lr: number;
+  /** Learning-rate schedule: 'constant'; 'step' (times lrDecay every lrStep epochs); 'cosine' (to 0 over --epochs). */
+  lrSchedule: 'constant' | 'step' | 'cosine';
+  /** 'step' schedule: factor applied every lrStep epochs. */
+  lrDecay: number;
+  /** 'step' schedule: epochs between decays. */
+  lrStep: number;
   /** RMSprop smoothing constant (PyTorch's alpha). */
   alpha: number;
   /** Momentum of RMSprop and SGD. */
@@ -89,6 +95,9 @@ const COMMON: Omit<TrainOptions, 'task'> = {
   embed: 64,
   optimizer: 'rmsprop',
   lr: 1e-3,
+  lrSchedule: 'constant',
+  lrDecay: 0.5,
+  lrStep: 10,
   alpha: 0.9,
   momentum: 0,
   batch: 128,
@@ -196,6 +205,10 @@ export function resolveOptions(task: string, given: Partial<TrainOptions>): Trai
   need(posInt(o.embed), `--embed must be a positive integer, got ${o.embed}`);
   need(['rmsprop', 'adam', 'sgd'].includes(o.optimizer), `--optimizer must be rmsprop, adam or sgd, got ${o.optimizer}`);
   need(o.lr > 0 && Number.isFinite(o.lr), `--lr must be > 0, got ${o.lr}`);
+  need(['constant', 'step', 'cosine'].includes(o.lrSchedule), `--lr-schedule must be constant, step or cosine, got ${o.lrSchedule}`);
+  need(o.lrDecay > 0 && o.lrDecay <= 1, `--lr-decay must be in (0, 1], got ${o.lrDecay}`);
+  need(Number.isInteger(o.lrStep) && o.lrStep > 0, `--lr-step must be a positive integer (epochs), got ${o.lrStep}`);
+  if ((set.lrDecay !== undefined || set.lrStep !== undefined) && o.lrSchedule !== 'step') throw new ConfigError('--lr-decay and --lr-step need --lr-schedule step');
   need(o.alpha > 0 && o.alpha < 1, `--alpha must be in (0, 1), got ${o.alpha}`);
   if (set.alpha !== undefined && o.optimizer !== 'rmsprop') throw new ConfigError('--alpha is an RMSprop setting; use --optimizer rmsprop');
   need(o.momentum >= 0 && o.momentum < 1, `--momentum must be in [0, 1), got ${o.momentum}`);
@@ -243,4 +256,19 @@ export function layerSpecs(o: TrainOptions): import('../model/index.js').LayerSp
     }
   }
   return out;
+}
+
+/**
+ * The learning rate of training step `step` of `epoch` (both 0-based): a pure function of the
+ * position, so a resumed run uses the same rates.
+ */
+export function learningRateAt(o: TrainOptions, epoch: number, step: number, batchesPerEpoch: number): number {
+  switch (o.lrSchedule) {
+    case 'constant': return o.lr;
+    case 'step': return o.lr * Math.pow(o.lrDecay, Math.floor(epoch / o.lrStep));
+    case 'cosine': {
+      const done = (epoch * batchesPerEpoch + step) / (o.epochs * batchesPerEpoch);
+      return 0.5 * o.lr * (1 + Math.cos(Math.PI * Math.min(1, done)));
+    }
+  }
 }

@@ -7,7 +7,7 @@
 // resumed run follows the same trajectory as one that was never stopped.
 import { join } from 'node:path';
 import { TrainingDivergedError, saveModel, type ModelState, type Optimizer, type SequenceModel } from '../model/index.js';
-import type { TrainOptions } from './options.js';
+import { learningRateAt, type TrainOptions } from './options.js';
 import { RUN_FILES, appendMetrics, writeJsonAtomic } from './run-dir.js';
 import type { Metrics, PreparedTask } from './task.js';
 
@@ -122,6 +122,7 @@ export async function train(o: TrainOptions, task: PreparedTask, model: Sequence
         break outer;
       }
       const batch = task.trainBatch(p.epoch, p.step);
+      opt.lr = learningRateAt(o, p.epoch, p.step, batches);
       let r: { loss: number; gradNorm: number; state: ModelState };
       try {
         r = model.trainStep(batch, opt, { clip: o.clip > 0 ? o.clip : undefined, state: task.carryState ? state : null });
@@ -136,7 +137,7 @@ export async function train(o: TrainOptions, task: PreparedTask, model: Sequence
       p.step++;
       p.globalStep++;
       if (o.logEvery > 0 && p.globalStep % o.logEvery === 0) {
-        appendMetrics(outDir, { type: 'step', epoch: p.epoch + 1, step: p.step, global_step: p.globalStep, loss: r.loss, grad_norm: r.gradNorm });
+        appendMetrics(outDir, { type: 'step', epoch: p.epoch + 1, step: p.step, global_step: p.globalStep, loss: r.loss, grad_norm: r.gradNorm, lr: opt.lr });
       }
       hooks.onStep?.(p.epoch, p.step, r.loss);
       await nextTick(); // lets a Ctrl-C be seen
