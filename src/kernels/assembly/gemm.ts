@@ -217,14 +217,12 @@ export function gemmTN(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: 
   C: usize, ldc: i32): void {
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
   const N8 = N & ~7;
-  for (let n = 0; n < N8; n += 8) {
-    for (let m = m0; m < m1; m += 4) {
-      tn4x8(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
-    }
-  }
-  for (let n = N8; n < N; n += 4) {
-    for (let m = m0; m < m1; m += 4) {
-      tn4x4(K, A + (<usize>m << 2), la, B + (<usize>n << 2), lb, C + <usize>m * lc + (<usize>n << 2), lc);
-    }
+  // m outer: one A strip (K rows x 4 floats, K cache lines) stays in L1 while every n tile
+  // uses it; the B block (K rows x N) stays in L1 too for the caller's K blocks of 64
+  for (let m = m0; m < m1; m += 4) {
+    const a = A + (<usize>m << 2), c = C + <usize>m * lc;
+    let n = 0;
+    for (; n < N8; n += 8) tn4x8(K, a, la, B + (<usize>n << 2), lb, c + (<usize>n << 2), lc);
+    for (; n < N; n += 4) tn4x4(K, a, la, B + (<usize>n << 2), lb, c + (<usize>n << 2), lc);
   }
 }
