@@ -337,3 +337,31 @@ test('a batch too big for a 4 GiB WebAssembly memory fails with a ConfigError th
     wasm.dispose();
   }
 });
+
+test('a forward whose backward never comes gives its activations back once it is garbage', () => {
+  // in a child process with --expose-gc, so the collection can be forced
+  const script = `
+    import { createWasmBackend } from './src/kernels/wasm-backend.ts';
+    import { initLstmWeights, lstmConfig, Rng } from './src/cells/index.ts';
+    const cfg = lstmConfig(8, 16);
+    const w = initLstmWeights(cfg, new Rng(3));
+    const be = createWasmBackend({ threads: 1 });
+    const B = 4, T = 30, x = new Float32Array(B * T * 8).fill(0.1);
+    const before = be.memoryStats().usedBytes;
+    for (let i = 0; i < 5; i++) be.forward(cfg, w, x, B, T, null, true);
+    const held = be.memoryStats().usedBytes;
+    for (let i = 0; i < 20 && be.memoryStats().usedBytes > before; i++) {
+      globalThis.gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    console.log('bytes', before, held, be.memoryStats().usedBytes);
+  `;
+  const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(res.status, 0, res.stderr);
+  const m = /bytes (\d+) (\d+) (\d+)/.exec(res.stdout);
+  assert.ok(m, res.stdout);
+  const [before, held, after] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  assert.ok(held > before, 'tapes hold memory while alive');
+  assert.equal(after, before, 'and give it back once collected');
+});

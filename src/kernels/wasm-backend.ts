@@ -299,7 +299,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           };
         }
         const result: SequenceForward = { hSeq, final, tape };
-        if (tape) tapeRegistry.register(result, kept, tape);
+        // freed when backward has run, or when the tape becomes garbage (a forward whose
+        // backward never comes)
+        if (tape) tapeRegistry.register(tape, kept, tape);
         return result;
       } catch (e) {
         for (const p of kept) heap.freeBytes(p);
