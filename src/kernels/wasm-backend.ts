@@ -73,6 +73,13 @@ const roundUp4 = (n: number) => (n + 3) & ~3;
 /** Default parallelThreshold (see WasmBackendOptions). */
 const MIN_PARALLEL_FLOPS = 2e6;
 
+/**
+ * The fused WebAssembly kernels as a SequenceBackend ('wasm', float32). Synchronous; on a
+ * browser's main thread call `await preloadWasmKernels()` once first (engines refuse to
+ * compile big modules synchronously there) and expect one thread (it cannot block to join
+ * workers). Workers start on the first call big enough to split and never keep a Node
+ * process alive; dispose() stops them.
+ */
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const requested = opts.threads ?? availableCores();
   if (!(Number.isInteger(requested) && requested >= 1)) {
