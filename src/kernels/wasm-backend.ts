@@ -17,7 +17,7 @@ import { gatesOf, type CellConfig, type CellGrads, type CellState, type CellWeig
   type SequenceBackend, type SequenceForward } from '../cells/types.js';
 import { checkConfig, checkSequence, checkState, checkWeights } from '../cells/validate.js';
 import { WasmHeap } from './heap.js';
-import { availableCores, WorkerPool, type KernelJob } from './pool.js';
+import { availableCores, canBlock, WorkerPool, type KernelJob } from './pool.js';
 import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports,
   type KernelVariant } from './wasm-module.js';
 
@@ -87,7 +87,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   }
   const minParallel = opts.parallelThreshold ?? MIN_PARALLEL_FLOPS;
   const compiled = compiledKernels(opts.variant);
-  const threads = compiled.shared ? requested : 1;
+  // one thread where workers cannot share memory or the caller cannot block to join them
+  const threads = compiled.shared && canBlock() ? requested : 1;
   const memory = createKernelMemory(compiled.shared);
   const kx: KernelExports = instantiateKernels(compiled.module, memory);
   const heap = new WasmHeap(memory, kx.heapBase());
