@@ -63,6 +63,7 @@ interface WasmTape {
   abuf: number; // [T+1, B, Hp] pLSTM ages a0 .. a_T (0 for the LSTM)
   fbuf: number; // [T, B, Hp] pLSTM forget gates (0 for the LSTM)
   x: number; // [T, B, Ip] the input as the kernels read it
+  biasLane: boolean; // x[..., I] = 1, so column I of dW_ih is db
   owned: number[]; // blocks to free with the tape
   /** Bytes of activation memory this tape holds (O(B*T*H)). */
   bytes: number;
@@ -259,6 +260,24 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       try {
         const pw = packWeights(cfg, w, scratch);
         const xPtr = packTimeMajor(x, B, T, I, Ip, tapeList); // [T, B, Ip]
+        // For batches, W_ih^T and W_hh^T make the per-step products register-blocked NN GEMMs
+        // (not worth the transposes for a few rows: a streaming step reads W in place). When I
+        // is not a multiple of 4, input lane I is a free pad: it holds a constant 1 and row I of
+        // W_ih^T the bias, so the input product adds the bias (and backward gets db from dW_ih).
+        const batch = B * T >= 16;
+        const biasLane = batch && I < Ip;
+        let wIhT = 0, wHhT = 0;
+        if (batch) {
+          wIhT = scratch.take(Ip * GHp * 4);
+          kx.transpose(GHp, Ip, pw.wIh, wIhT);
+          wHhT = scratch.take(Hp * GHp * 4);
+          kx.transpose(GHp, Hp, pw.wHh, wHhT);
+        }
+        if (biasLane) {
+          kx.fillColumn(T * B, Ip, I, 1, xPtr);
+          heap.f32(wIhT + I * GHp * 4, GHp).set(heap.f32(pw.bias, GHp));
+        }
+        const biasArg = biasLane ? 0 : pw.bias;
         const block = (floats: number, list: Blocks) => list.take(floats * 4);
         const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
         const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
@@ -271,22 +290,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         writeState(cbuf, B, Hp, H, Hp, s0?.c);
         if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
 
-        // W_ih^T and W_hh^T, so the per-step products run as register-blocked NN GEMMs;
-        // not worth the transposes for a few rows (a streaming step reads W in place)
-        let wIhT = 0, wHhT = 0;
-        if (B * T >= 16) {
-          wIhT = scratch.take(Ip * GHp * 4);
-          kx.transpose(GHp, Ip, pw.wIh, wIhT);
-          wHhT = scratch.take(Hp * GHp * 4);
-          kx.transpose(GHp, Hp, pw.wHh, wHhT);
-        }
         const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
           const Bc = b1 - b0;
           const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
           return plstm
-            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, pw.bias, pw.p, cfg.eps,
+            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, biasArg, pw.p, cfg.eps,
               at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
-            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, pw.bias,
+            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
               at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
         });
         pool.run(jobs, kx);
@@ -301,7 +311,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         let tape: WasmTape | null = null;
         if (needTape) {
           tape = {
-            kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr,
+            kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, biasLane,
             owned: kept, freed: false,
             bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * Ip + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),
           };
@@ -372,7 +382,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           const [j0, j1] = splitBy4(GHp, parts, s);
           const [u0, u1] = splitBy4(Hp, parts, s);
           jobs.push({ fn: 'weightGrads', args: [T * B, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
-            plstm ? tape.fbuf : 0, dWIh, dWHh, db, dP] });
+            plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP] });
         }
         pool.run(jobs, kx);
 
@@ -382,11 +392,18 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           for (let g = 0; g < G; g++) unpackRows(ptr + g * Hp * np * 4, H, np, n, out, g * H * n);
           return out;
         };
+        // column `col` of [G*Hp, np] -> [G*H]
+        const gateColumn = (ptr: number, col: number, np: number) => {
+          const out = new Float32Array(G * H);
+          const src = heap.f32(ptr, G * Hp * np);
+          for (let g = 0; g < G; g++) for (let j = 0; j < H; j++) out[g * H + j] = src[(g * Hp + j) * np + col];
+          return out;
+        };
         const grads: CellGrads = {
           dx: unpackTimeMajor(dx, B, T, I, Ip),
           dWIh: gateRows(dWIh, I, Ip),
           dWHh: gateRows(dWHh, H, Hp),
-          db: gateRows(db, 1, 1),
+          db: tape.biasLane ? gateColumn(dWIh, I, Ip) : gateRows(db, 1, 1),
           dTheta: null,
           d0: { h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null },
         };

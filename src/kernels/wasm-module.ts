@@ -25,6 +25,7 @@ export interface KernelExports {
   batchToTime(B: number, T: number, n: number, np: number, src: number, dst: number): void;
   timeToBatch(B: number, T: number, n: number, np: number, src: number, dst: number): void;
   transpose(R: number, C: number, src: number, dst: number): void;
+  fillColumn(rows: number, ld: number, col: number, value: number, A: number): void;
   exponents(H: number, Hp: number, theta: number, fixedP: number, out: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
     act: number, hbuf: number, x: number, q: number, dWIh: number, dWHh: number, db: number, dP: number): void;

@@ -21,10 +21,11 @@ export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const stepX: usize = <usize>B * Ip << 2;
   for (let t = 0; t < T; t++) {
     const z = act + <usize>t * stepZ;
-    fillRows(Bc, GHp, bias, z, GHp);
+    // bias = 0: the bias sits in W_ih^T's row for a constant-1 input lane (see the backend)
+    if (bias != 0) fillRows(Bc, GHp, bias, z, GHp);
     // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
     // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
-    if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, true);
+    if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, bias != 0);
     else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
     // recurrent part, the same way: NN with W_hh^T (workbench: 17% faster in place), else NT
     if (wHhT != 0) gemmNN(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHhT, GHp, z, GHp, true);

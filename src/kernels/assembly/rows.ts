@@ -80,3 +80,9 @@ export function exponents(H: i32, Hp: i32, theta: usize, fixedP: f32, out: usize
   }
   for (; j < <usize>Hp << 2; j += 4) store<f32>(out + j, 0.5);
 }
+
+/** A[r, col] = value for every row r of A[rows, ld] (e.g. a constant-1 input lane). */
+export function fillColumn(rows: i32, ld: i32, col: i32, value: f32, A: usize): void {
+  let a = A + (<usize>col << 2);
+  for (let r = 0; r < rows; r++) { store<f32>(a, value); a += <usize>ld << 2; }
+}

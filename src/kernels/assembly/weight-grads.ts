@@ -32,7 +32,8 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     for (let k0 = 0; k0 < R; k0 += KC_X) {
       gemmTN(j0, j1, Ip, min(KC_X, R - k0), act + (<usize>k0 * GHp << 2), GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip);
     }
-    columnSums(R, j0, j1, act, GHp, db);
+    // db = 0: the bias gradient comes out of dW_ih (constant-1 input lane)
+    if (db != 0) columnSums(R, j0, j1, act, GHp, db);
   }
   if (q != 0 && u1 > u0) columnSums(R, u0, u1, q, Hp, dP);
 }
