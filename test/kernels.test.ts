@@ -92,9 +92,11 @@ function compareAll(label: string, got: { f: SequenceForward; g: CellGrads }, re
 }
 
 // B, T, I, H: H = 1, 5, 13, 17, 33 (not multiples of 4 or 16), B = 1, 3, 7, T = 1 and 50,
-// a wide dense input (I = 300).
+// a wide dense input (I = 300). B*T < 16 takes the streaming path (W read in place), larger
+// batches the transposed-weight path (with the bias in a constant-1 input lane when I % 4 != 0).
 const SHAPES: Array<[number, number, number, number]> = [
-  [1, 1, 3, 1], [3, 50, 4, 5], [7, 50, 6, 13], [7, 1, 2, 17], [3, 7, 300, 17], [7, 20, 10, 33], [1, 50, 5, 16],
+  [1, 1, 3, 1], [3, 50, 4, 5], [7, 50, 6, 13], [7, 1, 2, 17], [17, 1, 3, 5], [3, 7, 300, 17], [7, 20, 10, 33],
+  [1, 50, 5, 16],
 ];
 
 test('randomized equivalence with the float64 reference: odd shapes, both cells, threads 2', () => {
