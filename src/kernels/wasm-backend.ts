@@ -5,8 +5,10 @@
 // Inside the kernels H and I are padded to multiples of 4 (Hp, Ip) with zero weights, so
 // every SIMD row loop is whole, and sequences are time-major ([T, B, ...]) so that one step's
 // rows form a dense block for the per-step GEMMs. The backend packs and unpacks at the
-// boundary; weights are read in place (no copy) when they are views of its own memory
-// (from alloc) and H, I % 4 == 0.
+// boundary. Buffers from alloc() are read in place (no staging copy); for a streaming step
+// (B*T < 16) the weights themselves are used in place when H, I % 4 == 0, while batches work
+// on transposed copies of W_ih and W_hh (made once per call, a few hundred microseconds
+// against the many milliseconds of the call).
 //
 // Threads: the forward pass and the backward time loop split the batch rows (rows are
 // independent through all steps: no barrier inside the loop). Weight gradients are then
