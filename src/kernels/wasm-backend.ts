@@ -110,24 +110,42 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   interface Blocks { take(bytes: number): number }
   const scratch = {
     block: -1, size: 0, top: 0, retired: [] as number[],
+    live: 0, // bytes taken and not released in this call
+    high: 0, // the most live at once in this call: the size the arena settles at
     take(bytes: number): number {
       const need = Math.ceil(bytes / 64) * 64 || 64;
       if (this.top + need > this.size) {
-        if (this.block >= 0) this.retired.push(this.block); // still in use by this call
-        this.size = Math.max(need, 2 * this.size, 1 << 16);
+        // a new block of just what is needed (no doubling slack in the memory peak); the old
+        // one is still in use by this call and is freed when the call ends
+        if (this.block >= 0) this.retired.push(this.block);
+        this.size = Math.max(need, 1 << 16);
         this.block = heap.allocBytes(this.size);
         this.top = 0;
       }
       const ptr = this.block + this.top;
       this.top += need;
+      this.live += need;
+      this.high = Math.max(this.high, this.live);
       return ptr;
+    },
+    /** Gives back the most recent take (a staging copy used only for a moment). */
+    release(ptr: number, bytes: number): void {
+      const need = Math.ceil(bytes / 64) * 64 || 64;
+      if (ptr + need === this.block + this.top) { this.top -= need; this.live -= need; }
     },
     reset(): void {
       this.top = 0;
-      for (const r of this.retired) heap.freeBytes(r);
-      this.retired.length = 0;
-      // do not sit on a huge arena after a one-off big call
-      if (this.size > 64 * 2 ** 20) { heap.freeBytes(this.block); this.block = -1; this.size = 0; }
+      this.live = 0;
+      if (this.retired.length > 0 || this.size > 64 * 2 ** 20) {
+        for (const r of this.retired) heap.freeBytes(r);
+        this.retired.length = 0;
+        heap.freeBytes(this.block);
+        // settle at one block as big as this call needed, unless that is huge (a one-off
+        // big call should not hold its scratch afterwards)
+        this.size = this.high <= 64 * 2 ** 20 ? Math.max(this.high, 1 << 16) : 0;
+        this.block = this.size > 0 ? heap.allocBytes(this.size) : -1;
+      }
+      this.high = 0;
     },
   };
   const keptList = (owned: number[]): Blocks => ({
@@ -222,6 +240,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     // one bulk copy into wasm memory (unless src is ours), then the transpose runs in wasm
     const from = staged(src, scratch);
     kx.batchToTime(B, T, n, np, from, ptr);
+    if (from !== addressOf(src)) scratch.release(from, src.length * 4);
     return ptr;
   }
 
@@ -229,7 +248,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number): Float32Array {
     const stage = scratch.take(B * T * n * 4);
     kx.timeToBatch(B, T, n, np, ptr, stage);
-    return heap.f32(stage, B * T * n).slice(); // a plain (unshared) copy
+    const out = heap.f32(stage, B * T * n).slice(); // a plain (unshared) copy
+    scratch.release(stage, B * T * n * 4);
+    return out;
   }
 
   function writeState(dst: number, B: number, stride: number, H: number, Hp: number, src: Float | null | undefined): void {
