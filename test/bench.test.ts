@@ -150,12 +150,10 @@ test('on wasm, the measured heap peak matches the layout and doubles with T and 
   for (const l of lines) {
     const m = l.measured_activation_bytes as number;
     const ratio = m / (l.activation_heap_bytes as number);
-    // The layout counts the bytes the activations need, so it is a lower bound. The heap
-    // also holds the optimizer state, per-call weight copies and its scratch arena's growth
-    // slack (the arena doubles when it runs out, keeping the old block until the call ends):
-    // measured 1.18-1.20x the layout with the kernels of this commit, so 1.5x means the layout
-    // has lost track of a buffer of O(B*T*H).
-    assert.ok(ratio >= 1 && ratio < 1.5, `${String(l.cell)} B=${String(l.B)} T=${String(l.T)}: measured/layout = ${ratio}`);
+    // The layout counts the bytes the activations need, so it is a lower bound; the heap
+    // also holds the optimizer state, per-call weight copies and its scratch arena's
+    // rounding (2-8% at these shapes). 15% more means the layout has lost track of a buffer.
+    assert.ok(ratio >= 1 && ratio < 1.15, `${String(l.cell)} B=${String(l.B)} T=${String(l.T)}: measured/layout = ${ratio}`);
     measured.set(`${String(l.cell)}/${String(l.B)}/${String(l.T)}`, m);
   }
   for (const cell of ['plstm', 'lstm']) {
