@@ -127,10 +127,12 @@ export async function runBench(opts: BenchOptions, emit: (l: BenchLine) => void,
   const out = (l: BenchLine): void => { lines.push(l); emit(l); };
 
   // Ours. The grid goes from cheap to expensive so that each skip estimate uses the rate
-  // measured on the biggest case so far.
+  // measured on the biggest case so far with the same cell, threads and H (the GEMM shapes,
+  // hence the rate, depend most on H).
   const all = cases(opts);
   if (opts.grid) all.sort((a, b) => caseFlops(a) - caseFlops(b));
-  const lastRate = new Map<string, number>(); // `${cell}/${threads}` -> GFLOP/s
+  const rateKey = (c: BenchCase): string => `${c.cell}/${c.threads}/${c.H}`;
+  const lastRate = new Map<string, number>(); // rateKey -> GFLOP/s
   const ours: OursResult[] = [];
   for (const c of all) {
     if (opts.grid && c.mode === 'train') {
@@ -139,7 +141,7 @@ export async function runBench(opts: BenchOptions, emit: (l: BenchLine) => void,
         out({ source: 'skipped', what: describe(c), reason: `activations ${(bytes / 2 ** 30).toFixed(1)} GiB > --max-memory ${(opts.maxBytes / 2 ** 30).toFixed(1)} GiB` });
         continue;
       }
-      const rate = lastRate.get(`${c.cell}/${c.threads}`) ?? BENCH_DEFAULTS.assumedGflops[opts.backend ?? 'wasm'];
+      const rate = lastRate.get(rateKey(c)) ?? BENCH_DEFAULTS.assumedGflops[opts.backend ?? 'wasm'];
       const est = caseFlops(c) / 1e9 / rate;
       if (est > opts.maxSeconds) {
         out({ source: 'skipped', what: describe(c), reason: `estimated ${est.toFixed(0)} s per batch at ${rate.toFixed(1)} GFLOP/s > --max-seconds ${opts.maxSeconds}` });
@@ -151,7 +153,7 @@ export async function runBench(opts: BenchOptions, emit: (l: BenchLine) => void,
       warmup: opts.warmup, reps: opts.reps,
       budgetSeconds: opts.grid ? opts.budgetSeconds : undefined,
     });
-    if (c.mode === 'train') lastRate.set(`${c.cell}/${c.threads}`, r.gflops);
+    if (c.mode === 'train') lastRate.set(rateKey(c), r.gflops);
     ours.push(r);
     out(r);
   }
