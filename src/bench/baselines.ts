@@ -83,9 +83,13 @@ export interface TorchOptions {
   timeoutMs?: number;
 }
 
-/** Default PyTorch implementations per mode. */
+/**
+ * Default PyTorch implementations per mode. Training: the per-step cell in a Python loop
+ * (what the targets compare with), the same cell with the loop inside TorchScript too (how
+ * the authors' copy-task code scripts its layer), and torch.nn.LSTM.
+ */
 export function defaultTorchImpls(mode: BenchMode): string[] {
-  return mode === 'train' ? ['plstm-cell', 'lstm-nn'] : ['plstm-cell', 'lstm-cell'];
+  return mode === 'train' ? ['plstm-cell', 'plstm-script', 'lstm-nn'] : ['plstm-cell', 'lstm-cell'];
 }
 
 /** Times the PyTorch baselines, or says why they were skipped. */
