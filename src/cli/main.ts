@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `plstm` command. Each subcommand lives in its own file and registers itself here.
+import './engine-flags.js'; // first: engine settings before any kernel is compiled
 import { Command, CommanderError } from 'commander';
 import { PlstmError } from '../errors.js';
 import { registerConformance } from './conformance.js';
