@@ -30,6 +30,12 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+// A reader that goes away (`plstm ... | head`) is not an error of ours: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
