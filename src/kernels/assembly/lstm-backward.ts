@@ -1,6 +1,6 @@
 // Vanilla LSTM backpropagation through time for Bc rows: the per-step part.
 import { gemmNN } from './gemm';
-import { vone, vtanh } from './simd';
+import { flushTiny, vone, vtanh } from './simd';
 
 /**
  * Time-major; pointers at this share's first row b0.
@@ -28,17 +28,19 @@ export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
         const i = v128.load(z + j), f = v128.load(z + hb + j);
         const g = v128.load(z + 2 * hb + j), o = v128.load(z + 3 * hb + j);
         const cPrev = v128.load(cP + j), c = v128.load(cN + j);
-        let dhv = v128.load(dhB + j);
+        // every value carried to the next step or into a GEMM is flushed (flushTiny: no
+        // subnormals; they cost microcode assists on x86)
+        let dhv = flushTiny(v128.load(dhB + j));
         if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
         const tc = vtanh(c);
         const dO = f32x4.mul(dhv, tc);
-        const dcv = f32x4.add(v128.load(dcB + j),
-          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
-        v128.store(dcB + j, f32x4.mul(dcv, f));
-        v128.store(z + j, f32x4.mul(f32x4.mul(dcv, g), f32x4.mul(i, f32x4.sub(one, i))));
-        v128.store(z + hb + j, f32x4.mul(f32x4.mul(dcv, cPrev), f32x4.mul(f, f32x4.sub(one, f))));
-        v128.store(z + 2 * hb + j, f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(one, f32x4.mul(g, g))));
-        v128.store(z + 3 * hb + j, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))));
+        const dcv = flushTiny(f32x4.add(v128.load(dcB + j),
+          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc)))));
+        v128.store(dcB + j, flushTiny(f32x4.mul(dcv, f)));
+        v128.store(z + j, flushTiny(f32x4.mul(f32x4.mul(dcv, g), f32x4.mul(i, f32x4.sub(one, i)))));
+        v128.store(z + hb + j, flushTiny(f32x4.mul(f32x4.mul(dcv, cPrev), f32x4.mul(f, f32x4.sub(one, f)))));
+        v128.store(z + 2 * hb + j, flushTiny(f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(one, f32x4.mul(g, g)))));
+        v128.store(z + 3 * hb + j, flushTiny(f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o)))));
       }
     }
     gemmNN(Bc, Hp, GHp, z0, GHp, wHh, Hp, dh, Hp, false);

@@ -1,7 +1,7 @@
 // pLSTM backpropagation through time for Bc batch rows (one thread's share): the
 // per-step part. Weight gradients are reduced afterwards by weightGrads (weight-grads.ts).
 import { gemmNN } from './gemm';
-import { splat, vlog1p, vone, vtanh } from './simd';
+import { flushTiny, splat, vlog1p, vone, vtanh } from './simd';
 
 /**
  * Time-major like the forward pass; pointers point at this share's first row b0.
@@ -35,28 +35,30 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
         const aPrev = v128.load(aP + j), a = v128.load(aN + j);
         const f = v128.load(fP + j);
         const pv = v128.load(p + j);
-        let dhv = v128.load(dhB + j);
+        // every value carried to the next step or into a GEMM is flushed (flushTiny: no
+        // subnormals; they cost microcode assists on x86)
+        let dhv = flushTiny(v128.load(dhB + j));
         if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
         const tc = vtanh(c);
         const dO = f32x4.mul(dhv, tc);
-        const dcv = f32x4.add(v128.load(dcB + j),
-          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+        const dcv = flushTiny(f32x4.add(v128.load(dcB + j),
+          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc)))));
         const df = f32x4.mul(dcv, f32x4.sub(cPrev, g));
         const dg = f32x4.mul(dcv, f32x4.sub(one, f));
-        v128.store(dcB + j, f32x4.mul(dcv, f));
+        v128.store(dcB + j, flushTiny(f32x4.mul(dcv, f)));
         // df/da = p f (1 - eps) / ((a + eps)(a + 1));  df/dp = f ln((a + eps)/(a + 1))
         const ap1 = f32x4.add(a, one);
         const dfda = f32x4.div(f32x4.mul(f32x4.mul(pv, f), oneMinusEps),
           f32x4.mul(f32x4.add(a, epsV), ap1));
         const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, ap1)));
-        v128.store(fP + j, f32x4.mul(f32x4.mul(df, f), lr));
-        const dav = f32x4.add(v128.load(daB + j), f32x4.mul(df, dfda));
+        v128.store(fP + j, flushTiny(f32x4.mul(f32x4.mul(df, f), lr)));
+        const dav = flushTiny(f32x4.add(v128.load(daB + j), f32x4.mul(df, dfda)));
         // a_t = r eps + (1 - r)(a_{t-1} + 1)
         const dr = f32x4.mul(dav, f32x4.sub(epsV, f32x4.add(aPrev, one)));
-        v128.store(daB + j, f32x4.mul(dav, f32x4.sub(one, r)));
-        v128.store(z + j, f32x4.mul(dr, f32x4.mul(r, f32x4.sub(one, r))));
-        v128.store(z + hb + j, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))));
-        v128.store(z + 2 * hb + j, f32x4.mul(dg, f32x4.sub(one, f32x4.mul(g, g))));
+        v128.store(daB + j, flushTiny(f32x4.mul(dav, f32x4.sub(one, r))));
+        v128.store(z + j, flushTiny(f32x4.mul(dr, f32x4.mul(r, f32x4.sub(one, r)))));
+        v128.store(z + hb + j, flushTiny(f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o)))));
+        v128.store(z + 2 * hb + j, flushTiny(f32x4.mul(dg, f32x4.sub(one, f32x4.mul(g, g)))));
       }
     }
     // dL/dh_{t-1} from the recurrence: dh = dz_t W_hh   [Bc, 3Hp] x [3Hp, Hp]
