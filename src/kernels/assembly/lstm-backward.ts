@@ -28,14 +28,16 @@ export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
         const i = v128.load(z + j), f = v128.load(z + hb + j);
         const g = v128.load(z + 2 * hb + j), o = v128.load(z + 3 * hb + j);
         const cPrev = v128.load(cP + j), c = v128.load(cN + j);
-        // every value carried to the next step or into a GEMM is flushed (flushTiny: no
-        // subnormals; they cost microcode assists on x86)
-        let dhv = flushTiny(v128.load(dhB + j));
+        let dhv = v128.load(dhB + j);
         if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
+        // Every value stored for the next step (dc, da) or for a GEMM (dz; q for dL/dp) goes
+        // through flushTiny: carried gradients that decay over long sequences would otherwise
+        // sit in the subnormal range, where x86 is ~100x slower (see simd.ts). dh comes from a
+        // GEMM of flushed dz, so it needs no flush of its own.
         const tc = vtanh(c);
         const dO = f32x4.mul(dhv, tc);
-        const dcv = flushTiny(f32x4.add(v128.load(dcB + j),
-          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc)))));
+        const dcv = f32x4.add(v128.load(dcB + j),
+          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
         v128.store(dcB + j, flushTiny(f32x4.mul(dcv, f)));
         v128.store(z + j, flushTiny(f32x4.mul(f32x4.mul(dcv, g), f32x4.mul(i, f32x4.sub(one, i)))));
         v128.store(z + hb + j, flushTiny(f32x4.mul(f32x4.mul(dcv, cPrev), f32x4.mul(f, f32x4.sub(one, f)))));

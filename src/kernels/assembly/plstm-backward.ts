@@ -35,14 +35,16 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
         const aPrev = v128.load(aP + j), a = v128.load(aN + j);
         const f = v128.load(fP + j);
         const pv = v128.load(p + j);
-        // every value carried to the next step or into a GEMM is flushed (flushTiny: no
-        // subnormals; they cost microcode assists on x86)
-        let dhv = flushTiny(v128.load(dhB + j));
+        let dhv = v128.load(dhB + j);
         if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
+        // Every value stored for the next step (dc, da) or for a GEMM (dz; q for dL/dp) goes
+        // through flushTiny: carried gradients that decay over long sequences would otherwise
+        // sit in the subnormal range, where x86 is ~100x slower (see simd.ts). dh comes from a
+        // GEMM of flushed dz, so it needs no flush of its own.
         const tc = vtanh(c);
         const dO = f32x4.mul(dhv, tc);
-        const dcv = flushTiny(f32x4.add(v128.load(dcB + j),
-          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc)))));
+        const dcv = f32x4.add(v128.load(dcB + j),
+          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
         const df = f32x4.mul(dcv, f32x4.sub(cPrev, g));
         const dg = f32x4.mul(dcv, f32x4.sub(one, f));
         v128.store(dcB + j, flushTiny(f32x4.mul(dcv, f)));
@@ -52,7 +54,7 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
           f32x4.mul(f32x4.add(a, epsV), ap1));
         const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, ap1)));
         v128.store(fP + j, flushTiny(f32x4.mul(f32x4.mul(df, f), lr)));
-        const dav = flushTiny(f32x4.add(v128.load(daB + j), f32x4.mul(df, dfda)));
+        const dav = f32x4.add(v128.load(daB + j), f32x4.mul(df, dfda));
         // a_t = r eps + (1 - r)(a_{t-1} + 1)
         const dr = f32x4.mul(dav, f32x4.sub(epsV, f32x4.add(aPrev, one)));
         v128.store(daB + j, flushTiny(f32x4.mul(dav, f32x4.sub(one, r))));
