@@ -178,6 +178,64 @@ for (const backend of F32_BACKENDS) test(`streaming step by step equals predict 
   model.dispose();
 });
 
+// The wasm backend's fused one-row step path (src/model/streaming.ts) runs when every hidden
+// size is a multiple of 4: check each input kind, both cells, fixed and learned p, B = 1 and
+// B > 1, against predict over the whole sequence, run to run, and after a weight change.
+if (F32_BACKENDS.includes('wasm')) test('the wasm streaming fast path equals predict for every input kind and cell', () => {
+  const cases: { name: string; cfg: ModelConfig; dense: number }[] = [
+    { name: 'one-hot pLSTM + LSTM', dense: 0, cfg: {
+      input: { kind: 'onehot', size: 10 }, layers: [{ cell: 'plstm', hidden: 16 }, { cell: 'lstm', hidden: 8 }],
+      head: { size: 10, steps: 'all' }, loss: 'xent', seed: 21 } },
+    { name: 'embedding fixed-p pLSTM', dense: 0, cfg: {
+      input: { kind: 'embedding', vocab: 7, dim: 5 },
+      layers: [{ cell: 'plstm', hidden: 12, pInit: { mode: 'fixed', p: 0.3 } }],
+      head: { size: 7, steps: 'all' }, loss: 'xent', seed: 22 } },
+    { name: 'dense LSTM + pLSTM', dense: 3, cfg: {
+      input: { kind: 'dense', size: 3 }, layers: [{ cell: 'lstm', hidden: 4 }, { cell: 'plstm', hidden: 8 }],
+      head: { size: 2, steps: 'all' }, loss: 'mse', seed: 23 } },
+  ];
+  const close = (a: Float32Array, b: Float32Array, what: string): void => {
+    assert.equal(a.length, b.length, what);
+    for (let i = 0; i < a.length; i++) {
+      assert.ok(Math.abs(a[i] - b[i]) <= 1e-6 * (1 + Math.abs(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    }
+  };
+  for (const { name, cfg, dense } of cases) {
+    const model = SequenceModel.create(cfg, { backend: 'wasm', dtype: 'float32' });
+    const O = cfg.head.size;
+    const V = cfg.input.kind === 'onehot' ? cfg.input.size : cfg.input.kind === 'embedding' ? cfg.input.vocab : 0;
+    for (const B of [1, 3]) {
+      const T = 12;
+      const rng = new Rng(40 + B);
+      const x = dense > 0 ? denseBatch(rng, B, T, dense, 1).x : tokenBatch(rng, B, T, V).x;
+      const streamAll = (): Float32Array => { // [B, T, O] from step
+        const state = model.initState(B);
+        const got = new Float32Array(B * T * O);
+        const xStep = dense > 0 ? new Float32Array(B * dense) : new Int32Array(B);
+        for (let t = 0; t < T; t++) {
+          for (let b = 0; b < B; b++) {
+            if (dense > 0) xStep.set(x.subarray((b * T + t) * dense, (b * T + t + 1) * dense), b * dense);
+            else xStep[b] = x[b * T + t];
+          }
+          const out = model.step(state, xStep);
+          for (let b = 0; b < B; b++) got.set(out.subarray(b * O, (b + 1) * O), (b * T + t) * O);
+        }
+        return got;
+      };
+      const got = streamAll();
+      assert.notEqual((model as unknown as { fastStep: unknown }).fastStep, null, `${name}: fast path taken`);
+      close(got, model.predict(x, B, T), `${name} B=${B}`);
+      assert.deepEqual(streamAll(), got, `${name} B=${B}: bit-identical run to run`);
+      // the weights are read in place: a change shows up in the next step
+      const w = model.parameter('layers.0.weight_hh');
+      w[1] += 0.25;
+      close(streamAll(), model.predict(x, B, T), `${name} B=${B} after a weight change`);
+      w[1] -= 0.25;
+    }
+    model.dispose();
+  }
+});
+
 test('streaming a dense last-step model: the final step equals predict, in float64 too', () => {
   const cfg: ModelConfig = {
     input: { kind: 'dense', size: 3 }, layers: [{ cell: 'lstm', hidden: 4 }, { cell: 'plstm', hidden: 5 }],

@@ -52,6 +52,27 @@ export interface WasmBackend extends SequenceBackend {
    * scratch arena of the calls (scratchBytes), at most so far (peakBytes), and the memory's size.
    */
   memoryStats(): { usedBytes: number; scratchBytes: number; peakBytes: number; memoryBytes: number };
+  /** The one-row streaming kernels over this backend's memory (SequenceModel.step's fast path). */
+  readonly streaming: StreamingKernels;
+}
+
+/**
+ * One-row (B = 1, T = 1) step kernels that read weights in place and update the state in
+ * place (see assembly/stream-step.ts). Every pointer is a byte address in the backend's
+ * memory, i.e. the `byteOffset` of a buffer from alloc(); H must be a multiple of 4.
+ * No validation: the caller checks shapes once and passes addresses from addressOf.
+ */
+export interface StreamingKernels {
+  /** The byte address of buf when it lies in this backend's memory (a view from alloc()), else -1. */
+  addressOf(buf: Float): number;
+  /** pLSTM layer step: xId >= 0 gathers column xId of wIh [3H, I] (one-hot), else reads x [I]. */
+  plstmStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
+    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number): void;
+  /** LSTM layer step, the same way (wIh [4H, I], z [4H]). */
+  lstmStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
+    z: number, h: number, c: number): void;
+  /** out [O] = b [O] + W [O, H] h [H]. */
+  headStep(O: number, H: number, h: number, W: number, b: number, out: number): void;
 }
 
 /** What forward keeps for backward: addresses of the activations in wasm memory. */
@@ -455,6 +476,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       live();
       if (!(Number.isInteger(length) && length >= 0)) throw new ShapeError(`alloc needs a length >= 0, got ${length}`);
       return view(heap.allocF32(length), length);
+    },
+
+    streaming: {
+      addressOf,
+      plstmStep: kx.plstmStreamStep,
+      lstmStep: kx.lstmStreamStep,
+      headStep: kx.headStep,
     },
 
     memoryStats() {

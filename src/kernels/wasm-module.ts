@@ -29,6 +29,11 @@ export interface KernelExports {
   exponents(H: number, Hp: number, theta: number, fixedP: number, out: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
     act: number, hbuf: number, x: number, q: number, dWIh: number, dWHh: number, db: number, dP: number): void;
+  plstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
+    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number): void;
+  lstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
+    z: number, h: number, c: number): void;
+  headStep(O: number, H: number, h: number, W: number, b: number, out: number): void;
 }
 
 export type KernelVariant = 'relaxed-simd' | 'simd' | 'simd-unshared';

@@ -27,6 +27,7 @@ import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
 import { WasmHead } from './head-wasm.js';
+import { WasmStreamStep } from './streaming.js';
 import { mseLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
@@ -125,6 +126,8 @@ export class SequenceModel {
   private readonly allocFn: (n: number) => Float;
   /** The head on SIMD GEMMs for models on the wasm backend: made on first need; null = loops. */
   private fastHead: WasmHead | null | undefined;
+  /** step's fast path on the wasm backend (streaming.ts): made on first need; null = general path. */
+  private fastStep: WasmStreamStep | null | undefined;
   /** Whether dispose() releases the backend (true when the model opened it). */
   private readonly ownsBackend: boolean;
   private disposed = false;
@@ -139,6 +142,7 @@ export class SequenceModel {
     this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
     this.ws = new Workspace(this.allocFn);
     this.fastHead = backend.name === 'wasm' && dtype === 'float32' ? undefined : null;
+    this.fastStep = this.fastHead === null ? null : undefined;
 
     // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
     const cellCfgs: CellConfig[] = [];
@@ -448,12 +452,22 @@ export class SequenceModel {
    * Streaming inference: advances `state` (B rows, updated in place) by one time step with
    * xStep (ids [B] or features [B, I]) and returns the head's outputs for that step [B, O].
    * Running T steps gives what predict gives for the whole sequence (steps 'all'), step by step.
+   * On the wasm backend (hidden sizes multiples of 4) a fused one-row kernel path runs
+   * (streaming.ts); it agrees with predict to float32 rounding. The returned array is new.
    */
   step(state: ModelState, xStep: Int32Array | Float32Array | Float64Array): Float32Array {
     this.checkAlive();
     checkModelState(this.config, state, state?.B);
     const B = state.B;
     checkInput(this.config, xStep, [['B', B]]);
+    if (this.fastStep === undefined) {
+      this.fastStep = WasmStreamStep.tryCreate(this.backend, this.config.input, this.layers, this.head, this.emb?.w ?? null);
+    }
+    if (this.fastStep !== null) {
+      const out = new Float32Array(B * this.config.head.size); // [B, O]
+      this.fastStep.run(state, xStep, out);
+      return out;
+    }
     const I0 = inputWidth(this.config.input);
     const x0 = this.ws.get('stepX', B * I0); // [B, I0]
     inputForward(this.config.input, x0, xStep, B, this.emb?.w ?? null);
@@ -482,6 +496,7 @@ export class SequenceModel {
     this.disposed = true;
     this.ws.clear();
     this.fastHead = null;
+    this.fastStep = null;
     if (this.ownsBackend) this.backend.dispose?.();
   }
 }

@@ -13,3 +13,4 @@ export { weightGrads } from './weight-grads';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { plstmStreamStep, lstmStreamStep, headStep } from './stream-step';

@@ -1,0 +1,104 @@
+// One streaming step (one batch row, T = 1) of a pLSTM / LSTM layer, and the linear head,
+// reading the weights in place in their model layout (gate-major rows [G*H, n], unpadded)
+// and updating the state h, c, a in place. For SequenceModel.step on the wasm backend,
+// where the per-call packing of the sequence kernels costs several times the math itself.
+//
+// H must be a multiple of 4 (whole SIMD rows of W_hh, aligned gate blocks); I is any size.
+// The input is either a token id (one-hot: a column gather of W_ih, no GEMV) or a dense row
+// x [I] (an embedding row or the features). Same equations as plstm-forward.ts and
+// lstm-forward.ts; the input products sum in another order, so results agree with the
+// sequence kernels to float32 rounding (and are bit-identical run to run).
+import { gemmNT } from './gemm';
+import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
+
+/** z [GH] = bias + W_ih x (column xId of W_ih when xId >= 0, else the dense row x [I]). */
+// @ts-ignore: decorator
+@inline function inputGates(GH: i32, I: i32, x: usize, xId: i32, wIh: usize, bias: usize, z: usize): void {
+  const rowBytes = <usize>I << 2;
+  if (xId >= 0) {
+    let w = wIh + (<usize>xId << 2);
+    for (let r: usize = 0; r < <usize>GH << 2; r += 4) {
+      store<f32>(z + r, load<f32>(bias + r) + load<f32>(w));
+      w += rowBytes;
+    }
+    return;
+  }
+  const i4 = rowBytes & ~15;
+  let w = wIh;
+  for (let r: usize = 0; r < <usize>GH << 2; r += 4) {
+    let acc = f32x4.splat(0);
+    let k: usize = 0;
+    for (; k < i4; k += 16) acc = madd(v128.load(w + k), v128.load(x + k), acc);
+    let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+      + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    for (; k < rowBytes; k += 4) s += load<f32>(w + k) * load<f32>(x + k);
+    store<f32>(z + r, load<f32>(bias + r) + s);
+    w += rowBytes;
+  }
+}
+
+/**
+ * pLSTM step. x: [I] dense row (ignored when xId >= 0)   wIh: [3H, I]   wHh: [3H, H]
+ * bias: [3H]   theta: [H] logit p, or 0 for the fixed p `fixedP`   z: [3H] scratch
+ * h, c, a: [H] state, read as t-1 and overwritten with t.
+ */
+export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, wHh: usize, bias: usize,
+  theta: usize, fixedP: f32, eps: f32, z: usize, h: usize, c: usize, a: usize): void {
+  const GH = 3 * H;
+  inputGates(GH, I, x, xId, wIh, bias, z);
+  gemmNT(1, GH, H, h, H, wHh, H, z, GH, true); // z += W_hh h_{t-1}
+  const hb = <usize>H << 2;
+  const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps), pFixed = splat(fixedP);
+  for (let j: usize = 0; j < hb; j += 16) {
+    const r = vsigmoid(v128.load(z + j));
+    const o = vsigmoid(v128.load(z + hb + j));
+    const g = vtanh(v128.load(z + 2 * hb + j));
+    const p = theta != 0 ? vsigmoid(v128.load(theta + j)) : pFixed;
+    const av = f32x4.add(f32x4.mul(r, epsV),
+      f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(a + j), one)));
+    // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
+    const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, f32x4.add(av, one))));
+    const fg = vexp(f32x4.mul(p, lr));
+    const cv = f32x4.add(f32x4.mul(fg, v128.load(c + j)), f32x4.mul(f32x4.sub(one, fg), g));
+    v128.store(h + j, f32x4.mul(o, vtanh(cv)));
+    v128.store(c + j, cv);
+    v128.store(a + j, av);
+  }
+}
+
+/** LSTM step (gates i, f, g, o). x, wIh [4H, I], wHh [4H, H], bias [4H], z [4H], h, c [H] as above. */
+export function lstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, wHh: usize, bias: usize,
+  z: usize, h: usize, c: usize): void {
+  const GH = 4 * H;
+  inputGates(GH, I, x, xId, wIh, bias, z);
+  gemmNT(1, GH, H, h, H, wHh, H, z, GH, true);
+  const hb = <usize>H << 2;
+  for (let j: usize = 0; j < hb; j += 16) {
+    const i = vsigmoid(v128.load(z + j));
+    const f = vsigmoid(v128.load(z + hb + j));
+    const g = vtanh(v128.load(z + 2 * hb + j));
+    const o = vsigmoid(v128.load(z + 3 * hb + j));
+    const cv = f32x4.add(f32x4.mul(f, v128.load(c + j)), f32x4.mul(i, g));
+    v128.store(h + j, f32x4.mul(o, vtanh(cv)));
+    v128.store(c + j, cv);
+  }
+}
+
+/** The linear head for one row: out [O] = b [O] + W [O, H] h [H]; H a multiple of 4. */
+export function headStep(O: i32, H: i32, h: usize, W: usize, b: usize, out: usize): void {
+  const hb = <usize>H << 2;
+  let w = W;
+  for (let o: usize = 0; o < <usize>O << 2; o += 4) {
+    let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+    let k: usize = 0;
+    for (; k + 32 <= hb; k += 32) {
+      acc0 = madd(v128.load(w + k), v128.load(h + k), acc0);
+      acc1 = madd(v128.load(w + k + 16), v128.load(h + k + 16), acc1);
+    }
+    if (k < hb) acc0 = madd(v128.load(w + k), v128.load(h + k), acc0);
+    const acc = f32x4.add(acc0, acc1);
+    store<f32>(out + o, load<f32>(b + o) + (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+      + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
+    w += hb;
+  }
+}

@@ -1,0 +1,131 @@
+// The streaming fast path of SequenceModel.step on the wasm backend: one kernel call per
+// layer and one for the head per batch row, weights read in place from the model's
+// parameter buffer (which lives in the backend's memory), no packing and no allocation.
+// The general path (the backend's sequence forward with T = 1) packs the input, copies the
+// state in and out, pads and re-packs the weights and runs the head in JS: about three
+// quarters of a B = 1 step. Here only the state rows are copied (H floats each way), into
+// buffers that stay in wasm memory for the model's lifetime.
+//
+// B = batch rows, I = input width of a layer, H = hidden size, G = gates, O = head outputs.
+
+import type { CellConfig, CellWeights, Float, SequenceBackend } from '../cells/types.js';
+import { gatesOf } from '../cells/types.js';
+import type { StreamingKernels, WasmBackend } from '../kernels/wasm-backend.js';
+import type { InputSpec } from './config.js';
+import type { ModelState } from './validate.js';
+
+interface LayerPlan {
+  plstm: boolean;
+  H: number;
+  I: number;
+  wIh: number; // [G*H, I]
+  wHh: number; // [G*H, H]
+  bias: number; // [G*H]
+  theta: number; // [H] logit p, or 0 for a fixed p
+  fixedP: number;
+  eps: number;
+  z: number; // [G*H] gate pre-activations (scratch)
+  h: Float32Array; // [H] state rows resident in wasm memory
+  c: Float32Array; // [H]
+  a: Float32Array | null; // [H] (pLSTM)
+}
+
+export class WasmStreamStep {
+  private constructor(
+    private readonly k: StreamingKernels,
+    private readonly input: InputSpec,
+    private readonly plan: LayerPlan[],
+    private readonly emb: number, // [V, D] address, or -1
+    private readonly x: Float32Array | null, // [I0] resident dense input row
+    private readonly head: { w: number; b: number; O: number; H: number },
+    private readonly out: Float32Array, // [O] resident head output row
+  ) {}
+
+  /**
+   * The fast path for a model on the wasm backend, or null where it does not apply (another
+   * backend, weights not in the backend's memory, or a hidden size that is not a multiple
+   * of 4): step then takes the general path.
+   */
+  static tryCreate(backend: SequenceBackend, input: InputSpec, layers: { cfg: CellConfig; w: CellWeights }[],
+    head: { w: Float; b: Float }, emb: Float | null): WasmStreamStep | null {
+    if (backend.name !== 'wasm' || backend.dtype !== 'float32') return null;
+    const k = (backend as WasmBackend).streaming;
+    if (k === undefined || typeof k.plstmStep !== 'function') return null;
+    const wb = backend as WasmBackend;
+    const at = (buf: Float): number => k.addressOf(buf);
+    const plan: LayerPlan[] = [];
+    for (const { cfg, w } of layers) {
+      const H = cfg.hiddenSize;
+      if (H % 4 !== 0) return null;
+      const learnedP = cfg.kind === 'plstm' && cfg.fixedP === null;
+      const addrs = [at(w.wIh), at(w.wHh), at(w.b), learnedP ? at(w.theta!) : 0];
+      if (addrs.some((p) => p < 0)) return null;
+      const G = gatesOf(cfg.kind);
+      plan.push({
+        plstm: cfg.kind === 'plstm', H, I: cfg.inputSize,
+        wIh: addrs[0], wHh: addrs[1], bias: addrs[2], theta: addrs[3],
+        fixedP: cfg.fixedP ?? 0, eps: cfg.kind === 'plstm' ? cfg.eps : 0,
+        z: wb.alloc(G * H).byteOffset,
+        h: wb.alloc(H), c: wb.alloc(H), a: cfg.kind === 'plstm' ? wb.alloc(H) : null,
+      });
+    }
+    const hw = at(head.w), hb = at(head.b);
+    const embAt = emb === null ? -1 : at(emb);
+    if (hw < 0 || hb < 0 || (emb !== null && embAt < 0)) return null;
+    const O = head.b.length;
+    const x = input.kind === 'dense' ? wb.alloc(input.size) : null;
+    return new WasmStreamStep(k, input, plan, embAt, x, { w: hw, b: hb, O, H: plan[plan.length - 1].H }, wb.alloc(O));
+  }
+
+  /**
+   * One step for B rows: advances `state` in place and writes the head outputs into out
+   * [B, O]. state and xStep were validated by the caller (shapes, ids in range, finite).
+   */
+  run(state: ModelState, xStep: Int32Array | Float32Array | Float64Array, out: Float32Array): void {
+    const B = state.B;
+    const { k, plan, head } = this;
+    for (let b = 0; b < B; b++) {
+      // layer 0 input: a token id (one-hot: column gather), an embedding row, or features
+      let xPtr = 0, xId = -1;
+      if (this.input.kind === 'onehot') xId = xStep[b];
+      else if (this.input.kind === 'embedding') xPtr = this.emb + xStep[b] * this.input.dim * 4;
+      else {
+        const I = this.input.size;
+        this.x!.set(B === 1 ? xStep : xStep.subarray(b * I, (b + 1) * I));
+        xPtr = this.x!.byteOffset;
+      }
+      for (let l = 0; l < plan.length; l++) {
+        const p = plan[l];
+        const s = state.layers[l];
+        const H = p.H;
+        copyRow(p.h, s.h, b, H, B);
+        copyRow(p.c, s.c, b, H, B);
+        if (p.plstm) {
+          copyRow(p.a!, s.a!, b, H, B);
+          k.plstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.theta, p.fixedP, p.eps, p.z,
+            p.h.byteOffset, p.c.byteOffset, p.a!.byteOffset);
+          copyBack(s.a!, p.a!, b, H, B);
+        } else {
+          k.lstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.z, p.h.byteOffset, p.c.byteOffset);
+        }
+        copyBack(s.h, p.h, b, H, B);
+        copyBack(s.c, p.c, b, H, B);
+        xPtr = p.h.byteOffset; // the next layer reads this layer's new h
+        xId = -1;
+      }
+      k.headStep(head.O, head.H, xPtr, head.w, head.b, this.out.byteOffset);
+      out.set(this.out, b * head.O);
+    }
+  }
+}
+
+/** dst [H] = row b of src [B, H] (no subarray for B = 1: nothing allocated). */
+function copyRow(dst: Float32Array, src: Float, b: number, H: number, B: number): void {
+  dst.set(B === 1 ? src : src.subarray(b * H, (b + 1) * H));
+}
+
+/** Row b of dst [B, H] = src [H]. */
+function copyBack(dst: Float, src: Float32Array, b: number, H: number, B: number): void {
+  if (B === 1) dst.set(src);
+  else dst.set(src, b * H);
+}
