@@ -8,7 +8,6 @@
 // x [I] (an embedding row or the features). Same equations as plstm-forward.ts and
 // lstm-forward.ts; the input products sum in another order, so results agree with the
 // sequence kernels to float32 rounding (and are bit-identical run to run).
-import { gemmNT } from './gemm';
 import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
 
 /** z [GH] = bias + W_ih x (column xId of W_ih when xId >= 0, else the dense row x [I]). */
@@ -37,6 +36,51 @@ import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
   }
 }
 
+/** The sums of each of c0..c3 as one vector [sum c0, sum c1, sum c2, sum c3]. */
+// @ts-ignore: decorator
+@inline function hsum4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  const t0 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 4, 2, 6), v128.shuffle<f32>(c0, c1, 1, 5, 3, 7));
+  const t1 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 4, 2, 6), v128.shuffle<f32>(c2, c3, 1, 5, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+}
+
+/**
+ * GEMV z [N] += W [N, K] h [K] (N, K multiples of 4): 8 rows at a time, eight independent
+ * accumulator chains with their own running row pointers (workbench: 3.6 us against 4.4 us
+ * for gemmNT with M = 1 at N = 384, K = 128).
+ */
+// @ts-ignore: decorator
+@inline function gemvAcc(N: i32, K: i32, W: usize, h: usize, z: usize): void {
+  const kb = <usize>K << 2, nb = <usize>N << 2, nb8 = nb & ~31;
+  let w = W;
+  let n: usize = 0;
+  for (; n < nb8; n += 32) {
+    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    let w0 = w, w1 = w + kb, w2 = w + 2 * kb, w3 = w + 3 * kb;
+    let w4 = w + 4 * kb, w5 = w + 5 * kb, w6 = w + 6 * kb, w7 = w + 7 * kb;
+    for (let k: usize = 0; k < kb; k += 16) {
+      const a = v128.load(h + k);
+      c0 = madd(a, v128.load(w0), c0); c1 = madd(a, v128.load(w1), c1);
+      c2 = madd(a, v128.load(w2), c2); c3 = madd(a, v128.load(w3), c3);
+      c4 = madd(a, v128.load(w4), c4); c5 = madd(a, v128.load(w5), c5);
+      c6 = madd(a, v128.load(w6), c6); c7 = madd(a, v128.load(w7), c7);
+      w0 += 16; w1 += 16; w2 += 16; w3 += 16; w4 += 16; w5 += 16; w6 += 16; w7 += 16;
+    }
+    v128.store(z + n, f32x4.add(v128.load(z + n), hsum4(c0, c1, c2, c3)));
+    v128.store(z + n + 16, f32x4.add(v128.load(z + n + 16), hsum4(c4, c5, c6, c7)));
+    w += 8 * kb;
+  }
+  if (n < nb) { // 4 rows left
+    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+    for (let k: usize = 0; k < kb; k += 16) {
+      const a = v128.load(h + k);
+      c0 = madd(a, v128.load(w + k), c0); c1 = madd(a, v128.load(w + kb + k), c1);
+      c2 = madd(a, v128.load(w + 2 * kb + k), c2); c3 = madd(a, v128.load(w + 3 * kb + k), c3);
+    }
+    v128.store(z + n, f32x4.add(v128.load(z + n), hsum4(c0, c1, c2, c3)));
+  }
+}
+
 /**
  * pLSTM step. x: [I] dense row (ignored when xId >= 0)   wIh: [3H, I]   wHh: [3H, H]
  * bias: [3H]   theta: [H] logit p, or 0 for the fixed p `fixedP`   z: [3H] scratch
@@ -46,7 +90,7 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
   theta: usize, fixedP: f32, eps: f32, z: usize, h: usize, c: usize, a: usize): void {
   const GH = 3 * H;
   inputGates(GH, I, x, xId, wIh, bias, z);
-  gemmNT(1, GH, H, h, H, wHh, H, z, GH, true); // z += W_hh h_{t-1}
+  gemvAcc(GH, H, wHh, h, z); // z += W_hh h_{t-1}
   const hb = <usize>H << 2;
   const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps), pFixed = splat(fixedP);
   for (let j: usize = 0; j < hb; j += 16) {
@@ -71,7 +115,7 @@ export function lstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, w
   z: usize, h: usize, c: usize): void {
   const GH = 4 * H;
   inputGates(GH, I, x, xId, wIh, bias, z);
-  gemmNT(1, GH, H, h, H, wHh, H, z, GH, true);
+  gemvAcc(GH, H, wHh, h, z);
   const hb = <usize>H << 2;
   for (let j: usize = 0; j < hb; j += 16) {
     const i = vsigmoid(v128.load(z + j));
