@@ -232,6 +232,22 @@ if (F32_BACKENDS.includes('wasm')) test('the wasm streaming fast path equals pre
       close(streamAll(), model.predict(x, B, T), `${name} B=${B} after a weight change`);
       w[1] -= 0.25;
     }
+    // the fast path's quick input check must not let bad input through
+    const bad = dense > 0 ? Float32Array.from([0, NaN, 0]) : Int32Array.from([V]);
+    assert.throws(() => model.step(model.initState(1), bad), InputValueError, `${name}: bad input`);
+    assert.throws(() => model.step(model.initState(2), dense > 0 ? new Float32Array(dense) : new Int32Array(1)),
+      ShapeError, `${name}: B mismatch`);
+    const short = model.initState(1);
+    short.layers[0].c = new Float32Array(1);
+    assert.throws(() => model.step(short, dense > 0 ? new Float32Array(dense) : new Int32Array(1)), ShapeError,
+      `${name}: state of the wrong size`);
+    // a float64 state (accepted by the full checks) streams the same numbers
+    const s32 = model.initState(1);
+    const s64 = { B: 1, layers: s32.layers.map((l) => ({ h: Float64Array.from(l.h), c: Float64Array.from(l.c),
+      a: l.a === null ? null : Float64Array.from(l.a) })) };
+    const x1 = dense > 0 ? Float32Array.from([0.5, -0.25, 1]) : Int32Array.from([1]);
+    assert.deepEqual(model.step(s64, x1), model.step(s32, x1), `${name}: float64 state`);
+    assert.deepEqual(Float32Array.from(s64.layers[0].h), s32.layers[0].h, `${name}: float64 state h`);
     model.dispose();
   }
 });

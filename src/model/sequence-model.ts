@@ -457,15 +457,20 @@ export class SequenceModel {
    */
   step(state: ModelState, xStep: Int32Array | Float32Array | Float64Array): Float32Array {
     this.checkAlive();
-    checkModelState(this.config, state, state?.B);
-    const B = state.B;
-    checkInput(this.config, xStep, [['B', B]]);
     if (this.fastStep === undefined) {
       this.fastStep = WasmStreamStep.tryCreate(this.backend, this.config.input, this.layers, this.head, this.emb?.w ?? null);
     }
-    if (this.fastStep !== null) {
+    const fast = this.fastStep;
+    // the fast path's allocation-free check covers the common case; anything else gets the
+    // full checks (which throw the precise error)
+    if (fast === null || !fast.accepts(state, xStep)) {
+      checkModelState(this.config, state, state?.B);
+      checkInput(this.config, xStep, [['B', state.B]]);
+    }
+    const B = state.B;
+    if (fast !== null) {
       const out = new Float32Array(B * this.config.head.size); // [B, O]
-      this.fastStep.run(state, xStep, out);
+      fast.run(state, xStep, out);
       return out;
     }
     const I0 = inputWidth(this.config.input);

@@ -78,6 +78,34 @@ export class WasmStreamStep {
   }
 
   /**
+   * A quick check that state and xStep are valid for this model (the common case: float32
+   * buffers of the right sizes, ids in range, finite features), without allocating. false
+   * means "not sure": the caller then runs the full checks, which throw with the precise
+   * message (or pass, e.g. for a float64 state, which run() handles too).
+   */
+  accepts(state: ModelState, xStep: unknown): boolean {
+    if (typeof state !== 'object' || state === null) return false;
+    const B = state.B, layers = state.layers;
+    if (!(Number.isInteger(B) && B > 0) || !Array.isArray(layers) || layers.length !== this.plan.length) return false;
+    for (let l = 0; l < this.plan.length; l++) {
+      const s = layers[l], n = B * this.plan[l].H;
+      if (typeof s !== 'object' || s === null) return false;
+      if (!(s.h instanceof Float32Array && s.h.length === n && s.c instanceof Float32Array && s.c.length === n)) return false;
+      if (this.plan[l].plstm && !(s.a instanceof Float32Array && s.a.length === n)) return false;
+    }
+    const spec = this.input;
+    if (spec.kind === 'dense') {
+      if (!(xStep instanceof Float32Array) || xStep.length !== B * spec.size) return false;
+      for (let i = 0; i < xStep.length; i++) if (!Number.isFinite(xStep[i])) return false;
+      return true;
+    }
+    const V = spec.kind === 'onehot' ? spec.size : spec.vocab;
+    if (!(xStep instanceof Int32Array) || xStep.length !== B) return false;
+    for (let i = 0; i < B; i++) if (!(xStep[i] >= 0 && xStep[i] < V)) return false;
+    return true;
+  }
+
+  /**
    * One step for B rows: advances `state` in place and writes the head outputs into out
    * [B, O]. state and xStep were validated by the caller (shapes, ids in range, finite).
    */
