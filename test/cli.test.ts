@@ -190,3 +190,18 @@ test('demo --quick: trains both models, prints them side by side, writes summary
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('demo verdict: states what the run measured, not what the demo was tuned for', async () => {
+  const { verdict } = await import('../src/cli/demo.js');
+  const run = (acc: number, seq: number, steps: number, stopped = 'time-limit') =>
+    ({ test_acc: acc, test_seq_acc: seq, global_step: steps, stopped });
+  assert.match(verdict(run(0.99, 0.9, 4000), run(0.13, 0, 3900), 100), /pLSTM bridged the delay of 100 steps and the LSTM did not/);
+  assert.match(verdict(run(0.99, 0.9, 4000), run(0.5, 0, 3900), 100), /pLSTM learned the task and the LSTM only partly/);
+  assert.match(verdict(run(0.99, 0.95, 4000), run(0.98, 0.9, 4000), 100), /both models learned/);
+  assert.match(verdict(run(0.4, 0, 4000), run(0.2, 0, 4000), 100), /neither model learned/);
+  assert.match(verdict(run(0.3, 0, 4000), run(0.95, 0.7, 4000), 100), /LSTM did better than the pLSTM/);
+  // a slower LSTM is named as such, with both step counts
+  assert.match(verdict(run(0.99, 0.9, 4000), run(0.13, 0, 1000), 100), /LSTM ran fewer steps, 1000 against 4000/);
+  assert.doesNotMatch(verdict(run(0.99, 0.9, 4000), run(0.13, 0, 3900), 100), /fewer steps/);
+  assert.match(verdict(run(1, 1, 2500, 'solved'), run(0.13, 0, 5000), 100), /^The pLSTM solved the task .* after 2500 steps/);
+});
