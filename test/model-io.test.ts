@@ -231,6 +231,14 @@ if (F32_BACKENDS.includes('wasm')) test('the wasm streaming fast path equals pre
       w[1] += 0.25;
       close(streamAll(), model.predict(x, B, T), `${name} B=${B} after a weight change`);
       w[1] -= 0.25;
+      // and so is a trained p (the kernel caches sigmoid(theta) and must notice the change)
+      if (model.slots.some((sl) => sl.name === 'layers.0.p_param')) {
+        const theta = model.parameter('layers.0.p_param');
+        theta[2] -= 1.5;
+        close(streamAll(), model.predict(x, B, T), `${name} B=${B} after a change of p`);
+        theta[2] += 1.5;
+        close(streamAll(), model.predict(x, B, T), `${name} B=${B} after p changed back`);
+      }
     }
     // the fast path's quick input check must not let bad input through
     const bad = dense > 0 ? Float32Array.from([0, NaN, 0]) : Int32Array.from([V]);

@@ -65,9 +65,13 @@ export interface WasmBackend extends SequenceBackend {
 export interface StreamingKernels {
   /** The byte address of buf when it lies in this backend's memory (a view from alloc()), else -1. */
   addressOf(buf: Float): number;
-  /** pLSTM layer step: xId >= 0 gathers column xId of wIh [3H, I] (one-hot), else reads x [I]. */
+  /**
+   * pLSTM layer step: xId >= 0 gathers column xId of wIh [3H, I] (one-hot), else reads x [I].
+   * thetaSeen, pSeen [H]: the cache of p = sigmoid(theta), zeros and 0.5s at first.
+   */
   plstmStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
-    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number): void;
+    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number,
+    thetaSeen: number, pSeen: number): void;
   /** LSTM layer step, the same way (wIh [4H, I], z [4H]). */
   lstmStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
     z: number, h: number, c: number): void;

@@ -30,7 +30,8 @@ export interface KernelExports {
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
     act: number, hbuf: number, x: number, q: number, dWIh: number, dWHh: number, db: number, dP: number): void;
   plstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
-    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number): void;
+    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number,
+    thetaSeen: number, pSeen: number): void;
   lstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
     z: number, h: number, c: number): void;
   headStep(O: number, H: number, h: number, W: number, b: number, out: number): void;

@@ -28,6 +28,8 @@ interface LayerPlan {
   h: Float32Array; // [H] state rows resident in wasm memory
   c: Float32Array; // [H]
   a: Float32Array | null; // [H] (pLSTM)
+  thetaSeen: number; // [H] theta of the cached exponents (learned p)
+  pSeen: number; // [H] cached p = sigmoid(thetaSeen)
 }
 
 export class WasmStreamStep {
@@ -67,6 +69,9 @@ export class WasmStreamStep {
         fixedP: cfg.fixedP ?? 0, eps: cfg.kind === 'plstm' ? cfg.eps : 0,
         z: wb.alloc(G * H).byteOffset,
         h: wb.alloc(H), c: wb.alloc(H), a: cfg.kind === 'plstm' ? wb.alloc(H) : null,
+        // the kernel recomputes p where theta differs from thetaSeen: start at theta 0, p 0.5
+        thetaSeen: learnedP ? wb.alloc(H).byteOffset : 0,
+        pSeen: learnedP ? wb.alloc(H).fill(0.5).byteOffset : 0,
       });
     }
     const hw = at(head.w), hb = at(head.b);
@@ -131,7 +136,7 @@ export class WasmStreamStep {
         if (p.plstm) {
           copyRow(p.a!, s.a!, b, H, B);
           k.plstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.theta, p.fixedP, p.eps, p.z,
-            p.h.byteOffset, p.c.byteOffset, p.a!.byteOffset);
+            p.h.byteOffset, p.c.byteOffset, p.a!.byteOffset, p.thetaSeen, p.pSeen);
           copyBack(s.a!, p.a!, b, H, B);
         } else {
           k.lstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.z, p.h.byteOffset, p.c.byteOffset);

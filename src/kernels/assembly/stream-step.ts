@@ -85,9 +85,12 @@ import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
  * pLSTM step. x: [I] dense row (ignored when xId >= 0)   wIh: [3H, I]   wHh: [3H, H]
  * bias: [3H]   theta: [H] logit p, or 0 for the fixed p `fixedP`   z: [3H] scratch
  * h, c, a: [H] state, read as t-1 and overwritten with t.
+ * thetaSeen, pSeen: [H] a cache of p = sigmoid(theta): lanes whose theta bits differ from
+ * thetaSeen are recomputed (so a trained theta is picked up at once); start them as
+ * theta 0 and p 0.5 (= vsigmoid(0) exactly). Unused with a fixed p.
  */
 export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, wHh: usize, bias: usize,
-  theta: usize, fixedP: f32, eps: f32, z: usize, h: usize, c: usize, a: usize): void {
+  theta: usize, fixedP: f32, eps: f32, z: usize, h: usize, c: usize, a: usize, thetaSeen: usize, pSeen: usize): void {
   const GH = 3 * H;
   inputGates(GH, I, x, xId, wIh, bias, z);
   gemvAcc(GH, H, wHh, h, z); // z += W_hh h_{t-1}
@@ -97,7 +100,15 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
     const r = vsigmoid(v128.load(z + j));
     const o = vsigmoid(v128.load(z + hb + j));
     const g = vtanh(v128.load(z + 2 * hb + j));
-    const p = theta != 0 ? vsigmoid(v128.load(theta + j)) : pFixed;
+    let p = pFixed;
+    if (theta != 0) {
+      const th = v128.load(theta + j);
+      if (!i32x4.all_true(i32x4.eq(th, v128.load(thetaSeen + j)))) {
+        v128.store(thetaSeen + j, th);
+        v128.store(pSeen + j, vsigmoid(th));
+      }
+      p = v128.load(pSeen + j);
+    }
     const av = f32x4.add(f32x4.mul(r, epsV),
       f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(a + j), one)));
     // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
