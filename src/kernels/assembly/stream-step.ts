@@ -96,28 +96,36 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
   gemvAcc(GH, H, wHh, h, z); // z += W_hh h_{t-1}
   const hb = <usize>H << 2;
   const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps), pFixed = splat(fixedP);
+  // The gate math runs in phases (r, o, g in place in z; then p; then a and c; then h):
+  // each loop body is a short dependency chain, so the CPU overlaps its iterations (one
+  // loop over everything measured 10-15% slower per step, same results bit for bit).
   for (let j: usize = 0; j < hb; j += 16) {
-    const r = vsigmoid(v128.load(z + j));
-    const o = vsigmoid(v128.load(z + hb + j));
-    const g = vtanh(v128.load(z + 2 * hb + j));
-    let p = pFixed;
-    if (theta != 0) {
+    v128.store(z + j, vsigmoid(v128.load(z + j)));
+    v128.store(z + hb + j, vsigmoid(v128.load(z + hb + j)));
+    v128.store(z + 2 * hb + j, vtanh(v128.load(z + 2 * hb + j)));
+  }
+  if (theta != 0) {
+    for (let j: usize = 0; j < hb; j += 16) {
       const th = v128.load(theta + j);
       if (!i32x4.all_true(i32x4.eq(th, v128.load(thetaSeen + j)))) {
         v128.store(thetaSeen + j, th);
         v128.store(pSeen + j, vsigmoid(th));
       }
-      p = v128.load(pSeen + j);
     }
+  }
+  for (let j: usize = 0; j < hb; j += 16) {
+    const r = v128.load(z + j);
+    const p = theta != 0 ? v128.load(pSeen + j) : pFixed;
     const av = f32x4.add(f32x4.mul(r, epsV),
       f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(a + j), one)));
     // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
     const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, f32x4.add(av, one))));
     const fg = vexp(f32x4.mul(p, lr));
-    const cv = f32x4.add(f32x4.mul(fg, v128.load(c + j)), f32x4.mul(f32x4.sub(one, fg), g));
-    v128.store(h + j, f32x4.mul(o, vtanh(cv)));
-    v128.store(c + j, cv);
+    v128.store(c + j, f32x4.add(f32x4.mul(fg, v128.load(c + j)), f32x4.mul(f32x4.sub(one, fg), v128.load(z + 2 * hb + j))));
     v128.store(a + j, av);
+  }
+  for (let j: usize = 0; j < hb; j += 16) {
+    v128.store(h + j, f32x4.mul(v128.load(z + hb + j), vtanh(v128.load(c + j))));
   }
 }
 
@@ -128,14 +136,18 @@ export function lstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, w
   inputGates(GH, I, x, xId, wIh, bias, z);
   gemvAcc(GH, H, wHh, h, z);
   const hb = <usize>H << 2;
+  // in phases, as in plstmStreamStep: gates in place in z, then c, then h
   for (let j: usize = 0; j < hb; j += 16) {
-    const i = vsigmoid(v128.load(z + j));
-    const f = vsigmoid(v128.load(z + hb + j));
-    const g = vtanh(v128.load(z + 2 * hb + j));
-    const o = vsigmoid(v128.load(z + 3 * hb + j));
-    const cv = f32x4.add(f32x4.mul(f, v128.load(c + j)), f32x4.mul(i, g));
-    v128.store(h + j, f32x4.mul(o, vtanh(cv)));
+    v128.store(z + j, vsigmoid(v128.load(z + j)));
+    v128.store(z + hb + j, vsigmoid(v128.load(z + hb + j)));
+    v128.store(z + 2 * hb + j, vtanh(v128.load(z + 2 * hb + j)));
+    v128.store(z + 3 * hb + j, vsigmoid(v128.load(z + 3 * hb + j)));
+  }
+  for (let j: usize = 0; j < hb; j += 16) {
+    const cv = f32x4.add(f32x4.mul(v128.load(z + hb + j), v128.load(c + j)),
+      f32x4.mul(v128.load(z + j), v128.load(z + 2 * hb + j)));
     v128.store(c + j, cv);
+    v128.store(h + j, f32x4.mul(v128.load(z + 3 * hb + j), vtanh(cv)));
   }
 }
 
