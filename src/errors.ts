@@ -22,3 +22,9 @@ export class ModelFileError extends PlstmError {}
 
 /** A data file is missing, corrupt or of the wrong kind. */
 export class DataError extends PlstmError {}
+
+/**
+ * A training step produced a non-finite loss or gradient (the learning rate is usually too
+ * high, or clipping is off). The step is refused before it touches the weights.
+ */
+export class TrainingDivergedError extends PlstmError {}

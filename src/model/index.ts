@@ -40,4 +40,4 @@ export { saveModel, loadModel } from './save-load.js';
 export { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
 export { accuracy, argmaxRows } from './metrics.js';
 export { openBackend } from './backend.js';
-export { TrainingDivergedError } from './errors.js';
+export { TrainingDivergedError } from '../errors.js';

@@ -32,7 +32,7 @@ import { mseLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
 import { checkBatch, checkInput, checkModelState, cloneState, type Batch, type ModelState } from './validate.js';
-import { TrainingDivergedError } from './errors.js';
+import { TrainingDivergedError } from '../errors.js';
 
 /** Where one named tensor sits in the flat parameter buffer. */
 export interface ParamSlot {
