@@ -16,6 +16,7 @@
 //   plain JS arrays: the layer output h [T, H] and dL/dx [T, I] handed back to the model
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { CellKind } from '../cells/types.js';
+import type { ShapeForFlops } from './flops.js';
 
 /** SIMD width in floats that the kernels pad H and I to. */
 export const PAD = 4;
@@ -26,14 +27,8 @@ function padded(n: number): number {
   return Math.ceil(n / PAD) * PAD;
 }
 
-export interface ShapeForMemory {
-  cell: CellKind;
-  B: number;
-  T: number;
-  H: number;
-  I: number;
-  O: number;
-}
+/** The same shape the FLOP count takes. */
+export type ShapeForMemory = ShapeForFlops;
 
 /** Bytes of each part of a training batch's activations (see the layout above). */
 export interface ActivationLayout {

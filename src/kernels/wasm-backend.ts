@@ -69,14 +69,11 @@ export interface StreamingKernels {
    * pLSTM layer step: xId >= 0 gathers column xId of wIh [3H, I] (one-hot), else reads x [I].
    * thetaSeen, pSeen [H]: the cache of p = sigmoid(theta), zeros and 0.5s at first.
    */
-  plstmStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
-    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number,
-    thetaSeen: number, pSeen: number): void;
+  plstmStep: KernelExports['plstmStreamStep'];
   /** LSTM layer step, the same way (wIh [4H, I], z [4H]). */
-  lstmStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
-    z: number, h: number, c: number): void;
+  lstmStep: KernelExports['lstmStreamStep'];
   /** out [O] = b [O] + W [O, H] h [H]. */
-  headStep(O: number, H: number, h: number, W: number, b: number, out: number): void;
+  headStep: KernelExports['headStep'];
 }
 
 /** What forward keeps for backward: addresses of the activations in wasm memory. */
