@@ -15,7 +15,6 @@
 //     head outputs and their gradient 2*T*O, dL/dh from the head T*H
 //   plain JS arrays: the layer output h [T, H] and dL/dx [T, I] handed back to the model
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
-import type { CellKind } from '../cells/types.js';
 import type { ShapeForFlops } from './flops.js';
 
 /** SIMD width in floats that the kernels pad H and I to. */
