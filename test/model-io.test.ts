@@ -256,6 +256,18 @@ if (F32_BACKENDS.includes('wasm')) test('the wasm streaming fast path equals pre
     const x1 = dense > 0 ? Float32Array.from([0.5, -0.25, 1]) : Int32Array.from([1]);
     assert.deepEqual(model.step(s64, x1), model.step(s32, x1), `${name}: float64 state`);
     assert.deepEqual(Float32Array.from(s64.layers[0].h), s32.layers[0].h, `${name}: float64 state h`);
+    // initState(1) lays h, c, a back to back and the fast path copies them in one piece; a
+    // state of separate arrays (cloneState), or one with a buffer swapped, takes the per-array
+    // copies and must stream the same numbers
+    const joined = model.initState(1), apart = cloneState(joined), swapped = model.initState(1);
+    swapped.layers[0].c = new Float32Array(swapped.layers[0].c.length);
+    for (let t = 0; t < 3; t++) {
+      const want = model.step(joined, x1);
+      assert.deepEqual(model.step(apart, x1), want, `${name}: separate state arrays, step ${t}`);
+      assert.deepEqual(model.step(swapped, x1), want, `${name}: swapped state array, step ${t}`);
+    }
+    assert.deepEqual(apart.layers[0].c, joined.layers[0].c, `${name}: separate state arrays, c`);
+    assert.deepEqual(swapped.layers[0].c, joined.layers[0].c, `${name}: swapped state array, c`);
     model.dispose();
   }
 });

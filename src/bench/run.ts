@@ -40,10 +40,15 @@ export const BENCH_DEFAULTS = {
   cells: ['plstm', 'lstm'] as CellKind[],
   threads: [1, 2],
   reps: { train: 5, 'infer-step': 10 },
-  warmup: { train: 1, 'infer-step': 2 },
+  // infer-step: a step is microseconds, and V8 optimises the JS around the kernels only after
+  // a few thousand calls (the first blocks ran 1.5-8x slower): 20 blocks (4,380 steps)
+  warmup: { train: 1, 'infer-step': 20 },
   baselines: ['torch', 'tfjs'] as BaselineName[],
-  /** PyTorch repetitions (at most) and warm-up batches (TorchScript optimises during the first calls). */
-  torch: { reps: 5, warmup: 2 },
+  /**
+   * PyTorch repetitions (at most) and warm-up batches (TorchScript optimises during the first
+   * calls); streaming gets as many warm-up blocks as ours.
+   */
+  torch: { reps: 5, warmup: { train: 2, 'infer-step': 20 } },
   /** TF.js takes seconds per batch: few repetitions. */
   tfjs: { reps: 2, warmup: 1 },
   grid: { maxSeconds: 30, maxBytes: 2 * 1024 ** 3, budgetSeconds: 8, reps: 3 },
@@ -171,7 +176,7 @@ export async function runBench(opts: BenchOptions, emit: (l: BenchLine) => void,
       progress(`timing PyTorch (${impls.join(', ')}) at ${tag}, threads ${opts.threads.join(', ')}`);
       const r = await runTorchBaseline(s, {
         impls, threads: opts.threads,
-        reps: Math.min(opts.reps, BENCH_DEFAULTS.torch.reps), warmup: BENCH_DEFAULTS.torch.warmup,
+        reps: Math.min(opts.reps, BENCH_DEFAULTS.torch.reps), warmup: BENCH_DEFAULTS.torch.warmup[s.mode],
       });
       for (const b of r.results) { baselines.push(b); out(withFlops(b)); }
       if (r.skipped) out({ source: 'skipped', what: `torch ${tag}`, reason: r.skipped });

@@ -111,7 +111,7 @@ export function registerBench(program: Command): void {
     .option('--threads <list>', 'thread counts, for ours and PyTorch (default 1,2)')
     .option('--backend <name>', 'wasm or js (default: wasm when it loads)')
     .option('--reps <n>', 'timed repetitions of ours (default 5 train, 10 infer-step, 3 grid)')
-    .option('--warmup <n>', 'untimed repetitions first (default 1 train, 2 infer-step)')
+    .option('--warmup <n>', 'untimed repetitions first (default 1 train, 20 infer-step)')
     .option('--baselines <list>', 'torch,tfjs, torch, tfjs or none (default: torch,tfjs when installed; torch for infer-step; none with --grid)')
     .option('--grid', 'run the BENCHMARKS.md grid: T 100/1000/10000 x H 64..512 x B 1/16/128 x threads 1/2')
     .option('--max-seconds <s>', '--grid: skip cases estimated to take longer per batch (default 30)')

@@ -266,8 +266,12 @@ export class SequenceModel {
     return {
       B,
       layers: this.layers.map((l) => {
+        // h, c (and a) of a layer back to back in one buffer: a B = 1 streaming step then
+        // copies the layer's state in and out in one piece (streaming.ts)
         const n = B * l.cfg.hiddenSize;
-        return { h: mk(n), c: mk(n), a: l.cfg.kind === 'plstm' ? mk(n) : null };
+        const plstm = l.cfg.kind === 'plstm';
+        const block = mk((plstm ? 3 : 2) * n); // [h | c | a]
+        return { h: block.subarray(0, n), c: block.subarray(n, 2 * n), a: plstm ? block.subarray(2 * n, 3 * n) : null };
       }),
     };
   }

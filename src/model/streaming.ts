@@ -25,7 +25,8 @@ interface LayerPlan {
   fixedP: number;
   eps: number;
   z: number; // [G*H] gate pre-activations (scratch)
-  h: Float32Array; // [H] state rows resident in wasm memory
+  state: Float32Array; // [h | c | a], [S*H] (S = 3 pLSTM, 2 LSTM): the state row resident in wasm memory
+  h: Float32Array; // [H] views into `state`
   c: Float32Array; // [H]
   a: Float32Array | null; // [H] (pLSTM)
   thetaSeen: number; // [H] theta of the cached exponents (learned p)
@@ -63,12 +64,14 @@ export class WasmStreamStep {
       const addrs = [at(w.wIh), at(w.wHh), at(w.b), learnedP ? at(w.theta!) : 0];
       if (addrs.some((p) => p < 0)) return null;
       const G = gatesOf(cfg.kind);
+      const plstm = cfg.kind === 'plstm';
+      const state = wb.alloc((plstm ? 3 : 2) * H);
       plan.push({
-        plstm: cfg.kind === 'plstm', H, I: cfg.inputSize,
+        plstm, H, I: cfg.inputSize,
         wIh: addrs[0], wHh: addrs[1], bias: addrs[2], theta: addrs[3],
-        fixedP: cfg.fixedP ?? 0, eps: cfg.kind === 'plstm' ? cfg.eps : 0,
+        fixedP: cfg.fixedP ?? 0, eps: plstm ? cfg.eps : 0,
         z: wb.alloc(G * H).byteOffset,
-        h: wb.alloc(H), c: wb.alloc(H), a: cfg.kind === 'plstm' ? wb.alloc(H) : null,
+        state, h: state.subarray(0, H), c: state.subarray(H, 2 * H), a: plstm ? state.subarray(2 * H, 3 * H) : null,
         // the kernel recomputes p where theta differs from thetaSeen: start at theta 0, p 0.5
         thetaSeen: learnedP ? wb.alloc(H).byteOffset : 0,
         pSeen: learnedP ? wb.alloc(H).fill(0.5).byteOffset : 0,
@@ -131,18 +134,26 @@ export class WasmStreamStep {
         const p = plan[l];
         const s = state.layers[l];
         const H = p.H;
-        copyRow(p.h, s.h, b, H, B);
-        copyRow(p.c, s.c, b, H, B);
+        // one row's state: in one piece when it lies back to back as initState(1) makes it
+        const block = B === 1 ? stateBlock(s, p.state.length) : null;
+        if (block !== null) p.state.set(block);
+        else {
+          copyRow(p.h, s.h, b, H, B);
+          copyRow(p.c, s.c, b, H, B);
+          if (p.plstm) copyRow(p.a!, s.a!, b, H, B);
+        }
         if (p.plstm) {
-          copyRow(p.a!, s.a!, b, H, B);
           k.plstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.theta, p.fixedP, p.eps, p.z,
             p.h.byteOffset, p.c.byteOffset, p.a!.byteOffset, p.thetaSeen, p.pSeen);
-          copyBack(s.a!, p.a!, b, H, B);
         } else {
           k.lstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.z, p.h.byteOffset, p.c.byteOffset);
         }
-        copyBack(s.h, p.h, b, H, B);
-        copyBack(s.c, p.c, b, H, B);
+        if (block !== null) block.set(p.state);
+        else {
+          copyBack(s.h, p.h, b, H, B);
+          copyBack(s.c, p.c, b, H, B);
+          if (p.plstm) copyBack(s.a!, p.a!, b, H, B);
+        }
         xPtr = p.h.byteOffset; // the next layer reads this layer's new h
         xId = -1;
       }
@@ -150,6 +161,28 @@ export class WasmStreamStep {
       out.set(this.out, b * head.O);
     }
   }
+}
+
+/** Views over [h | c | a] of a one-row layer state whose buffers lie back to back, by its h. */
+const blocks = new WeakMap<Float, Float32Array>();
+
+/**
+ * The layer state s (one row) as one [h | c | a] view of n floats, or null when its buffers
+ * are not float32 and back to back (then they are copied one by one).
+ */
+function stateBlock(s: { h: Float; c: Float; a: Float | null }, n: number): Float32Array | null {
+  const h = s.h;
+  if (!(h instanceof Float32Array)) return null;
+  const H = h.length, at = h.byteOffset;
+  if (s.c.buffer !== h.buffer || s.c.byteOffset !== at + 4 * H) return null;
+  if (s.a !== null && (s.a.buffer !== h.buffer || s.a.byteOffset !== at + 8 * H)) return null;
+  let block = blocks.get(h);
+  if (block === undefined) {
+    if (at + 4 * n > h.buffer.byteLength) return null;
+    block = new Float32Array(h.buffer, at, n);
+    blocks.set(h, block);
+  }
+  return block;
 }
 
 /** dst [H] = row b of src [B, H] (no subarray for B = 1: nothing allocated). */

@@ -45,32 +45,35 @@ import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
 }
 
 /**
- * GEMV z [N] += W [N, K] h [K] (N, K multiples of 4): 8 rows at a time, eight independent
- * accumulator chains with their own running row pointers (workbench: 3.6 us against 4.4 us
- * for gemmNT with M = 1 at N = 384, K = 128).
+ * GEMV z [N] += W [N, K] h [K] (N, K multiples of 4): 6 rows at a time, each with its own
+ * accumulator chain and running row pointer, then 4 rows, then single rows.
+ * Why 6: V8 keeps at most 15 v128 values in registers and loads every operand into one before
+ * the multiply-adds, so 6 accumulators + 6 row loads + h fit and 8 spill (workbench stream.ts,
+ * H = 128: 2.9 us against 3.1 us for 8 rows; the product is bound by load throughput).
  */
 // @ts-ignore: decorator
 @inline function gemvAcc(N: i32, K: i32, W: usize, h: usize, z: usize): void {
-  const kb = <usize>K << 2, nb = <usize>N << 2, nb8 = nb & ~31;
+  const kb = <usize>K << 2, nb = <usize>N << 2;
   let w = W;
   let n: usize = 0;
-  for (; n < nb8; n += 32) {
-    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    let w0 = w, w1 = w + kb, w2 = w + 2 * kb, w3 = w + 3 * kb;
-    let w4 = w + 4 * kb, w5 = w + 5 * kb, w6 = w + 6 * kb, w7 = w + 7 * kb;
-    for (let k: usize = 0; k < kb; k += 16) {
-      const a = v128.load(h + k);
+  for (; n + 24 <= nb; n += 24) {
+    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    let w0 = w, w1 = w + kb, w2 = w + 2 * kb, w3 = w + 3 * kb, w4 = w + 4 * kb, w5 = w + 5 * kb;
+    for (let hk = h, hEnd = h + kb; hk < hEnd; hk += 16) {
+      const a = v128.load(hk);
       c0 = madd(a, v128.load(w0), c0); c1 = madd(a, v128.load(w1), c1);
       c2 = madd(a, v128.load(w2), c2); c3 = madd(a, v128.load(w3), c3);
       c4 = madd(a, v128.load(w4), c4); c5 = madd(a, v128.load(w5), c5);
-      c6 = madd(a, v128.load(w6), c6); c7 = madd(a, v128.load(w7), c7);
-      w0 += 16; w1 += 16; w2 += 16; w3 += 16; w4 += 16; w5 += 16; w6 += 16; w7 += 16;
+      w0 += 16; w1 += 16; w2 += 16; w3 += 16; w4 += 16; w5 += 16;
     }
+    // sums of c0..c3 -> z[n..n+3], of c4, c5 -> z[n+4], z[n+5]
     v128.store(z + n, f32x4.add(v128.load(z + n), hsum4(c0, c1, c2, c3)));
-    v128.store(z + n + 16, f32x4.add(v128.load(z + n + 16), hsum4(c4, c5, c6, c7)));
-    w += 8 * kb;
+    const t = hsum4(c4, c5, c4, c5);
+    store<f32>(z + n, load<f32>(z + n, 16) + f32x4.extract_lane(t, 0), 16);
+    store<f32>(z + n, load<f32>(z + n, 20) + f32x4.extract_lane(t, 1), 20);
+    w += 6 * kb;
   }
-  if (n < nb) { // 4 rows left
+  if (n + 16 <= nb) { // 4 rows
     let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
     for (let k: usize = 0; k < kb; k += 16) {
       const a = v128.load(h + k);
@@ -78,6 +81,15 @@ import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
       c2 = madd(a, v128.load(w + 2 * kb + k), c2); c3 = madd(a, v128.load(w + 3 * kb + k), c3);
     }
     v128.store(z + n, f32x4.add(v128.load(z + n), hsum4(c0, c1, c2, c3)));
+    n += 16;
+    w += 4 * kb;
+  }
+  for (; n < nb; n += 4) { // 0 to 3 single rows
+    let c0 = f32x4.splat(0);
+    for (let k: usize = 0; k < kb; k += 16) c0 = madd(v128.load(h + k), v128.load(w + k), c0);
+    store<f32>(z + n, load<f32>(z + n) + (f32x4.extract_lane(c0, 0) + f32x4.extract_lane(c0, 1)
+      + f32x4.extract_lane(c0, 2) + f32x4.extract_lane(c0, 3)));
+    w += kb;
   }
 }
 
@@ -96,13 +108,13 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
   gemvAcc(GH, H, wHh, h, z); // z += W_hh h_{t-1}
   const hb = <usize>H << 2;
   const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps), pFixed = splat(fixedP);
-  // The gate math runs in phases (r, o, g in place in z; then p; then a and c; then h):
-  // each loop body is a short dependency chain, so the CPU overlaps its iterations (one
-  // loop over everything measured 10-15% slower per step, same results bit for bit).
-  for (let j: usize = 0; j < hb; j += 16) {
-    v128.store(z + j, vsigmoid(v128.load(z + j)));
-    v128.store(z + hb + j, vsigmoid(v128.load(z + hb + j)));
-    v128.store(z + 2 * hb + j, vtanh(v128.load(z + 2 * hb + j)));
+  // The gate math runs in phases, each loop body one transcendental (r, o, g in place in z;
+  // then p; then a and ln((a+eps)/(a+1)), into z's r rows; then f and c; then h): short
+  // dependency chains, so the CPU overlaps the iterations (workbench stream.ts: 1.10 us
+  // against 1.25 us with three phases and 2 us with one loop, bit-identical results).
+  for (let j: usize = 0; j < 3 * hb; j += 16) {
+    const v = v128.load(z + j);
+    v128.store(z + j, j < 2 * hb ? vsigmoid(v) : vtanh(v));
   }
   if (theta != 0) {
     for (let j: usize = 0; j < hb; j += 16) {
@@ -115,14 +127,16 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
   }
   for (let j: usize = 0; j < hb; j += 16) {
     const r = v128.load(z + j);
-    const p = theta != 0 ? v128.load(pSeen + j) : pFixed;
     const av = f32x4.add(f32x4.mul(r, epsV),
       f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(a + j), one)));
-    // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
-    const lr = vlog1p(f32x4.neg(f32x4.div(oneMinusEps, f32x4.add(av, one))));
-    const fg = vexp(f32x4.mul(p, lr));
-    v128.store(c + j, f32x4.add(f32x4.mul(fg, v128.load(c + j)), f32x4.mul(f32x4.sub(one, fg), v128.load(z + 2 * hb + j))));
     v128.store(a + j, av);
+    // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
+    v128.store(z + j, vlog1p(f32x4.neg(f32x4.div(oneMinusEps, f32x4.add(av, one)))));
+  }
+  for (let j: usize = 0; j < hb; j += 16) {
+    const p = theta != 0 ? v128.load(pSeen + j) : pFixed;
+    const fg = vexp(f32x4.mul(p, v128.load(z + j)));
+    v128.store(c + j, f32x4.add(f32x4.mul(fg, v128.load(c + j)), f32x4.mul(f32x4.sub(one, fg), v128.load(z + 2 * hb + j))));
   }
   for (let j: usize = 0; j < hb; j += 16) {
     v128.store(h + j, f32x4.mul(v128.load(z + hb + j), vtanh(v128.load(c + j))));
