@@ -194,6 +194,35 @@ test('buffers from alloc() are read in place, and in-place updates are seen by t
   }
 });
 
+test('forward writes hSeq into a caller buffer when given one (wasm memory or plain), on both backends', () => {
+  const wasm = createWasmBackend({ threads: 1 });
+  try {
+    for (const [name, be, mk] of [
+      ['wasm, buffer in wasm memory', wasm, (n: number) => wasm.alloc(n)],
+      ['wasm, plain buffer', wasm, (n: number) => new Float32Array(n)],
+      ['js float64', oracle, (n: number) => new Float64Array(n)],
+    ] as const) {
+      for (const kind of ['plstm', 'lstm'] as const) {
+        const c = makeCase(kind, 3, 20, 6, 12, 61); // B*T >= 16: the batch path
+        const want = be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, true);
+        const out = mk(c.B * c.T * 12);
+        out.fill(7);
+        const got = be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, true, out);
+        assert.equal(got.hSeq, out, `${name} ${kind}: hSeq is the given buffer`);
+        bitEqual(`${name} ${kind}: hSeq`, out, want.hSeq);
+        // backward of the run still matches the one without an output buffer
+        bitEqual(`${name} ${kind}: dWHh`, be.backward(c.cfg, c.w, c.x, got, c.dhSeq, c.dFinal).dWHh,
+          be.backward(c.cfg, c.w, c.x, want, c.dhSeq, c.dFinal).dWHh);
+        assert.throws(() => be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, false, mk(5)), ShapeError, `${name}: wrong length`);
+      }
+    }
+    const c = makeCase('plstm', 2, 4, 3, 4, 62);
+    assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 4, c.s0, false, new Float64Array(32)), ShapeError, 'wrong dtype');
+  } finally {
+    wasm.dispose();
+  }
+});
+
 test('activation memory is O(B*T*H), reported on the tape, and freed by backward', () => {
   const wasm = createWasmBackend({ threads: 1 });
   try {

@@ -12,8 +12,9 @@
 //     LSTM   act T*4Hp (i, f, g, o; reused for dz), h, c (T+1)*Hp each, x T*Ip
 //   backward scratch (wasm heap): dL/dh per step T*Hp, dL/dx T*Ip
 //   model buffers (wasm heap, allocated once and reused): one-hot input T*I,
-//     head outputs and their gradient 2*T*O, dL/dh from the head T*H
-//   plain JS arrays: the layer output h [T, H] and dL/dx [T, I] handed back to the model
+//     head outputs and their gradient 2*T*O, dL/dh from the head T*H, and the layer output
+//     h [T, H] (written there by the kernels, batch-major)
+//   plain JS arrays: dL/dx [T, I] handed back to the model
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { ShapeForFlops } from './flops.js';
 
@@ -49,8 +50,8 @@ export function activationLayout(s: ShapeForMemory): ActivationLayout {
   const rows = BYTES * s.B;
   const tape = rows * tapeRow;
   const backwardScratch = rows * T * (Hp + Ip);
-  const modelBuffers = rows * T * (s.I + 2 * s.O + s.H);
-  const jsArrays = rows * T * (s.H + s.I);
+  const modelBuffers = rows * T * (s.I + 2 * s.O + 2 * s.H);
+  const jsArrays = rows * T * s.I;
   const heap = tape + backwardScratch + modelBuffers;
   return { tape, backwardScratch, modelBuffers, jsArrays, heap, total: heap + jsArrays };
 }

@@ -2,6 +2,7 @@
 import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from './types.js';
 import { asDType, zerosOf } from './buffers.js';
 import { ConfigError } from '../errors.js';
+import { checkOutput } from './validate.js';
 import { plstmBackward, plstmForward } from './plstm.js';
 import { lstmBackward, lstmForward } from './lstm.js';
 
@@ -32,9 +33,13 @@ export function createJsBackend(dtype: DType): SequenceBackend {
     name: 'js',
     dtype,
     forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
-      needTape: boolean): SequenceForward {
+      needTape: boolean, hSeqOut?: Float): SequenceForward {
       const run = cfg.kind === 'lstm' ? lstmForward : plstmForward;
-      return run(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(s0, dtype), needTape);
+      const f = run(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(s0, dtype), needTape);
+      if (hSeqOut === undefined) return f;
+      checkOutput(hSeqOut, dtype, B * T * cfg.hiddenSize);
+      hSeqOut.set(f.hSeq);
+      return { ...f, hSeq: hSeqOut };
     },
     backward(cfg, w, x, fwd, dhSeq, dFinal) {
       const run = cfg.kind === 'lstm' ? lstmBackward : plstmBackward;

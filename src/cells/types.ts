@@ -68,9 +68,12 @@ export interface SequenceBackend {
    * Runs T steps for a batch of B sequences.
    * x: [B, T, I]. s0: the initial state, or null for zeros (age 0).
    * needTape: false for inference only (no activations kept, backward not allowed).
+   * hSeqOut: optional [B, T, H] buffer of the backend's dtype that receives hSeq (returned as
+   * the result's hSeq), so a caller running batch after batch does not allocate a new one
+   * each time (a fresh 14 MB array costs more than the copy into it).
    */
   forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number,
-    s0: CellState | null, needTape: boolean): SequenceForward;
+    s0: CellState | null, needTape: boolean, hSeqOut?: Float): SequenceForward;
   /**
    * Backpropagation through time of a forward run.
    * dhSeq: [B, T, H] dL/dh_t for every step (null = zeros).

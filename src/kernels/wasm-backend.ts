@@ -17,7 +17,7 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { gatesOf, type CellConfig, type CellGrads, type CellState, type CellWeights, type Float,
   type SequenceBackend, type SequenceForward } from '../cells/types.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from '../cells/validate.js';
+import { checkConfig, checkOutput, checkSequence, checkState, checkWeights } from '../cells/validate.js';
 import { WasmHeap } from './heap.js';
 import { availableCores, canBlock, WorkerPool, type KernelJob } from './pool.js';
 import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports,
@@ -266,13 +266,24 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     return ptr;
   }
 
-  /** Block [T, B, np] (time-major, padded) at ptr -> a new Float32Array [B, T, n]. */
-  function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number): Float32Array {
+  /**
+   * Block [T, B, np] (time-major, padded) at ptr -> [B, T, n] in `out` (written in place when it
+   * lies in wasm memory), or in a new Float32Array.
+   */
+  function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number, out?: Float32Array): Float32Array {
+    const at = out === undefined ? -1 : addressOf(out);
+    if (at >= 0) {
+      kx.timeToBatch(B, T, n, np, ptr, at);
+      return out!;
+    }
     const stage = scratch.take(B * T * n * 4);
     kx.timeToBatch(B, T, n, np, ptr, stage);
-    const out = heap.f32(stage, B * T * n).slice(); // a plain (unshared) copy
+    const staged = heap.f32(stage, B * T * n);
+    let result: Float32Array;
+    if (out !== undefined) { out.set(staged); result = out; }
+    else result = staged.slice(); // a plain (unshared) copy
     scratch.release(stage, B * T * n * 4);
-    return out;
+    return result;
   }
 
   function writeState(dst: number, B: number, stride: number, H: number, Hp: number, src: Float | null | undefined): void {
@@ -291,12 +302,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     variant: compiled.variant,
 
     forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
-      needTape: boolean): SequenceForward {
+      needTape: boolean, hSeqOut?: Float): SequenceForward {
       live();
       checkConfig(cfg);
       checkWeights(cfg, w);
       checkSequence(cfg, x, B, T);
       if (s0) checkState(cfg, s0, B, 'initial state', false);
+      if (hSeqOut !== undefined) checkOutput(hSeqOut, 'float32', B * T * cfg.hiddenSize);
       const plstm = cfg.kind === 'plstm';
       const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
       const GHp = G * Hp;
@@ -345,7 +357,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
               at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
         });
         pool.run(jobs, kx);
-        const hSeq = unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp); // [B, T, H]
+        const hSeq = unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp, hSeqOut as Float32Array | undefined); // [B, T, H]
         const lastSlot = needTape ? T * B * Hp * 4 : 0;
         const final: CellState = {
           h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null,

@@ -312,7 +312,8 @@ export class SequenceModel {
     const fwds: SequenceForward[] = [];
     let cur = x0;
     this.layers.forEach((l, i) => {
-      const f = this.backend.forward(l.cfg, l.w, cur, B, T, s0 === null ? null : s0.layers[i], needTape);
+      const hSeqOut = this.ws.get(`hSeq${i}`, B * T * l.cfg.hiddenSize); // [B, T, H], reused batch to batch
+      const f = this.backend.forward(l.cfg, l.w, cur, B, T, s0 === null ? null : s0.layers[i], needTape, hSeqOut);
       fwds.push(f);
       cur = f.hSeq; // [B, T, H]
       if (i + 1 < this.layers.length) xs.push(cur);
