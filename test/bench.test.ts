@@ -122,9 +122,9 @@ test('FLOP count: the recurrent GEMMs dominate and match 6*G*H^2*B*T', () => {
 
 test('activation memory layout is O(B*T*H)', () => {
   const s = { cell: 'plstm' as const, B: 3, T: 7, H: 8, I: 10, O: 10 };
-  // pLSTM tape per row: act [T, 3Hp] + f [T, Hp] + h, c, a [T+1, Hp] + x [T, Ip]; Hp = 8, Ip = 12
-  assert.equal(tapeBytes(s), 4 * 3 * (7 * 24 + 7 * 8 + 3 * 8 * 8 + 7 * 12));
-  assert.equal(tapeBytes({ ...s, cell: 'lstm' }), 4 * 3 * (7 * 32 + 2 * 8 * 8 + 7 * 12));
+  // pLSTM tape per row: act [T, 3Hp] + f [T, Hp] + h, c, a [T+1, Hp] + one-hot positions [T]; Hp = 8
+  assert.equal(tapeBytes(s), 4 * 3 * (7 * 24 + 7 * 8 + 3 * 8 * 8 + 7));
+  assert.equal(tapeBytes({ ...s, cell: 'lstm' }), 4 * 3 * (7 * 32 + 2 * 8 * 8 + 7));
   const big = { ...s, B: 4, T: 1000, H: 64 };
   const base = activationBytes(big);
   assert.equal(activationBytes({ ...big, B: 8 }), 2 * base);

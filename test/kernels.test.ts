@@ -194,6 +194,42 @@ test('buffers from alloc() are read in place, and in-place updates are seen by t
   }
 });
 
+test('one-hot inputs (row gather, dW_ih scatter) match the reference and the dense path; needDx = false skips dx', () => {
+  const wasm = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+  try {
+    // I = 10 (padded to 12) and 4; B not divisible by the threads; both cells
+    for (const [kind, B, T, I, H] of [['plstm', 7, 9, 10, 13], ['lstm', 5, 8, 4, 8], ['plstm', 3, 6, 1, 4]] as const) {
+      const c = makeCase(kind, B, T, I, H, 70 + I);
+      const rng = new Rng(80 + I);
+      c.x.fill(0);
+      for (let r = 0; r < B * T; r++) c.x[r * I + Math.floor(rng.range(0, I))] = 1;
+      const got = run(wasm, c);
+      assert.notEqual((got.f.tape as unknown as { ids: number }).ids, 0, `${kind} I=${I}: the one-hot path ran`);
+      compareAll(`${kind} one-hot I=${I}`, got, run(oracle, c));
+      // the same numbers as the dense path (a one-hot row with one entry nudged off 1 forces it)
+      const dense = { ...c, x: Float64Array.from(c.x) };
+      dense.x[dense.x.indexOf(1)] = 1 + 2 ** -30; // rounds to 1 in float32: same inputs to the kernels
+      const viaDense = run(wasm, dense);
+      assert.equal((viaDense.f.tape as unknown as { ids: number }).ids, 0, 'dense path');
+      close(`${kind} I=${I}: hSeq one-hot vs dense path`, got.f.hSeq, viaDense.f.hSeq);
+      close(`${kind} I=${I}: dWIh one-hot vs dense path`, got.g.dWIh, viaDense.g.dWIh);
+      close(`${kind} I=${I}: db one-hot vs dense path`, got.g.db, viaDense.g.db);
+      // needDx = false: empty dx, every other gradient bit-identical
+      for (const be of [wasm, oracle]) {
+        const f = be.forward(c.cfg, c.w, c.x, B, T, c.s0, true);
+        const g = be.backward(c.cfg, c.w, c.x, f, c.dhSeq, c.dFinal, false);
+        assert.equal(g.dx.length, 0, `${be.name}: dx empty`);
+        const full = run(be, c).g;
+        bitEqual(`${be.name} ${kind}: dWHh without dx`, g.dWHh, full.dWHh);
+        bitEqual(`${be.name} ${kind}: dWIh without dx`, g.dWIh, full.dWIh);
+        bitEqual(`${be.name} ${kind}: dh0 without dx`, g.d0.h, full.d0.h);
+      }
+    }
+  } finally {
+    wasm.dispose();
+  }
+});
+
 test('forward writes hSeq into a caller buffer when given one (wasm memory or plain), on both backends', () => {
   const wasm = createWasmBackend({ threads: 1 });
   try {

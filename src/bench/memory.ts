@@ -6,15 +6,18 @@
 // between 1x and 1.15x of the layout's heap part and doubles with T and with B.
 //
 // Per batch row, in float32 numbers (Hp, Ip = H, I rounded up to a multiple of 4, the SIMD
-// width; the kernels store sequences time-major, [T, B, ...]):
+// width; the kernels store sequences time-major, [T, B, ...]), for the bench's model (one
+// layer, one-hot input; a dense input would keep x T*Ip instead of the positions and need
+// dL/dx T*Ip in the backward scratch):
 //   tape, kept from forward to backward (wasm heap)
-//     pLSTM  act T*3Hp (r, o, g; reused for dz), f T*Hp, h, c, a (T+1)*Hp each, x T*Ip
-//     LSTM   act T*4Hp (i, f, g, o; reused for dz), h, c (T+1)*Hp each, x T*Ip
-//   backward scratch (wasm heap): dL/dh per step T*Hp, dL/dx T*Ip
+//     pLSTM  act T*3Hp (r, o, g; reused for dz), f T*Hp, h, c, a (T+1)*Hp each,
+//            one-hot positions T (i32)
+//     LSTM   act T*4Hp (i, f, g, o; reused for dz), h, c (T+1)*Hp each, positions T
+//   backward scratch (wasm heap): dL/dh per step T*Hp (no dL/dx: the input gets no gradient)
 //   model buffers (wasm heap, allocated once and reused): one-hot input T*I,
 //     head outputs and their gradient 2*T*O, dL/dh from the head T*H, and the layer output
 //     h [T, H] (written there by the kernels, batch-major)
-//   plain JS arrays: dL/dx [T, I] handed back to the model
+//   plain JS arrays: none per row
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { ShapeForFlops } from './flops.js';
 
@@ -43,15 +46,15 @@ export interface ActivationLayout {
 }
 
 export function activationLayout(s: ShapeForMemory): ActivationLayout {
-  const Hp = padded(s.H), Ip = padded(s.I), { T } = s;
+  const Hp = padded(s.H), { T } = s;
   const tapeRow = s.cell === 'plstm'
-    ? T * 3 * Hp + T * Hp + 3 * (T + 1) * Hp + T * Ip
-    : T * 4 * Hp + 2 * (T + 1) * Hp + T * Ip;
+    ? T * 3 * Hp + T * Hp + 3 * (T + 1) * Hp + T
+    : T * 4 * Hp + 2 * (T + 1) * Hp + T;
   const rows = BYTES * s.B;
   const tape = rows * tapeRow;
-  const backwardScratch = rows * T * (Hp + Ip);
+  const backwardScratch = rows * T * Hp;
   const modelBuffers = rows * T * (s.I + 2 * s.O + 2 * s.H);
-  const jsArrays = rows * T * s.I;
+  const jsArrays = 0;
   const heap = tape + backwardScratch + modelBuffers;
   return { tape, backwardScratch, modelBuffers, jsArrays, heap, total: heap + jsArrays };
 }

@@ -41,9 +41,10 @@ export function createJsBackend(dtype: DType): SequenceBackend {
       hSeqOut.set(f.hSeq);
       return { ...f, hSeq: hSeqOut };
     },
-    backward(cfg, w, x, fwd, dhSeq, dFinal) {
+    backward(cfg, w, x, fwd, dhSeq, dFinal, needDx = true) {
       const run = cfg.kind === 'lstm' ? lstmBackward : plstmBackward;
-      return run(cfg, weightsAs(w, dtype), asDType(x, dtype), fwd, dhSeq, dFinal);
+      const g = run(cfg, weightsAs(w, dtype), asDType(x, dtype), fwd, dhSeq, dFinal);
+      return needDx ? g : { ...g, dx: zerosOf(dtype, 0) };
     },
     alloc(length: number): Float {
       return zerosOf(dtype, length);

@@ -78,9 +78,11 @@ export interface SequenceBackend {
    * Backpropagation through time of a forward run.
    * dhSeq: [B, T, H] dL/dh_t for every step (null = zeros).
    * dFinal: dL/d(final state) (null = zeros; any of its fields may be null).
+   * needDx: false when the caller has no use for dL/dx (the first layer of a model whose
+   * input gets no gradient): the result's dx is then empty and its cost may be skipped.
    */
   backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward,
-    dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads;
+    dhSeq: Float | null, dFinal: Partial<CellState> | null, needDx?: boolean): CellGrads;
   /**
    * Optional: a zeroed float buffer of the backend's dtype that the backend reads and writes
    * without copying (the wasm backend returns a view of its own memory). Models keep their

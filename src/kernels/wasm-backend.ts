@@ -86,7 +86,8 @@ interface WasmTape {
   cbuf: number; // [T+1, B, Hp] c0, c_1 .. c_T
   abuf: number; // [T+1, B, Hp] pLSTM ages a0 .. a_T (0 for the LSTM)
   fbuf: number; // [T, B, Hp] pLSTM forget gates (0 for the LSTM)
-  x: number; // [T, B, Ip] the input as the kernels read it
+  x: number; // [T, B, Ip] the input as the kernels read it, or 0 with ids
+  ids: number; // [T, B] i32 positions of one-hot inputs (then x = 0), or 0
   biasLane: boolean; // x[..., I] = 1, so column I of dW_ih is db
   owned: number[]; // blocks to free with the tape
   /** Bytes of activation memory this tape holds (O(B*T*H)). */
@@ -286,6 +287,29 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     return result;
   }
 
+  /**
+   * When every row of x [B, T, I] is one-hot (one 1, zeros elsewhere): a new block [T, B] of
+   * the positions of the ones (time-major i32), else 0. Stops at the first other value.
+   */
+  function oneHotPositions(x: Float, B: number, T: number, I: number, into: Blocks): number {
+    const pos = new Int32Array(B * T); // [B, T]
+    for (let r = 0, k = 0; r < B * T; r++) {
+      let at = -1;
+      for (let i = 0; i < I; i++, k++) {
+        const v = x[k];
+        if (v === 0) continue;
+        if (v !== 1 || at >= 0) return 0;
+        at = i;
+      }
+      if (at < 0) return 0;
+      pos[r] = at;
+    }
+    const ptr = into.take(B * T * 4);
+    const dst = new Int32Array(memory.buffer, ptr, B * T);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) dst[t * B + b] = pos[b * T + t];
+    return ptr;
+  }
+
   function writeState(dst: number, B: number, stride: number, H: number, Hp: number, src: Float | null | undefined): void {
     const v = heap.f32(dst, (B - 1) * stride + Hp);
     for (let b = 0; b < B; b++) {
@@ -316,13 +340,17 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const tapeList: Blocks = needTape ? keptList(kept) : scratch;
       try {
         const pw = packWeights(cfg, w, scratch);
-        const xPtr = packTimeMajor(x, B, T, I, Ip, tapeList); // [T, B, Ip]
         // For batches, W_ih^T and W_hh^T make the per-step products register-blocked NN GEMMs
         // (not worth the transposes for a few rows: a streaming step reads W in place). When I
         // is not a multiple of 4, input lane I is a free pad: it holds a constant 1 and row I of
         // W_ih^T the bias, so the input product adds the bias (and backward gets db from dW_ih).
         const batch = B * T >= 16;
-        const biasLane = batch && I < Ip;
+        // One-hot inputs (every row of x a single 1): the input part of a step is a row gather
+        // of W_ih^T and dW_ih a scatter of dz rows, instead of GEMMs with K = I (copy task,
+        // character models: 10-20% of a training batch). x then is not copied at all.
+        const ids = batch ? oneHotPositions(x, B, T, I, tapeList) : 0; // [T, B] i32
+        const xPtr = ids === 0 ? packTimeMajor(x, B, T, I, Ip, tapeList) : 0; // [T, B, Ip]
+        const biasLane = batch && I < Ip && ids === 0;
         let wIhT = 0, wHhT = 0;
         if (batch) {
           wIhT = scratch.take(Ip * GHp * 4);
@@ -349,11 +377,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
         const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
           const Bc = b1 - b0;
-          const at = (ptr: number, rowFloats: number) => ptr + b0 * rowFloats * 4;
+          const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
           return plstm
-            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, biasArg, pw.p, cfg.eps,
-              at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
-            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
+            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
+              pw.p, cfg.eps, at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
+            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
               at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
         });
         pool.run(jobs, kx);
@@ -368,9 +396,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         let tape: WasmTape | null = null;
         if (needTape) {
           tape = {
-            kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, biasLane,
+            kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, ids, biasLane,
             owned: kept, freed: false,
-            bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * Ip + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),
+            bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * (ids === 0 ? Ip : 1)
+              + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),
           };
         }
         const result: SequenceForward = { hSeq, final, tape };
@@ -387,7 +416,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
 
     backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, dhSeq: Float | null,
-      dFinal: Partial<CellState> | null): CellGrads {
+      dFinal: Partial<CellState> | null, needDx = true): CellGrads {
       live();
       checkConfig(cfg);
       checkWeights(cfg, w);
@@ -416,7 +445,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           return p;
         };
         const dh = carried(dFinal?.h), dc = carried(dFinal?.c), da = plstm ? carried(dFinal?.a) : 0;
-        const dx = scratch.take(T * B * Ip * 4); // [T, B, Ip]
+        const dx = needDx ? scratch.take(T * B * Ip * 4) : 0; // [T, B, Ip]
         // phase 1: the time loop, batch rows split across threads
         const flops = 2 * B * T * GHp * (Hp + Ip);
         const shares = rowShares(B, flops);
@@ -433,13 +462,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         // phase 2: weight gradients, output rows split across threads, fixed summation order
         const dWIh = scratch.take(GHp * Ip * 4), dWHh = scratch.take(GHp * Hp * 4);
         const db = scratch.take(GHp * 4), dP = scratch.take(Hp * 4);
+        const dWIhT = tape.ids !== 0 ? scratch.take(Ip * GHp * 4) : 0; // [Ip, GHp] one-hot dW_ih sums
         const parts = flops < minParallel ? 1 : Math.min(threads, pool.threads, GHp / 4);
         const jobs: KernelJob[] = [];
         for (let s = 0; s < parts; s++) {
           const [j0, j1] = splitBy4(GHp, parts, s);
           const [u0, u1] = splitBy4(Hp, parts, s);
           jobs.push({ fn: 'weightGrads', args: [T * B, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
-            plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP] });
+            tape.ids, dWIhT, plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP] });
         }
         pool.run(jobs, kx);
 
@@ -457,7 +487,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           return out;
         };
         const grads: CellGrads = {
-          dx: unpackTimeMajor(dx, B, T, I, Ip),
+          dx: needDx ? unpackTimeMajor(dx, B, T, I, Ip) : new Float32Array(0),
           dWIh: gateRows(dWIh, I, Ip),
           dWHh: gateRows(dWHh, H, Hp),
           db: tape.biasLane ? gateColumn(dWIh, I, Ip) : gateRows(db, 1, 1),

@@ -12,13 +12,13 @@ export interface KernelExports {
   gemmNN(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmNT(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmTN(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
-  plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
+  plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
     bias: number, p: number, eps: number, act: number, hbuf: number, cbuf: number, abuf: number, fbuf: number,
     tape: number): void;
   plstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number, p: number,
     eps: number, act: number, cbuf: number, abuf: number, fbuf: number, dhSeq: number, dh: number, dc: number,
     da: number, dx: number): void;
-  lstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
+  lstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
     bias: number, act: number, hbuf: number, cbuf: number, tape: number): void;
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
     act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
@@ -28,7 +28,8 @@ export interface KernelExports {
   fillColumn(rows: number, ld: number, col: number, value: number, A: number): void;
   exponents(H: number, Hp: number, theta: number, fixedP: number, out: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
-    act: number, hbuf: number, x: number, q: number, dWIh: number, dWHh: number, db: number, dP: number): void;
+    act: number, hbuf: number, x: number, ids: number, dWIhT: number, q: number, dWIh: number, dWHh: number,
+    db: number, dP: number): void;
   plstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
     theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number,
     thetaSeen: number, pSeen: number): void;

@@ -381,7 +381,9 @@ export class SequenceModel {
     let dFinal: Partial<CellState> | null = all ? null : { h: dhTop };
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const l = this.layers[i];
-      const g = this.backend.backward(l.cfg, l.w, run.xs[i], run.fwds[i], dhSeq, dFinal);
+      // dL/dx of the first layer feeds only an embedding (one-hot and dense inputs get none)
+      const needDx = i > 0 || this.emb !== null;
+      const g = this.backend.backward(l.cfg, l.w, run.xs[i], run.fwds[i], dhSeq, dFinal, needDx);
       l.g.wIh.set(g.dWIh);
       l.g.wHh.set(g.dWHh);
       l.g.b.set(g.db);

@@ -7,7 +7,7 @@ import { flushTiny, vone, vtanh } from './simd';
  * act:  [T, B, 4Hp] i, f, g, o from the forward pass; overwritten with dz
  * cbuf: [T+1, B, Hp] (slot 0 = c0)   dhSeq: [T, B, Hp] or 0
  * dh, dc: [B, Hp] on entry dL/d(final h, c); on exit dL/d(h0, c0)
- * dx: [T, B, Ip]
+ * dx: [T, B, Ip], or 0 when the caller needs no dL/dx
  */
 export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   wIh: usize, wHh: usize, act: usize, cbuf: usize, dhSeq: usize,
@@ -46,6 +46,6 @@ export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
       }
     }
     gemmNN(Bc, Hp, GHp, z0, GHp, wHh, Hp, dh, Hp, false);
-    gemmNN(Bc, Ip, GHp, z0, GHp, wIh, Ip, dx + <usize>t * stepX, Ip, false);
+    if (dx != 0) gemmNN(Bc, Ip, GHp, z0, GHp, wIh, Ip, dx + <usize>t * stepX, Ip, false);
   }
 }

@@ -2,16 +2,17 @@
 // z = b + x_t W_ih^T + h_{t-1} W_hh^T, c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
 // Layout as in plstm-forward.ts (time-major, pointers at this share's first row).
 import { gemmNN, gemmNT } from './gemm';
-import { fillRows } from './rows';
+import { fillRows, gatherRows } from './rows';
 import { vsigmoid, vtanh } from './simd';
 
 /**
- * x: [T, B, Ip]   wIh: [4Hp, Ip]   wIhT: [Ip, 4Hp] or 0   wHhT: [Hp, 4Hp] or 0   wHh: [4Hp, Hp]   bias: [4Hp]
+ * x: [T, B, Ip], or ids: [T, B] i32 one-hot positions (then x = 0, wIhT and bias given)
+ * wIh: [4Hp, Ip]   wIhT: [Ip, 4Hp] or 0   wHhT: [Hp, 4Hp] or 0   wHh: [4Hp, Hp]   bias: [4Hp]
  * act:  [T, B, 4Hp] i, f, g, o per step, or [B, 4Hp] when tape = 0
  * hbuf: [T+1, B, Hp] slot 0 = h0      cbuf: [T+1, B, Hp], or [B, Hp] when tape = 0
  */
 export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
-  x: usize, wIh: usize, wIhT: usize, wHh: usize, wHhT: usize, bias: usize,
+  x: usize, ids: usize, wIh: usize, wIhT: usize, wHh: usize, wHhT: usize, bias: usize,
   act: usize, hbuf: usize, cbuf: usize, tape: bool): void {
   const GHp = 4 * Hp;
   const hb = <usize>Hp << 2;
@@ -21,12 +22,17 @@ export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const stepX: usize = <usize>B * Ip << 2;
   for (let t = 0; t < T; t++) {
     const z = act + <usize>t * stepZ;
-    // bias = 0: the bias sits in W_ih^T's row for a constant-1 input lane (see the backend)
-    if (bias != 0) fillRows(Bc, GHp, bias, z, GHp);
-    // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
-    // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
-    if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, bias != 0);
-    else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    if (ids != 0) {
+      // one-hot input: z = b + row ids[t, b] of W_ih^T (a gather instead of a K = Ip product)
+      gatherRows(Bc, GHp, ids + (<usize>t * B << 2), wIhT, bias, z, GHp);
+    } else {
+      // bias = 0: the bias sits in W_ih^T's row for a constant-1 input lane (see the backend)
+      if (bias != 0) fillRows(Bc, GHp, bias, z, GHp);
+      // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
+      // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
+      if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, bias != 0);
+      else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    }
     // recurrent part, the same way: NN with W_hh^T (workbench: 17% faster in place), else NT
     if (wHhT != 0) gemmNN(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHhT, GHp, z, GHp, true);
     else gemmNT(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHh, Hp, z, GHp, true);

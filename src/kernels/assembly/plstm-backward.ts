@@ -10,7 +10,7 @@ import { flushTiny, splat, vlog1p, vone, vtanh } from './simd';
  *       with q = dL/df * f * ln((a+eps)/(a+1)), the per-step share of dL/dp
  * dhSeq: [T, B, Hp] or 0 for none
  * dh, dc, da: [B, Hp] on entry dL/d(final h, c, a); on exit dL/d(h0, c0, a0)
- * dx:   [T, B, Ip]
+ * dx:   [T, B, Ip], or 0 when the caller needs no dL/dx (skips the per-step dz W_ih)
  */
 export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   wIh: usize, wHh: usize, p: usize, eps: f32,
@@ -66,6 +66,6 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
     // dL/dh_{t-1} from the recurrence: dh = dz_t W_hh   [Bc, 3Hp] x [3Hp, Hp]
     gemmNN(Bc, Hp, GHp, z0, GHp, wHh, Hp, dh, Hp, false);
     // dx_t = dz_t W_ih   [Bc, 3Hp] x [3Hp, Ip]
-    gemmNN(Bc, Ip, GHp, z0, GHp, wIh, Ip, dx + <usize>t * stepX, Ip, false);
+    if (dx != 0) gemmNN(Bc, Ip, GHp, z0, GHp, wIh, Ip, dx + <usize>t * stepX, Ip, false);
   }
 }

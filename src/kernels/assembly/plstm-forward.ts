@@ -6,12 +6,13 @@
 // Buffers are time-major ([T, B, ...]): one step's rows are contiguous, so the per-step
 // GEMMs run on dense blocks. Hidden sizes are padded to Hp (multiple of 4) with zero weights.
 import { gemmNN, gemmNT } from './gemm';
-import { fillRows } from './rows';
+import { fillRows, gatherRows } from './rows';
 import { splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
 
 /**
  * Pointers point at this share's first row (row b0) inside each time block of B rows.
- * x:    [T, B, Ip]        wIh: [3Hp, Ip]   wIhT: [Ip, 3Hp] or 0   wHhT: [Hp, 3Hp] or 0   wHh: [3Hp, Hp]   bias: [3Hp]   p: [Hp] exponents
+ * x:    [T, B, Ip], or ids: [T, B] i32 one-hot positions (then x = 0, wIhT and bias given)
+ *                         wIh: [3Hp, Ip]   wIhT: [Ip, 3Hp] or 0   wHhT: [Hp, 3Hp] or 0   wHh: [3Hp, Hp]   bias: [3Hp]   p: [Hp] exponents
  * act:  [T, B, 3Hp] r, o, g per step (tape), or [B, 3Hp] reused when tStride = 0
  * hbuf: [T+1, B, Hp]      slot 0 = h0 on entry, slot t+1 = h_t
  * cbuf, abuf: [T+1, B, Hp] (slot 0 = c0 / a0), or [B, Hp] updated in place when tStride = 0
@@ -19,7 +20,7 @@ import { splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
  * tape: 1 keeps every step (tStride = B rows), 0 keeps only the state (inference)
  */
 export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
-  x: usize, wIh: usize, wIhT: usize, wHh: usize, wHhT: usize, bias: usize, p: usize, eps: f32,
+  x: usize, ids: usize, wIh: usize, wIhT: usize, wHh: usize, wHhT: usize, bias: usize, p: usize, eps: f32,
   act: usize, hbuf: usize, cbuf: usize, abuf: usize, fbuf: usize, tape: bool): void {
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2; // bytes per hidden row
@@ -31,12 +32,17 @@ export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   for (let t = 0; t < T; t++) {
     const z = act + <usize>t * stepZ; // [Bc, 3Hp]
     // z = b + x_t W_ih^T + h_{t-1} W_hh^T
-    // bias = 0: the bias sits in W_ih^T's row for a constant-1 input lane (see the backend)
-    if (bias != 0) fillRows(Bc, GHp, bias, z, GHp);
-    // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
-    // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
-    if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, bias != 0);
-    else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    if (ids != 0) {
+      // one-hot input: z = b + row ids[t, b] of W_ih^T (a gather instead of a K = Ip product)
+      gatherRows(Bc, GHp, ids + (<usize>t * B << 2), wIhT, bias, z, GHp);
+    } else {
+      // bias = 0: the bias sits in W_ih^T's row for a constant-1 input lane (see the backend)
+      if (bias != 0) fillRows(Bc, GHp, bias, z, GHp);
+      // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
+      // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
+      if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, bias != 0);
+      else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
+    }
     // recurrent part, the same way: NN with W_hh^T (workbench: 17% faster in place), else NT
     if (wHhT != 0) gemmNN(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHhT, GHp, z, GHp, true);
     else gemmNT(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHh, Hp, z, GHp, true);

@@ -11,6 +11,19 @@ export function fillRows(M: i32, N: i32, v: usize, C: usize, ldc: i32): void {
 }
 
 /**
+ * The input part of a step with one-hot inputs, a row gather instead of x W_ih^T:
+ * row m of C (row stride ldc elements) = bias [N] + table row ids[m] ([N] each); N % 4 == 0.
+ * ids: [M] i32 (time-major slice of one step).
+ */
+export function gatherRows(M: i32, N: i32, ids: usize, table: usize, bias: usize, C: usize, ldc: i32): void {
+  const lc = <usize>ldc << 2, nb = <usize>N << 2;
+  for (let m = 0; m < M; m++) {
+    const c = C + <usize>m * lc, src = table + <usize>load<i32>(ids + (<usize>m << 2)) * nb;
+    for (let j: usize = 0; j < nb; j += 16) v128.store(c + j, f32x4.add(v128.load(bias + j), v128.load(src + j)));
+  }
+}
+
+/**
  * Column sums over the rows of A: out[j] = sum over rows of A[row, j], j in j0..j1
  * (multiples of 4). Rows are added one after another (A is read once, row by row), so each
  * sum runs in row order whatever the thread split.

@@ -12,12 +12,13 @@ const KC_X: i32 = 64;
 
 /**
  * act:  [R, GHp] dz     hbuf: [R, Hp] h_{t-1} of each row (the first T slots of [T+1, B, Hp])
- * x:    [R, Ip]         q: [R, Hp] pLSTM per-step dL/dp shares, or 0
+ * x:    [R, Ip], or ids: [R] i32 one-hot positions (then x = 0, and dWIhT: [Ip, GHp] scratch)
+ * q:    [R, Hp] pLSTM per-step dL/dp shares, or 0
  * dWIh: [GHp, Ip]   dWHh: [GHp, Hp]   db: [GHp]   dP: [Hp] (dL/dp, before dp/dtheta)
  */
 export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
   j0: i32, j1: i32, u0: i32, u1: i32,
-  act: usize, hbuf: usize, x: usize, q: usize,
+  act: usize, hbuf: usize, x: usize, ids: usize, dWIhT: usize, q: usize,
   dWIh: usize, dWHh: usize, db: usize, dP: usize): void {
   const GHp = G * Hp;
   if (j1 > j0) {
@@ -28,12 +29,36 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     for (let k0 = 0; k0 < R; k0 += KC) {
       gemmTN(j0, j1, Hp, min(KC, R - k0), act + (<usize>k0 * GHp << 2), GHp, hbuf + (<usize>k0 * Hp << 2), Hp, dWHh, Hp);
     }
-    // dW_ih += dz^T x_t
-    for (let k0 = 0; k0 < R; k0 += KC_X) {
-      gemmTN(j0, j1, Ip, min(KC_X, R - k0), act + (<usize>k0 * GHp << 2), GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip);
+    if (ids != 0) oneHotGrads(R, Ip, GHp, j0, j1, act, ids, dWIhT, dWIh);
+    else {
+      // dW_ih += dz^T x_t
+      for (let k0 = 0; k0 < R; k0 += KC_X) {
+        gemmTN(j0, j1, Ip, min(KC_X, R - k0), act + (<usize>k0 * GHp << 2), GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip);
+      }
     }
     // db = 0: the bias gradient comes out of dW_ih (constant-1 input lane)
     if (db != 0) columnSums(R, j0, j1, act, GHp, db);
   }
   if (q != 0 && u1 > u0) columnSums(R, u0, u1, q, Hp, dP);
+}
+
+/**
+ * dW_ih for one-hot inputs, gate rows j0..j1: column ids[r] of dW_ih gets row r of dz. Summed
+ * in dWIhT [Ip, GHp] (contiguous gate rows: SIMD adds, rows r in order, so the result does
+ * not depend on the thread split), then transposed into dWIh [GHp, Ip].
+ */
+function oneHotGrads(R: i32, Ip: i32, GHp: i32, j0: i32, j1: i32, act: usize, ids: usize, dWIhT: usize, dWIh: usize): void {
+  const rowBytes = <usize>GHp << 2, lo = <usize>j0 << 2, hi = <usize>j1 << 2;
+  for (let i = 0; i < Ip; i++) memory.fill(dWIhT + <usize>i * rowBytes + lo, 0, hi - lo);
+  let dz = act;
+  for (let r = 0; r < R; r++) {
+    const row = dWIhT + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
+    for (let j = lo; j < hi; j += 16) v128.store(row + j, f32x4.add(v128.load(row + j), v128.load(dz + j)));
+    dz += rowBytes;
+  }
+  for (let j = j0; j < j1; j++) {
+    for (let i = 0; i < Ip; i++) {
+      store<f32>(dWIh + ((<usize>j * Ip + i) << 2), load<f32>(dWIhT + <usize>i * rowBytes + (<usize>j << 2)));
+    }
+  }
 }
