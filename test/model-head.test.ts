@@ -1,7 +1,7 @@
 // The SIMD head (wasm GEMMs) against the reference loops of head.ts, on sizes that need
 // padding (H, O not multiples of 4) and on one that does not; a model on the wasm backend
 // end to end against the reference; weights kept out of detachable wasm memory.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headBackward, headForward } from '../src/model/head.js';
 import { WasmHead } from '../src/model/head-wasm.js';
@@ -9,7 +9,9 @@ import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, createOptimizer, type ModelConfig } from '../src/model/index.js';
 import { createWasmBackend } from '../src/kernels/wasm-backend.js';
 
-const wasmHead = WasmHead.tryCreate();
+const headBackend = createWasmBackend({ threads: 1 });
+const wasmHead = WasmHead.tryCreate(headBackend);
+after(() => headBackend.dispose());
 
 test('WasmHead forward and backward match the reference head', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
   const rng = new Rng(3);
@@ -20,17 +22,24 @@ test('WasmHead forward and backward match the reference head', { skip: wasmHead 
     const dOut = new Float32Array(N * O).map(() => rng.range(-1, 1));
     for (let o = 0; o < O; o++) dOut[o] = 0; // a masked row
     const ref = { out: new Float32Array(N * O), dW: new Float64Array(O * H), db: new Float64Array(O), dh: new Float32Array(N * H) };
-    const got = { out: new Float32Array(N * O).fill(NaN), dW: new Float64Array(O * H).fill(NaN),
-      db: new Float64Array(O).fill(NaN), dh: new Float32Array(N * H).fill(NaN) };
     headForward(ref.out, h, W, b, N, H, O);
     headBackward(dOut, h, W, ref.dW, ref.db, ref.dh, N, H, O);
-    wasmHead!.forward(got.out, h, W, b, N, H, O);
-    wasmHead!.backward(dOut, h, W, got.dW, got.db, got.dh, N, H, O);
-    for (const key of ['out', 'dW', 'db', 'dh'] as const) {
-      const r = ref[key], g = got[key];
-      let worst = 0;
-      for (let i = 0; i < r.length; i++) worst = Math.max(worst, Math.abs(r[i] - g[i]) / (1e-5 + 1e-4 * Math.abs(r[i])));
-      assert.ok(worst <= 1, `${key} at N=${N} H=${H} O=${O}: ${worst.toFixed(2)}x tolerance`);
+    // rows in plain arrays (copied in and out), and in the backend's memory (read and written
+    // in place where H is a multiple of 4)
+    for (const where of ['plain', 'backend'] as const) {
+      const buf = (n: number) => (where === 'plain' ? new Float32Array(n) : headBackend.alloc(n));
+      const hIn = buf(N * H);
+      hIn.set(h);
+      const got = { out: new Float32Array(N * O).fill(NaN), dW: new Float64Array(O * H).fill(NaN),
+        db: new Float64Array(O).fill(NaN), dh: buf(N * H).fill(NaN) };
+      wasmHead!.forward(got.out, hIn, W, b, N, H, O);
+      wasmHead!.backward(dOut, hIn, W, got.dW, got.db, got.dh, N, H, O);
+      for (const key of ['out', 'dW', 'db', 'dh'] as const) {
+        const r = ref[key], g = got[key];
+        let worst = 0;
+        for (let i = 0; i < r.length; i++) worst = Math.max(worst, Math.abs(r[i] - g[i]) / (1e-5 + 1e-4 * Math.abs(r[i])));
+        assert.ok(worst <= 1, `${key} at N=${N} H=${H} O=${O} (${where}): ${worst.toFixed(2)}x tolerance`);
+      }
     }
   }
 });

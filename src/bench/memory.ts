@@ -15,8 +15,9 @@
 //     LSTM   act T*4Hp (i, f, g, o; reused for dz), h, c (T+1)*Hp each, positions T
 //   backward scratch (wasm heap): dL/dh per step T*Hp (no dL/dx: the input gets no gradient)
 //   model buffers (wasm heap, allocated once and reused): one-hot input T*I,
-//     head outputs and their gradient 2*T*O, dL/dh from the head T*H, and the layer output
-//     h [T, H] (written there by the kernels, batch-major)
+//     head outputs and their gradient 2*T*O, the SIMD head's padded copies of them 2*T*Op,
+//     dL/dh from the head T*H, and the layer output h [T, H] (written there by the kernels,
+//     batch-major; the head reads it in place)
 //   plain JS arrays: none per row
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { ShapeForFlops } from './flops.js';
@@ -53,7 +54,7 @@ export function activationLayout(s: ShapeForMemory): ActivationLayout {
   const rows = BYTES * s.B;
   const tape = rows * tapeRow;
   const backwardScratch = rows * T * Hp;
-  const modelBuffers = rows * T * (s.I + 2 * s.O + 2 * s.H);
+  const modelBuffers = rows * T * (s.I + 2 * s.O + 2 * padded(s.O) + 2 * s.H);
   const jsArrays = 0;
   const heap = tape + backwardScratch + modelBuffers;
   return { tape, backwardScratch, modelBuffers, jsArrays, heap, total: heap + jsArrays };

@@ -54,6 +54,20 @@ export interface WasmBackend extends SequenceBackend {
   memoryStats(): { usedBytes: number; scratchBytes: number; peakBytes: number; memoryBytes: number };
   /** The one-row streaming kernels over this backend's memory (SequenceModel.step's fast path). */
   readonly streaming: StreamingKernels;
+  /** The GEMMs over this backend's memory, on the calling thread (the model's linear head). */
+  readonly linear: LinearKernels;
+}
+
+/**
+ * GEMMs on byte addresses in the backend's memory (see assembly/gemm.ts for the shapes each
+ * takes: N and K multiples of 4). No validation, as StreamingKernels.
+ */
+export interface LinearKernels {
+  /** The byte address of buf when it lies in this backend's memory (a view from alloc()), else -1. */
+  addressOf(buf: Float): number;
+  gemmNN: KernelExports['gemmNN'];
+  gemmNT: KernelExports['gemmNT'];
+  gemmTN: KernelExports['gemmTN'];
 }
 
 /**
@@ -205,7 +219,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     if (n === np) return staged(src, temps);
     const from = staged(src, temps);
     const ptr = temps.take(rows * np * 4);
-    kx.batchToTime(rows, 1, n, np, from, ptr); // T = 1: a plain row-by-row pad
+    kx.batchToTime(rows, rows, 1, n, np, from, ptr); // T = 1: a plain row-by-row pad
     return ptr;
   }
 
@@ -216,7 +230,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     const ptr = temps.take(G * Hp * np * 4);
     for (let g = 0; g < G; g++) {
       const dst = ptr + g * Hp * np * 4;
-      kx.batchToTime(H, 1, n, np, from + g * H * n * 4, dst);
+      kx.batchToTime(H, H, 1, n, np, from + g * H * n * 4, dst);
       heap.f32(dst + H * np * 4, (Hp - H) * np).fill(0);
     }
     return ptr;
@@ -257,12 +271,25 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     for (let r = 0; r < rows; r++) out.set(src.subarray(r * stride, r * stride + H), outOffset + r * H);
   }
 
+  /**
+   * batchToTime / timeToBatch of B rows, split over the threads by batch rows (a memory-bound
+   * copy of the whole sequence, serial otherwise: ~5% of a 2-thread training batch).
+   */
+  function relayout(fn: 'batchToTime' | 'timeToBatch', B: number, T: number, n: number, np: number,
+    src: number, dst: number): void {
+    const [timeMajor, batchMajor] = fn === 'batchToTime' ? [dst, src] : [src, dst];
+    pool.run(rowShares(B, B * T * n).map(([b0, b1]) => {
+      const tm = timeMajor + b0 * np * 4, bm = batchMajor + b0 * T * n * 4;
+      return { fn, args: [b1 - b0, B, T, n, np, fn === 'batchToTime' ? bm : tm, fn === 'batchToTime' ? tm : bm] };
+    }), kx);
+  }
+
   /** src [B, T, n] (batch-major, user layout) -> a new block [T, B, np] (time-major, padded). */
   function packTimeMajor(src: Float, B: number, T: number, n: number, np: number, into: Blocks): number {
     const ptr = into.take(B * T * np * 4);
     // one bulk copy into wasm memory (unless src is ours), then the transpose runs in wasm
     const from = staged(src, scratch);
-    kx.batchToTime(B, T, n, np, from, ptr);
+    relayout('batchToTime', B, T, n, np, from, ptr);
     if (from !== addressOf(src)) scratch.release(from, src.length * 4);
     return ptr;
   }
@@ -274,11 +301,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   function unpackTimeMajor(ptr: number, B: number, T: number, n: number, np: number, out?: Float32Array): Float32Array {
     const at = out === undefined ? -1 : addressOf(out);
     if (at >= 0) {
-      kx.timeToBatch(B, T, n, np, ptr, at);
+      relayout('timeToBatch', B, T, n, np, ptr, at);
       return out!;
     }
     const stage = scratch.take(B * T * n * 4);
-    kx.timeToBatch(B, T, n, np, ptr, stage);
+    relayout('timeToBatch', B, T, n, np, ptr, stage);
     const staged = heap.f32(stage, B * T * n);
     let result: Float32Array;
     if (out !== undefined) { out.set(staged); result = out; }
@@ -520,6 +547,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       if (!(Number.isInteger(length) && length >= 0)) throw new ShapeError(`alloc needs a length >= 0, got ${length}`);
       return view(heap.allocF32(length), length);
     },
+
+    linear: { addressOf, gemmNN: kx.gemmNN, gemmNT: kx.gemmNT, gemmTN: kx.gemmTN },
 
     streaming: {
       addressOf,

@@ -22,8 +22,8 @@ export interface KernelExports {
     bias: number, act: number, hbuf: number, cbuf: number, tape: number): void;
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
     act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
-  batchToTime(B: number, T: number, n: number, np: number, src: number, dst: number): void;
-  timeToBatch(B: number, T: number, n: number, np: number, src: number, dst: number): void;
+  batchToTime(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;
+  timeToBatch(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;
   transpose(R: number, C: number, src: number, dst: number): void;
   fillColumn(rows: number, ld: number, col: number, value: number, A: number): void;
   exponents(H: number, Hp: number, theta: number, fixedP: number, out: number): void;

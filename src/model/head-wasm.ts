@@ -6,79 +6,74 @@
 // float64 sums of head.ts), as the recurrent kernels' weight gradients do.
 //
 // N = rows, H = hidden, O = outputs; Hp, Op = H, O rounded up to multiples of 4 (the GEMM
-// contract), with zeros in the padding. One private single-threaded kernel instance with
-// its own memory; the rows are copied in and out per call (cheap next to the GEMMs).
+// contract), with zeros in the padding. Runs on the backend's own memory: the rows h [N, H]
+// and dh [N, H] are read and written in place when they lie there (the model's workspace
+// buffers do) and H is a multiple of 4; otherwise they are copied through padded blocks.
+// Only W, the logits and their gradient ([O, H] and [N, O]: small) are always copied.
 
 import type { Float } from '../cells/types.js';
-import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports } from '../kernels/wasm-module.js';
+import type { LinearKernels, WasmBackend } from '../kernels/wasm-backend.js';
 
-const PAGE = 65536;
 const roundUp4 = (n: number): number => (n + 3) & ~3;
 
 export class WasmHead {
-  private readonly kx: KernelExports;
-  private readonly memory: WebAssembly.Memory;
-  private readonly base: number;
+  /** Blocks in backend memory, by role, grown when a call needs more (kept for the next call). */
+  private readonly blocks = new Map<string, Float32Array>();
 
-  private constructor() {
-    const compiled = compiledKernels();
-    this.memory = createKernelMemory(compiled.shared);
-    this.kx = instantiateKernels(compiled.module, this.memory);
-    for (const f of ['gemmNT', 'gemmNN', 'gemmTN', 'heapBase'] as const) {
-      if (typeof this.kx[f] !== 'function') throw new Error(`kernel module lacks ${f}`);
+  private constructor(private readonly k: LinearKernels, private readonly alloc: (n: number) => Float32Array) {}
+
+  /** A WasmHead over the backend's memory, or null for a backend without the SIMD GEMMs. */
+  static tryCreate(backend: { name: string }): WasmHead | null {
+    const wb = backend as Partial<WasmBackend>;
+    if (backend.name !== 'wasm' || wb.linear === undefined || typeof wb.alloc !== 'function') return null;
+    return new WasmHead(wb.linear, (n) => wb.alloc!(n));
+  }
+
+  /** A block of n floats in backend memory for `role` (contents undefined). */
+  private block(role: string, n: number): Float32Array {
+    let b = this.blocks.get(role);
+    if (b === undefined || b.length < n) {
+      b = this.alloc(n);
+      this.blocks.set(role, b);
     }
-    this.base = Math.ceil(this.kx.heapBase() / 64) * 64;
+    return b.length === n ? b : b.subarray(0, n);
   }
 
-  /** A WasmHead, or null where the kernels do not run (no WebAssembly SIMD) or lack the GEMMs. */
-  static tryCreate(): WasmHead | null {
-    try {
-      return new WasmHead();
-    } catch {
-      return null;
+  /** The address of rows [R, n] padded to np: src itself when it can be read in place, else a padded copy. */
+  private rows(role: string, src: Float, R: number, n: number, np: number): number {
+    if (n === np) {
+      const at = this.k.addressOf(src);
+      if (at >= 0) return at;
     }
-  }
-
-  /** Lays out float32 blocks of the given lengths from the base (64-byte aligned), growing memory. */
-  private layout(lengths: number[]): number[] {
-    const ptrs: number[] = [];
-    let at = this.base;
-    for (const n of lengths) {
-      ptrs.push(at);
-      at += Math.ceil((n * 4) / 64) * 64;
-    }
-    const have = this.memory.buffer.byteLength;
-    if (at > have) this.memory.grow(Math.ceil((at - have) / PAGE));
-    return ptrs;
-  }
-
-  private view(ptr: number, n: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, n);
-  }
-
-  /** Copies rows [R, n] into a zero-padded block [R, np]. */
-  private packRows(dst: Float32Array, src: Float, R: number, n: number, np: number): void {
+    const dst = this.block(role, R * np);
     if (n === np) {
       dst.set(src.subarray(0, R * n));
-      return;
+      return dst.byteOffset;
     }
     for (let r = 0; r < R; r++) {
       const s0 = r * n, d0 = r * np;
       for (let k = 0; k < n; k++) dst[d0 + k] = src[s0 + k];
       for (let k = n; k < np; k++) dst[d0 + k] = 0;
     }
+    return dst.byteOffset;
+  }
+
+  /** W [O, H] as a zero-padded block [Op, Hp]. */
+  private weights(W: Float, O: number, H: number): number {
+    const Hp = roundUp4(H), Op = roundUp4(O);
+    const wv = this.block('W', Op * Hp);
+    wv.fill(0);
+    for (let o = 0; o < O; o++) wv.set(W.subarray(o * H, (o + 1) * H), o * Hp);
+    return wv.byteOffset;
   }
 
   /** out: [N, O] (overwritten). h: [N, H]. W: [O, H]. b: [O]. */
   forward(out: Float, h: Float, W: Float, b: Float, N: number, H: number, O: number): void {
     const Hp = roundUp4(H), Op = roundUp4(O);
-    const [hp, wp, op] = this.layout([N * Hp, Op * Hp, N * Op]);
-    this.packRows(this.view(hp, N * Hp), h, N, H, Hp);
-    const wv = this.view(wp, Op * Hp);
-    wv.fill(0);
-    this.packRows(wv, W, O, H, Hp);
-    this.kx.gemmNT(N, Op, Hp, hp, Hp, wp, Hp, op, Op, 0); // out' [N, Op] = h' W'^T
-    const ov = this.view(op, N * Op);
+    const hp = this.rows('h', h, N, H, Hp);
+    const wp = this.weights(W, O, H);
+    const ov = this.block('out', N * Op);
+    this.k.gemmNT(N, Op, Hp, hp, Hp, wp, Hp, ov.byteOffset, Op, 0); // out' [N, Op] = h' W'^T
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) out[n * O + o] = ov[n * Op + o] + b[o];
     }
@@ -91,19 +86,21 @@ export class WasmHead {
   backward(dOut: Float, h: Float, W: Float, dW: Float64Array, db: Float64Array, dh: Float,
     N: number, H: number, O: number): void {
     const Hp = roundUp4(H), Op = roundUp4(O);
-    const [hp, wp, gp, dhp, dwp] = this.layout([N * Hp, Op * Hp, N * Op, N * Hp, Op * Hp]);
-    this.packRows(this.view(hp, N * Hp), h, N, H, Hp);
-    const wv = this.view(wp, Op * Hp);
-    wv.fill(0);
-    this.packRows(wv, W, O, H, Hp);
-    this.packRows(this.view(gp, N * Op), dOut, N, O, Op);
-    this.kx.gemmNN(N, Hp, Op, gp, Op, wp, Hp, dhp, Hp, 0); // dh' [N, Hp] = dOut' W'
-    this.view(dwp, Op * Hp).fill(0);
-    this.kx.gemmTN(0, Op, Hp, N, gp, Op, hp, Hp, dwp, Hp); // dW' [Op, Hp] += dOut'^T h'
-    const dhv = this.view(dhp, N * Hp);
-    if (H === Hp) dh.set(dhv);
-    else for (let n = 0; n < N; n++) for (let k = 0; k < H; k++) dh[n * H + k] = dhv[n * Hp + k];
-    const dwv = this.view(dwp, Op * Hp);
+    const hp = this.rows('h', h, N, H, Hp);
+    const wp = this.weights(W, O, H);
+    const gp = this.rows('dOut', dOut, N, O, Op);
+    // dh' [N, Hp] = dOut' W', straight into dh when it lies in backend memory unpadded
+    const dhAt = H === Hp ? this.k.addressOf(dh) : -1;
+    const dhp = dhAt >= 0 ? dhAt : this.block('dh', N * Hp).byteOffset;
+    this.k.gemmNN(N, Hp, Op, gp, Op, wp, Hp, dhp, Hp, 0);
+    const dwv = this.block('dW', Op * Hp);
+    dwv.fill(0);
+    this.k.gemmTN(0, Op, Hp, N, gp, Op, hp, Hp, dwv.byteOffset, Hp); // dW' [Op, Hp] += dOut'^T h'
+    if (dhAt < 0) {
+      const dhv = this.block('dh', N * Hp);
+      if (H === Hp) dh.set(dhv);
+      else for (let n = 0; n < N; n++) for (let k = 0; k < H; k++) dh[n * H + k] = dhv[n * Hp + k];
+    }
     for (let o = 0; o < O; o++) for (let k = 0; k < H; k++) dW[o * H + k] = dwv[o * Hp + k];
     db.fill(0, 0, O);
     for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) db[o] += dOut[n * O + o];

@@ -298,7 +298,7 @@ export class SequenceModel {
   /** The SIMD head when there is one and the GEMM is big enough to repay its copies. */
   private useFastHead(N: number, H: number, O: number): WasmHead | null {
     if (this.fastHead === null || N * H * O < 65536) return null;
-    if (this.fastHead === undefined) this.fastHead = WasmHead.tryCreate();
+    if (this.fastHead === undefined) this.fastHead = WasmHead.tryCreate(this.backend);
     return this.fastHead;
   }
 

@@ -49,10 +49,11 @@ export function columnSums(rows: i32, j0: i32, j1: i32, A: usize, lda: i32, out:
 
 /**
  * Batch-major to time-major: src [B, T, n] -> dst [T, B, np] (np >= n; the np - n pad
- * lanes of every row are set to 0). With T = 1 it pads rows [B, n] -> [B, np].
+ * lanes of every row are set to 0), for Bc rows (one thread's share: src and dst point at
+ * its first row). With T = 1 it pads rows [B, n] -> [B, np].
  */
-export function batchToTime(B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
-  for (let b = 0; b < B; b++) {
+export function batchToTime(Bc: i32, B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
+  for (let b = 0; b < Bc; b++) {
     for (let t = 0; t < T; t++) {
       const d = dst + ((<usize>t * B + b) * np << 2);
       copyFloats(d, src + ((<usize>b * T + t) * n << 2), n);
@@ -61,9 +62,9 @@ export function batchToTime(B: i32, T: i32, n: i32, np: i32, src: usize, dst: us
   }
 }
 
-/** Time-major to batch-major: src [T, B, np] -> dst [B, T, n] (the first n of each row). */
-export function timeToBatch(B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
-  for (let b = 0; b < B; b++) {
+/** Time-major to batch-major: src [T, B, np] -> dst [B, T, n] (the first n of each row), for Bc rows. */
+export function timeToBatch(Bc: i32, B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
+  for (let b = 0; b < Bc; b++) {
     for (let t = 0; t < T; t++) {
       copyFloats(dst + ((<usize>b * T + t) * n << 2), src + ((<usize>t * B + b) * np << 2), n);
     }
