@@ -95,7 +95,11 @@ export class WasmHead {
     this.k.gemmNN(N, Hp, Op, gp, Op, wp, Hp, dhp, Hp, 0);
     const dwv = this.block('dW', Op * Hp);
     dwv.fill(0);
-    this.k.gemmTN(0, Op, Hp, N, gp, Op, hp, Hp, dwv.byteOffset, Hp); // dW' [Op, Hp] += dOut'^T h'
+    // dW' [Op, Hp] += dOut'^T h', over the rows in blocks of 64 (each block of h' stays in
+    // cache while every column tile uses it; unblocked, h' streamed from memory once per tile)
+    for (let k0 = 0; k0 < N; k0 += 64) {
+      this.k.gemmTN(0, Op, Hp, Math.min(64, N - k0), gp + k0 * Op * 4, Op, hp + k0 * Hp * 4, Hp, dwv.byteOffset, Hp);
+    }
     if (dhAt < 0) {
       const dhv = this.block('dh', N * Hp);
       if (H === Hp) dh.set(dhv);

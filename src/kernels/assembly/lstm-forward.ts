@@ -40,18 +40,16 @@ export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
     for (let b = 0; b < Bc; b++) {
       const zb = z + (<usize>b * GHp << 2), row = <usize>b * hb;
       const cPrev = cPrev0 + row, cNew = cNew0 + row, h = h0 + row;
+      // in phases as in plstm-forward.ts (same results bit for bit): i, f, g, o in place in z
+      for (let j: usize = 0; j < 4 * hb; j += 16) {
+        const v = v128.load(zb + j);
+        v128.store(zb + j, j >= 2 * hb && j < 3 * hb ? vtanh(v) : vsigmoid(v));
+      }
       for (let j: usize = 0; j < hb; j += 16) {
-        const i = vsigmoid(v128.load(zb + j));
-        const f = vsigmoid(v128.load(zb + hb + j));
-        const g = vtanh(v128.load(zb + 2 * hb + j));
-        const o = vsigmoid(v128.load(zb + 3 * hb + j));
-        const c = f32x4.add(f32x4.mul(f, v128.load(cPrev + j)), f32x4.mul(i, g));
-        v128.store(h + j, f32x4.mul(o, vtanh(c)));
+        const c = f32x4.add(f32x4.mul(v128.load(zb + hb + j), v128.load(cPrev + j)),
+          f32x4.mul(v128.load(zb + j), v128.load(zb + 2 * hb + j)));
         v128.store(cNew + j, c);
-        v128.store(zb + j, i);
-        v128.store(zb + hb + j, f);
-        v128.store(zb + 2 * hb + j, g);
-        v128.store(zb + 3 * hb + j, o);
+        v128.store(h + j, f32x4.mul(v128.load(zb + 3 * hb + j), vtanh(c)));
       }
     }
   }

@@ -29,22 +29,32 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
       const dSeq = dhSeq != 0 ? dhSeq + fNow + row : 0;
       const cP = cbuf + sPrev + row, cN = cbuf + sNow + row;
       const aP = abuf + sPrev + row, aN = abuf + sNow + row, fP = fbuf + fNow + row;
+      // In two phases (one with the tanh, one with the log and divisions): shorter dependency
+      // chains, so the CPU overlaps the iterations; the same operations as one loop, so the
+      // same results bit for bit.
+      // Every value stored for the next step (dc, da) or for a GEMM (dz; q for dL/dp) goes
+      // through flushTiny: carried gradients that decay over long sequences would otherwise
+      // sit in the subnormal range, where x86 is ~100x slower (see simd.ts). dh comes from a
+      // GEMM of flushed dz, so it needs no flush of its own.
+      // phase 1: dL/dc_t (into dc, in place) and the o gate's dz
       for (let j: usize = 0; j < hb; j += 16) {
-        const r = v128.load(z + j), o = v128.load(z + hb + j), g = v128.load(z + 2 * hb + j);
-        const cPrev = v128.load(cP + j), c = v128.load(cN + j);
+        const o = v128.load(z + hb + j);
+        let dhv = v128.load(dhB + j);
+        if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
+        const tc = vtanh(v128.load(cN + j));
+        const dO = f32x4.mul(dhv, tc);
+        v128.store(dcB + j, f32x4.add(v128.load(dcB + j),
+          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc)))));
+        v128.store(z + hb + j, flushTiny(f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o)))));
+      }
+      // phase 2: through f and the age to r and g, and the carried dc, da
+      for (let j: usize = 0; j < hb; j += 16) {
+        const r = v128.load(z + j), g = v128.load(z + 2 * hb + j);
+        const cPrev = v128.load(cP + j);
         const aPrev = v128.load(aP + j), a = v128.load(aN + j);
         const f = v128.load(fP + j);
         const pv = v128.load(p + j);
-        let dhv = v128.load(dhB + j);
-        if (dSeq != 0) dhv = f32x4.add(dhv, v128.load(dSeq + j));
-        // Every value stored for the next step (dc, da) or for a GEMM (dz; q for dL/dp) goes
-        // through flushTiny: carried gradients that decay over long sequences would otherwise
-        // sit in the subnormal range, where x86 is ~100x slower (see simd.ts). dh comes from a
-        // GEMM of flushed dz, so it needs no flush of its own.
-        const tc = vtanh(c);
-        const dO = f32x4.mul(dhv, tc);
-        const dcv = f32x4.add(v128.load(dcB + j),
-          f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+        const dcv = v128.load(dcB + j);
         const df = f32x4.mul(dcv, f32x4.sub(cPrev, g));
         const dg = f32x4.mul(dcv, f32x4.sub(one, f));
         v128.store(dcB + j, flushTiny(f32x4.mul(dcv, f)));
@@ -59,7 +69,6 @@ export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
         const dr = f32x4.mul(dav, f32x4.sub(epsV, f32x4.add(aPrev, one)));
         v128.store(daB + j, flushTiny(f32x4.mul(dav, f32x4.sub(one, r))));
         v128.store(z + j, flushTiny(f32x4.mul(dr, f32x4.mul(r, f32x4.sub(one, r)))));
-        v128.store(z + hb + j, flushTiny(f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o)))));
         v128.store(z + 2 * hb + j, flushTiny(f32x4.mul(dg, f32x4.sub(one, f32x4.mul(g, g)))));
       }
     }
