@@ -80,6 +80,18 @@ test('a model on wasm (SIMD head included) gives the loss and gradients of the r
   fast.dispose();
 });
 
+test('the SIMD head split over 2 threads gives the same loss and gradients bit for bit as 1 thread', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+  const batch = e2eBatch(32, 200); // N = 6,400 rows: the head's GEMMs are big enough to split
+  const one = SequenceModel.createOn(E2E_CFG, createWasmBackend({ threads: 1 }));
+  const two = SequenceModel.createOn(E2E_CFG, createWasmBackend({ threads: 2, parallelThreshold: 0 }));
+  const a = one.computeGradients(batch);
+  const b = two.computeGradients(batch);
+  assert.equal(b.loss, a.loss);
+  assert.deepEqual(two.grads, one.grads);
+  one.backend.dispose?.();
+  two.backend.dispose?.();
+});
+
 test('on a wasm build without shared memory the model keeps its weights in plain arrays', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
   // Views of a non-shared wasm memory are detached when it grows; the model must not keep
   // its weights there, and must still train exactly like the shared build.

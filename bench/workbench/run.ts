@@ -100,7 +100,7 @@ async function compileVersions(file: string): Promise<Record<string, (...a: numb
   const { error } = await asc.main([
     file, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
     '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads',
-    '--outFile', 'v.wasm',
+    ...(variant === 'relaxed-simd' ? ['--enable', 'relaxed-simd'] : []), '--outFile', 'v.wasm',
   ], {
     readFile: (name: string, baseDir: string) => { try { return readFileSync(resolve(here, baseDir ?? '.', name), 'utf8'); } catch { return null; } },
     writeFile: (name: string, contents: Uint8Array) => { if (name.endsWith('.wasm')) wasm = contents; },
@@ -139,6 +139,7 @@ async function gemmSection(): Promise<void> {
       ['gemm_v2 simd 1x4', () => v.gemm_v2(M, N, K, A.ptr, Bm.ptr, C), ref],
       ['gemm_v3 simd 4x8', () => v.gemm_v3(M, N, K, A.ptr, Bm.ptr, C), ref],
       ['gemm_v4 simd 4x16', () => v.gemm_v4(M, N, K, A.ptr, Bm.ptr, C), ref],
+      ...(N % 12 === 0 ? [['gemm_v5 simd 3x12 (madd)', () => v.gemm_v5(M, N, K, A.ptr, Bm.ptr, C), ref] as [string, () => void, Float64Array]] : []),
       ['lib gemmNN (v3 promoted, 4x8)', () => kx.gemmNN(M, N, K, A.ptr, K, Bm.ptr, N, C, N, 0), ref],
       ['gemm_nt_v1 4x4 (dot products)', () => v.gemm_nt_v1(M, N, K, A.ptr, Bt.ptr, C), refT],
       ['lib gemmNT (2x4 dot products)', () => kx.gemmNT(M, N, K, A.ptr, K, Bt.ptr, K, C, N, 0), refT],

@@ -59,15 +59,29 @@ export interface WasmBackend extends SequenceBackend {
 }
 
 /**
- * GEMMs on byte addresses in the backend's memory (see assembly/gemm.ts for the shapes each
- * takes: N and K multiples of 4). No validation, as StreamingKernels.
+ * GEMMs on byte addresses in the backend's memory, split over the backend's threads when
+ * big enough (see assembly/gemm.ts for the shapes each takes: N and K multiples of 4;
+ * leading dimensions in elements). No validation, as StreamingKernels.
  */
 export interface LinearKernels {
   /** The byte address of buf when it lies in this backend's memory (a view from alloc()), else -1. */
   addressOf(buf: Float): number;
-  gemmNN: KernelExports['gemmNN'];
-  gemmNT: KernelExports['gemmNT'];
-  gemmTN: KernelExports['gemmTN'];
+  /** The byte address of a new zeroed block of n floats, held until dispose. */
+  reserve(n: number): number;
+  /**
+   * A view of n floats at ptr. Take a new one after anything that may grow the memory: on
+   * the unshared build growing detaches the views made before.
+   */
+  view(ptr: number, n: number): Float32Array;
+  /** C[M, N] = (acc ? C : 0) + A[M, K] B[K, N], rows of C split over the threads. */
+  nn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: boolean): void;
+  /** C[M, N] = (acc ? C : 0) + A[M, K] Bt[N, K]^T, rows of C split over the threads. */
+  nt(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: boolean): void;
+  /**
+   * C[M, N] += A[K, M]^T B[K, N] (M % 4 == 0), a sum over K rows in a fixed order; rows of C
+   * split over the threads, so the result does not depend on their number.
+   */
+  tn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
 }
 
 /**
@@ -548,7 +562,30 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       return view(heap.allocF32(length), length);
     },
 
-    linear: { addressOf, gemmNN: kx.gemmNN, gemmNT: kx.gemmNT, gemmTN: kx.gemmTN },
+    linear: {
+      addressOf,
+      reserve(n) { live(); return heap.allocF32(n); },
+      view: (ptr, n) => heap.f32(ptr, n),
+      nn(M, N, K, A, lda, B, ldb, C, ldc, acc) {
+        pool.run(rowShares(M, 2 * M * N * K).map(([m0, m1]) => ({
+          fn: 'gemmNN', args: [m1 - m0, N, K, A + m0 * lda * 4, lda, B, ldb, C + m0 * ldc * 4, ldc, acc ? 1 : 0],
+        })), kx);
+      },
+      nt(M, N, K, A, lda, Bt, ldb, C, ldc, acc) {
+        pool.run(rowShares(M, 2 * M * N * K).map(([m0, m1]) => ({
+          fn: 'gemmNT', args: [m1 - m0, N, K, A + m0 * lda * 4, lda, Bt, ldb, C + m0 * ldc * 4, ldc, acc ? 1 : 0],
+        })), kx);
+      },
+      tn(M, N, K, A, lda, B, ldb, C, ldc) {
+        const parts = 2 * M * N * K < minParallel ? 1 : Math.min(threads, pool.threads, M / 4);
+        const jobs: KernelJob[] = [];
+        for (let s = 0; s < parts; s++) {
+          const [m0, m1] = splitBy4(M, parts, s);
+          if (m1 > m0) jobs.push({ fn: 'gemmTNBlocked', args: [m0, m1, N, K, A, lda, B, ldb, C, ldc] });
+        }
+        pool.run(jobs, kx);
+      },
+    },
 
     streaming: {
       addressOf,

@@ -12,6 +12,7 @@ export interface KernelExports {
   gemmNN(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmNT(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmTN(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
+  gemmTNBlocked(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
     bias: number, p: number, eps: number, act: number, hbuf: number, cbuf: number, abuf: number, fbuf: number,
     tape: number): void;

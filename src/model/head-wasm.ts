@@ -10,6 +10,8 @@
 // and dh [N, H] are read and written in place when they lie there (the model's workspace
 // buffers do) and H is a multiple of 4; otherwise they are copied through padded blocks.
 // Only W, the logits and their gradient ([O, H] and [N, O]: small) are always copied.
+// Blocks are kept as addresses and viewed just before use: on the unshared build a view
+// made before the memory grows is detached.
 
 import type { Float } from '../cells/types.js';
 import type { LinearKernels, WasmBackend } from '../kernels/wasm-backend.js';
@@ -17,26 +19,26 @@ import type { LinearKernels, WasmBackend } from '../kernels/wasm-backend.js';
 const roundUp4 = (n: number): number => (n + 3) & ~3;
 
 export class WasmHead {
-  /** Blocks in backend memory, by role, grown when a call needs more (kept for the next call). */
-  private readonly blocks = new Map<string, Float32Array>();
+  /** Blocks in backend memory by role (address, floats), grown when a call needs more. */
+  private readonly blocks = new Map<string, { ptr: number; n: number }>();
 
-  private constructor(private readonly k: LinearKernels, private readonly alloc: (n: number) => Float32Array) {}
+  private constructor(private readonly k: LinearKernels) {}
 
   /** A WasmHead over the backend's memory, or null for a backend without the SIMD GEMMs. */
   static tryCreate(backend: { name: string }): WasmHead | null {
     const wb = backend as Partial<WasmBackend>;
-    if (backend.name !== 'wasm' || wb.linear === undefined || typeof wb.alloc !== 'function') return null;
-    return new WasmHead(wb.linear, (n) => wb.alloc!(n));
+    if (backend.name !== 'wasm' || wb.linear === undefined) return null;
+    return new WasmHead(wb.linear);
   }
 
-  /** A block of n floats in backend memory for `role` (contents undefined). */
-  private block(role: string, n: number): Float32Array {
+  /** The address of a block of at least n floats in backend memory for `role` (contents undefined). */
+  private block(role: string, n: number): number {
     let b = this.blocks.get(role);
-    if (b === undefined || b.length < n) {
-      b = this.alloc(n);
+    if (b === undefined || b.n < n) {
+      b = { ptr: this.k.reserve(n), n };
       this.blocks.set(role, b);
     }
-    return b.length === n ? b : b.subarray(0, n);
+    return b.ptr;
   }
 
   /** The address of rows [R, n] padded to np: src itself when it can be read in place, else a padded copy. */
@@ -45,26 +47,28 @@ export class WasmHead {
       const at = this.k.addressOf(src);
       if (at >= 0) return at;
     }
-    const dst = this.block(role, R * np);
+    const ptr = this.block(role, R * np);
+    const dst = this.k.view(ptr, R * np);
     if (n === np) {
       dst.set(src.subarray(0, R * n));
-      return dst.byteOffset;
+      return ptr;
     }
     for (let r = 0; r < R; r++) {
       const s0 = r * n, d0 = r * np;
       for (let k = 0; k < n; k++) dst[d0 + k] = src[s0 + k];
       for (let k = n; k < np; k++) dst[d0 + k] = 0;
     }
-    return dst.byteOffset;
+    return ptr;
   }
 
   /** W [O, H] as a zero-padded block [Op, Hp]. */
   private weights(W: Float, O: number, H: number): number {
     const Hp = roundUp4(H), Op = roundUp4(O);
-    const wv = this.block('W', Op * Hp);
+    const ptr = this.block('W', Op * Hp);
+    const wv = this.k.view(ptr, Op * Hp);
     wv.fill(0);
     for (let o = 0; o < O; o++) wv.set(W.subarray(o * H, (o + 1) * H), o * Hp);
-    return wv.byteOffset;
+    return ptr;
   }
 
   /** out: [N, O] (overwritten). h: [N, H]. W: [O, H]. b: [O]. */
@@ -72,8 +76,9 @@ export class WasmHead {
     const Hp = roundUp4(H), Op = roundUp4(O);
     const hp = this.rows('h', h, N, H, Hp);
     const wp = this.weights(W, O, H);
-    const ov = this.block('out', N * Op);
-    this.k.gemmNT(N, Op, Hp, hp, Hp, wp, Hp, ov.byteOffset, Op, 0); // out' [N, Op] = h' W'^T
+    const op = this.block('out', N * Op);
+    this.k.nt(N, Op, Hp, hp, Hp, wp, Hp, op, Op, false); // out' [N, Op] = h' W'^T
+    const ov = this.k.view(op, N * Op);
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) out[n * O + o] = ov[n * Op + o] + b[o];
     }
@@ -91,20 +96,19 @@ export class WasmHead {
     const gp = this.rows('dOut', dOut, N, O, Op);
     // dh' [N, Hp] = dOut' W', straight into dh when it lies in backend memory unpadded
     const dhAt = H === Hp ? this.k.addressOf(dh) : -1;
-    const dhp = dhAt >= 0 ? dhAt : this.block('dh', N * Hp).byteOffset;
-    this.k.gemmNN(N, Hp, Op, gp, Op, wp, Hp, dhp, Hp, 0);
-    const dwv = this.block('dW', Op * Hp);
-    dwv.fill(0);
-    // dW' [Op, Hp] += dOut'^T h', over the rows in blocks of 64 (each block of h' stays in
+    const dhp = dhAt >= 0 ? dhAt : this.block('dh', N * Hp);
+    this.k.nn(N, Hp, Op, gp, Op, wp, Hp, dhp, Hp, false);
+    const dwp = this.block('dW', Op * Hp);
+    this.k.view(dwp, Op * Hp).fill(0);
+    // dW' [Op, Hp] += dOut'^T h' (over the rows in blocks of 64: each block of h' stays in
     // cache while every column tile uses it; unblocked, h' streamed from memory once per tile)
-    for (let k0 = 0; k0 < N; k0 += 64) {
-      this.k.gemmTN(0, Op, Hp, Math.min(64, N - k0), gp + k0 * Op * 4, Op, hp + k0 * Hp * 4, Hp, dwv.byteOffset, Hp);
-    }
+    this.k.tn(Op, Hp, N, gp, Op, hp, Hp, dwp, Hp);
     if (dhAt < 0) {
-      const dhv = this.block('dh', N * Hp);
+      const dhv = this.k.view(dhp, N * Hp);
       if (H === Hp) dh.set(dhv);
       else for (let n = 0; n < N; n++) for (let k = 0; k < H; k++) dh[n * H + k] = dhv[n * Hp + k];
     }
+    const dwv = this.k.view(dwp, Op * Hp);
     for (let o = 0; o < O; o++) for (let k = 0; k < H; k++) dW[o * H + k] = dwv[o * Hp + k];
     db.fill(0, 0, O);
     for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) db[o] += dOut[n * O + o];

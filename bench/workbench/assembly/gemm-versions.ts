@@ -1,6 +1,7 @@
 // Numbered GEMM versions for the workbench: C[M, N] = A[M, K] B[K, N] (row-major, f32).
 // Each is checked against a float64 reference before it is timed (see ../run.ts).
-// The winner lives in src/kernels/assembly/gemm.ts (gemmNN, a 4x16 register block).
+// The winner lives in src/kernels/assembly/gemm.ts (gemmNN, a 4x8 register block).
+import { madd } from '../../../src/kernels/assembly/simd';
 
 /** v1: scalar, i-k-j loop order (what plain code gets). */
 export function gemm_v1(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): void {
@@ -143,4 +144,46 @@ export function gemm_v4(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): v
   v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); v128.store(c + ldc, c12, 32); v128.store(c + ldc, c13, 48);
   v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); v128.store(c + 2 * ldc, c22, 32); v128.store(c + 2 * ldc, c23, 48);
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16); v128.store(c + 3 * ldc, c32, 32); v128.store(c + 3 * ldc, c33, 48);
+}
+
+/**
+ * v5: 3 rows x 12 columns (9 accumulators + 3 B vectors + 3 splats = 15 registers, V8's
+ * limit): 6 loads per 9 multiply-adds against 6 per 8 for 4x8. N % 12 == 0; leftover rows
+ * (M % 3) one at a time. Multiply-add through madd (fused in the relaxed build).
+ */
+export function gemm_v5(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): void {
+  const ldb = <usize>N << 2, lda = <usize>K << 2, ldc = <usize>N << 2;
+  const M3 = M - M % 3;
+  for (let j = 0; j < N; j += 12) {
+    let i = 0;
+    for (; i < M3; i += 3) {
+      let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
+      let a = A + <usize>i * lda, b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
+        let s = v128.load32_splat(a);
+        c00 = madd(s, b0, c00); c01 = madd(s, b1, c01); c02 = madd(s, b2, c02);
+        s = v128.load32_splat(a + lda);
+        c10 = madd(s, b0, c10); c11 = madd(s, b1, c11); c12 = madd(s, b2, c12);
+        s = v128.load32_splat(a + 2 * lda);
+        c20 = madd(s, b0, c20); c21 = madd(s, b1, c21); c22 = madd(s, b2, c22);
+        a += 4; b += ldb;
+      }
+      const c = C + ((<usize>i * N + j) << 2);
+      v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32);
+      v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); v128.store(c + ldc, c12, 32);
+      v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); v128.store(c + 2 * ldc, c22, 32);
+    }
+    for (; i < M; i++) {
+      let c0 = f32x4.splat(0), c1 = c0, c2 = c0;
+      let a = A + <usize>i * lda, b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const s = v128.load32_splat(a);
+        c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1); c2 = madd(s, v128.load(b, 32), c2);
+        a += 4; b += ldb;
+      }
+      const c = C + ((<usize>i * N + j) << 2);
+      v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32);
+    }
+  }
 }

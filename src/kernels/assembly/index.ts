@@ -1,7 +1,7 @@
 // The WebAssembly kernel module: fused pLSTM / LSTM sequence kernels and the GEMMs they
 // are built from. Every export takes byte addresses into the (shared, imported) memory
 // plus counts; nothing here allocates. The TS side (../wasm-backend.ts) owns the memory.
-export { gemmNN, gemmNT, gemmTN } from './gemm';
+export { gemmNN, gemmNT, gemmTN, gemmTNBlocked } from './gemm';
 export { fillRows, columnSums, batchToTime, timeToBatch, transpose, exponents, fillColumn } from './rows';
 export { plstmForward } from './plstm-forward';
 export { plstmBackwardSteps } from './plstm-backward';

@@ -2,13 +2,8 @@
 // R = T*B rows (time-major). Threads split the OUTPUT rows (gate rows j0..j1, hidden units
 // u0..u1), never the sum, and every sum runs over the rows in the same order: the result is
 // bit-identical for any thread count.
-import { gemmTN } from './gemm';
+import { gemmTNBlocked } from './gemm';
 import { columnSums } from './rows';
-
-// rows per GEMM call: the A and B panels of one tile stay in L1 (workbench: KC 64 -> 28.5,
-// 512 -> 20.8, 2048 -> 11.6 GFLOP/s for dW_hh at the copy-task shape)
-const KC: i32 = 64;
-const KC_X: i32 = 64;
 
 /**
  * act:  [R, GHp] dz     hbuf: [R, Hp] h_{t-1} of each row (the first T slots of [T+1, B, Hp])
@@ -26,15 +21,10 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     memory.fill(dWHh + (<usize>j0 * Hp << 2), 0, <usize>(j1 - j0) * Hp << 2);
     memory.fill(dWIh + (<usize>j0 * Ip << 2), 0, <usize>(j1 - j0) * Ip << 2);
     // dW_hh += dz^T h_{t-1}
-    for (let k0 = 0; k0 < R; k0 += KC) {
-      gemmTN(j0, j1, Hp, min(KC, R - k0), act + (<usize>k0 * GHp << 2), GHp, hbuf + (<usize>k0 * Hp << 2), Hp, dWHh, Hp);
-    }
+    gemmTNBlocked(j0, j1, Hp, R, act, GHp, hbuf, Hp, dWHh, Hp);
     if (ids != 0) oneHotGrads(R, Ip, GHp, j0, j1, act, ids, dWIhT, dWIh);
     else {
-      // dW_ih += dz^T x_t
-      for (let k0 = 0; k0 < R; k0 += KC_X) {
-        gemmTN(j0, j1, Ip, min(KC_X, R - k0), act + (<usize>k0 * GHp << 2), GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip);
-      }
+      gemmTNBlocked(j0, j1, Ip, R, act, GHp, x, Ip, dWIh, Ip); // dW_ih += dz^T x_t
     }
     // db = 0: the bias gradient comes out of dW_ih (constant-1 input lane)
     if (db != 0) columnSums(R, j0, j1, act, GHp, db);
