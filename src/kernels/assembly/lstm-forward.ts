@@ -1,8 +1,7 @@
 // Vanilla LSTM forward (PyTorch gate order i, f, g, o) over a whole sequence for Bc rows:
 // z = b + x_t W_ih^T + h_{t-1} W_hh^T, c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
 // Layout as in plstm-forward.ts (time-major, pointers at this share's first row).
-import { gemmNN, gemmNT } from './gemm';
-import { fillRows, gatherRows } from './rows';
+import { preactivations } from './preactivations';
 import { vsigmoid, vtanh } from './simd';
 
 /**
@@ -22,20 +21,8 @@ export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const stepX: usize = <usize>B * Ip << 2;
   for (let t = 0; t < T; t++) {
     const z = act + <usize>t * stepZ;
-    if (ids != 0) {
-      // one-hot input: z = b + row ids[t, b] of W_ih^T (a gather instead of a K = Ip product)
-      gatherRows(Bc, GHp, ids + (<usize>t * B << 2), wIhT, bias, z, GHp);
-    } else {
-      // bias = 0: the bias sits in W_ih^T's row for a constant-1 input lane (see the backend)
-      if (bias != 0) fillRows(Bc, GHp, bias, z, GHp);
-      // input part: with W_ih^T as a register-blocked NN product (short K = Ip makes the
-      // dot-product form pay for its horizontal sums); without it (B = 1 streaming) as NT
-      if (wIhT != 0) gemmNN(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIhT, GHp, z, GHp, bias != 0);
-      else gemmNT(Bc, GHp, Ip, x + <usize>t * stepX, Ip, wIh, Ip, z, GHp, true);
-    }
-    // recurrent part, the same way: NN with W_hh^T (workbench: 17% faster in place), else NT
-    if (wHhT != 0) gemmNN(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHhT, GHp, z, GHp, true);
-    else gemmNT(Bc, GHp, Hp, hbuf + <usize>t * stepH, Hp, wHh, Hp, z, GHp, true);
+    preactivations(Bc, GHp, Ip, Hp, x + <usize>t * stepX, ids != 0 ? ids + (<usize>t * B << 2) : 0,
+      wIh, wIhT, wHh, wHhT, bias, hbuf + <usize>t * stepH, z);
     const cPrev0 = cbuf + <usize>t * stepS, cNew0 = cPrev0 + stepS, h0 = hbuf + <usize>(t + 1) * stepH;
     for (let b = 0; b < Bc; b++) {
       const zb = z + (<usize>b * GHp << 2), row = <usize>b * hb;
