@@ -22,12 +22,16 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     memory.fill(dWIh + (<usize>j0 * Ip << 2), 0, <usize>(j1 - j0) * Ip << 2);
     // dW_hh += dz^T h_{t-1}
     gemmTNBlocked(j0, j1, Hp, R, act, GHp, hbuf, Hp, dWHh, Hp);
-    if (ids != 0) oneHotGrads(R, Ip, GHp, j0, j1, act, ids, dWIhT, dWIh);
-    else {
+    if (ids != 0) {
+      oneHotGrads(R, Ip, GHp, j0, j1, act, ids, dWIhT, dWIh);
+      // every row of dz went into exactly one row of dWIhT: db is their sum (Ip rows instead
+      // of another pass over all R rows of dz)
+      if (db != 0) columnSums(Ip, j0, j1, dWIhT, GHp, db);
+    } else {
       gemmTNBlocked(j0, j1, Ip, R, act, GHp, x, Ip, dWIh, Ip); // dW_ih += dz^T x_t
+      // db = 0: the bias gradient comes out of dW_ih (constant-1 input lane)
+      if (db != 0) columnSums(R, j0, j1, act, GHp, db);
     }
-    // db = 0: the bias gradient comes out of dW_ih (constant-1 input lane)
-    if (db != 0) columnSums(R, j0, j1, act, GHp, db);
   }
   if (q != 0 && u1 > u0) columnSums(R, u0, u1, q, Hp, dP);
 }
