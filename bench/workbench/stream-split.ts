@@ -27,12 +27,12 @@ time('model.step', (i) => { sink += model.step(state, steps[i & 255])[0]; });
 const fast = (model as any).fastStep;
 const k = fast.k, p = fast.plan[0], head = fast.head;
 time('kernels only (pLSTM + head)', (i) => {
-  k.plstmStep(H, p.I, 0, ids[i & 255], p.wIh, p.wHh, p.bias, p.theta, p.fixedP, p.eps, p.z,
+  k.plstmStep(H, p.I, 0, ids[i & 255], p.wIh, p.wHh, p.bias, p.theta, p.eps, p.z,
     p.h.byteOffset, p.c.byteOffset, p.a.byteOffset, p.thetaSeen, p.pSeen);
   k.headStep(head.O, head.H, p.h.byteOffset, head.w, head.b, fast.out.byteOffset);
 });
 time('pLSTM kernel only', (i) => {
-  k.plstmStep(H, p.I, 0, ids[i & 255], p.wIh, p.wHh, p.bias, p.theta, p.fixedP, p.eps, p.z,
+  k.plstmStep(H, p.I, 0, ids[i & 255], p.wIh, p.wHh, p.bias, p.theta, p.eps, p.z,
     p.h.byteOffset, p.c.byteOffset, p.a.byteOffset, p.thetaSeen, p.pSeen);
 });
 time('accepts()', (i) => { if (!fast.accepts(state, steps[i & 255])) throw new Error('x'); });

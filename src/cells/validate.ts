@@ -81,9 +81,10 @@ export function checkState(cfg: CellConfig, s: Partial<CellState>, B: number, wh
   }
 }
 
-/** An output buffer a caller hands to a backend: the backend's dtype and exactly n numbers. */
+/** The hSeq output buffer a caller hands to a backend: the backend's dtype and [B, T, H] numbers. */
 export function checkOutput(out: Float, dtype: 'float32' | 'float64', n: number): void {
-  const ok = dtype === 'float32' ? out instanceof Float32Array : out instanceof Float64Array;
-  if (!ok) throw new ShapeError(`the output buffer must be a ${dtype === 'float32' ? 'Float32Array' : 'Float64Array'} (the backend's dtype)`);
-  if (out.length !== n) throw new ShapeError(`the output buffer has ${out.length} numbers, expected [B, T, H] = ${n}`);
+  checkLength('the output buffer', out, n, '[B, T, H]');
+  if (dtype === 'float32' ? !(out instanceof Float32Array) : !(out instanceof Float64Array)) {
+    throw new ShapeError(`the output buffer must be a ${dtype === 'float32' ? 'Float32Array' : 'Float64Array'} (the backend's dtype)`);
+  }
 }

@@ -95,7 +95,8 @@ export interface StreamingKernels {
   addressOf(buf: Float): number;
   /**
    * pLSTM layer step: xId >= 0 gathers column xId of wIh [3H, I] (one-hot), else reads x [I].
-   * thetaSeen, pSeen [H]: the cache of p = sigmoid(theta), zeros and 0.5s at first.
+   * pSeen [H]: the exponents, the fixed p in every lane or a cache of p = sigmoid(theta)
+   * (thetaSeen [H]: zeros and pSeen 0.5s at first).
    */
   plstmStep: KernelExports['plstmStreamStep'];
   /** LSTM layer step, the same way (wIh [4H, I], z [4H]). */

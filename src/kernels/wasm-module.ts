@@ -32,7 +32,7 @@ export interface KernelExports {
     act: number, hbuf: number, x: number, ids: number, dWIhT: number, q: number, dWIh: number, dWHh: number,
     db: number, dP: number): void;
   plstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
-    theta: number, fixedP: number, eps: number, z: number, h: number, c: number, a: number,
+    theta: number, eps: number, z: number, h: number, c: number, a: number,
     thetaSeen: number, pSeen: number): void;
   lstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
     z: number, h: number, c: number): void;

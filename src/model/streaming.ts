@@ -22,15 +22,14 @@ interface LayerPlan {
   wHh: number; // [G*H, H]
   bias: number; // [G*H]
   theta: number; // [H] logit p, or 0 for a fixed p
-  fixedP: number;
   eps: number;
   z: number; // [G*H] gate pre-activations (scratch)
   state: Float32Array; // [h | c | a], [S*H] (S = 3 pLSTM, 2 LSTM): the state row resident in wasm memory
   h: Float32Array; // [H] views into `state`
   c: Float32Array; // [H]
   a: Float32Array | null; // [H] (pLSTM)
-  thetaSeen: number; // [H] theta of the cached exponents (learned p)
-  pSeen: number; // [H] cached p = sigmoid(thetaSeen)
+  thetaSeen: number; // [H] theta of the cached exponents (learned p), else 0
+  pSeen: number; // [H] the exponents: cached sigmoid(thetaSeen), or the fixed p (pLSTM), else 0
 }
 
 export class WasmStreamStep {
@@ -69,12 +68,12 @@ export class WasmStreamStep {
       plan.push({
         plstm, H, I: cfg.inputSize,
         wIh: addrs[0], wHh: addrs[1], bias: addrs[2], theta: addrs[3],
-        fixedP: cfg.fixedP ?? 0, eps: plstm ? cfg.eps : 0,
+        eps: plstm ? cfg.eps : 0,
         z: wb.alloc(G * H).byteOffset,
         state, h: state.subarray(0, H), c: state.subarray(H, 2 * H), a: plstm ? state.subarray(2 * H, 3 * H) : null,
         // the kernel recomputes p where theta differs from thetaSeen: start at theta 0, p 0.5
         thetaSeen: learnedP ? wb.alloc(H).byteOffset : 0,
-        pSeen: learnedP ? wb.alloc(H).fill(0.5).byteOffset : 0,
+        pSeen: plstm ? wb.alloc(H).fill(learnedP ? 0.5 : cfg.fixedP!).byteOffset : 0,
       });
     }
     const hw = at(head.w), hb = at(head.b);
@@ -143,7 +142,7 @@ export class WasmStreamStep {
           if (p.plstm) copyRow(p.a!, s.a!, b, H, B);
         }
         if (p.plstm) {
-          k.plstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.theta, p.fixedP, p.eps, p.z,
+          k.plstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.theta, p.eps, p.z,
             p.h.byteOffset, p.c.byteOffset, p.a!.byteOffset, p.thetaSeen, p.pSeen);
         } else {
           k.lstmStep(H, p.I, xPtr, xId, p.wIh, p.wHh, p.bias, p.z, p.h.byteOffset, p.c.byteOffset);

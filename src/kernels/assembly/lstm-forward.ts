@@ -2,7 +2,7 @@
 // z = b + x_t W_ih^T + h_{t-1} W_hh^T, c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
 // Layout as in plstm-forward.ts (time-major, pointers at this share's first row).
 import { preactivations } from './preactivations';
-import { vsigmoid, vtanh } from './simd';
+import { lstmGateRow } from './cell-gates';
 
 /**
  * x: [T, B, Ip], or ids: [T, B] i32 one-hot positions (then x = 0, wIhT and bias given)
@@ -27,17 +27,7 @@ export function lstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
     for (let b = 0; b < Bc; b++) {
       const zb = z + (<usize>b * GHp << 2), row = <usize>b * hb;
       const cPrev = cPrev0 + row, cNew = cNew0 + row, h = h0 + row;
-      // in phases as in plstm-forward.ts (same results bit for bit): i, f, g, o in place in z
-      for (let j: usize = 0; j < 4 * hb; j += 16) {
-        const v = v128.load(zb + j);
-        v128.store(zb + j, j >= 2 * hb && j < 3 * hb ? vtanh(v) : vsigmoid(v));
-      }
-      for (let j: usize = 0; j < hb; j += 16) {
-        const c = f32x4.add(f32x4.mul(v128.load(zb + hb + j), v128.load(cPrev + j)),
-          f32x4.mul(v128.load(zb + j), v128.load(zb + 2 * hb + j)));
-        v128.store(cNew + j, c);
-        v128.store(h + j, f32x4.mul(v128.load(zb + 3 * hb + j), vtanh(c)));
-      }
+      lstmGateRow(hb, zb, cPrev, cNew, h);
     }
   }
 }

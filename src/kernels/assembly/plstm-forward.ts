@@ -6,7 +6,8 @@
 // Buffers are time-major ([T, B, ...]): one step's rows are contiguous, so the per-step
 // GEMMs run on dense blocks. Hidden sizes are padded to Hp (multiple of 4) with zero weights.
 import { preactivations } from './preactivations';
-import { splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
+import { plstmGateRow } from './cell-gates';
+import { splat, vone } from './simd';
 
 /**
  * Pointers point at this share's first row (row b0) inside each time block of B rows.
@@ -40,34 +41,7 @@ export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
       const zb = z + (<usize>b * GHp << 2), row = <usize>b * hb;
       const cPrev = cPrev0 + row, aPrev = aPrev0 + row, cNew = cNew0 + row, aNew = aNew0 + row;
       const f = f0 + row, h = h0 + row;
-      // The gate math of a row in phases, each loop body one transcendental: short dependency
-      // chains, so the CPU overlaps the iterations (the copy-task training batch ran 10-12%
-      // faster than with one loop over everything; the same operations, so the same results
-      // bit for bit).
-      // r, o, g in place in z
-      for (let j: usize = 0; j < 3 * hb; j += 16) {
-        const v = v128.load(zb + j);
-        v128.store(zb + j, j < 2 * hb ? vsigmoid(v) : vtanh(v));
-      }
-      // a_t, and ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1)) into f for the next phase
-      for (let j: usize = 0; j < hb; j += 16) {
-        const r = v128.load(zb + j);
-        const a = f32x4.add(f32x4.mul(r, epsV),
-          f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(aPrev + j), one)));
-        v128.store(aNew + j, a);
-        v128.store(f + j, vlog1p(f32x4.neg(f32x4.div(oneMinusEps, f32x4.add(a, one)))));
-      }
-      // f = exp(p ln(...)), c_t
-      for (let j: usize = 0; j < hb; j += 16) {
-        const fg = vexp(f32x4.mul(v128.load(p + j), v128.load(f + j)));
-        const c = f32x4.add(f32x4.mul(fg, v128.load(cPrev + j)), f32x4.mul(f32x4.sub(one, fg), v128.load(zb + 2 * hb + j)));
-        v128.store(f + j, fg);
-        v128.store(cNew + j, c);
-      }
-      // h_t = o tanh(c_t)
-      for (let j: usize = 0; j < hb; j += 16) {
-        v128.store(h + j, f32x4.mul(v128.load(zb + hb + j), vtanh(v128.load(cNew + j))));
-      }
+      plstmGateRow(hb, zb, p, epsV, one, oneMinusEps, aPrev, aNew, cPrev, cNew, f, h);
     }
   }
 }

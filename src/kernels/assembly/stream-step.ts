@@ -8,7 +8,8 @@
 // x [I] (an embedding row or the features). Same equations as plstm-forward.ts and
 // lstm-forward.ts; the input products sum in another order, so results agree with the
 // sequence kernels to float32 rounding (and are bit-identical run to run).
-import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
+import { lstmGateRow, plstmGateRow } from './cell-gates';
+import { madd, splat, vone, vsigmoid } from './simd';
 
 /** z [GH] = bias + W_ih x (column xId of W_ih when xId >= 0, else the dense row x [I]). */
 // @ts-ignore: decorator
@@ -95,27 +96,18 @@ import { madd, splat, vexp, vlog1p, vone, vsigmoid, vtanh } from './simd';
 
 /**
  * pLSTM step. x: [I] dense row (ignored when xId >= 0)   wIh: [3H, I]   wHh: [3H, H]
- * bias: [3H]   theta: [H] logit p, or 0 for the fixed p `fixedP`   z: [3H] scratch
+ * bias: [3H]   theta: [H] logit p, or 0 for a fixed p   z: [3H] scratch
  * h, c, a: [H] state, read as t-1 and overwritten with t.
- * thetaSeen, pSeen: [H] a cache of p = sigmoid(theta): lanes whose theta bits differ from
- * thetaSeen are recomputed (so a trained theta is picked up at once); start them as
- * theta 0 and p 0.5 (= vsigmoid(0) exactly). Unused with a fixed p.
+ * pSeen: [H] the exponents: with a fixed p, that p in every lane; with a learned p, a cache
+ * of sigmoid(theta): lanes whose theta bits differ from thetaSeen [H] are recomputed (so a
+ * trained theta is picked up at once); start them as theta 0 and p 0.5 (= vsigmoid(0) exactly).
  */
 export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, wHh: usize, bias: usize,
-  theta: usize, fixedP: f32, eps: f32, z: usize, h: usize, c: usize, a: usize, thetaSeen: usize, pSeen: usize): void {
+  theta: usize, eps: f32, z: usize, h: usize, c: usize, a: usize, thetaSeen: usize, pSeen: usize): void {
   const GH = 3 * H;
   inputGates(GH, I, x, xId, wIh, bias, z);
   gemvAcc(GH, H, wHh, h, z); // z += W_hh h_{t-1}
   const hb = <usize>H << 2;
-  const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps), pFixed = splat(fixedP);
-  // The gate math runs in phases, each loop body one transcendental (r, o, g in place in z;
-  // then p; then a and ln((a+eps)/(a+1)), into z's r rows; then f and c; then h): short
-  // dependency chains, so the CPU overlaps the iterations (workbench stream.ts: 1.10 us
-  // against 1.25 us with three phases and 2 us with one loop, bit-identical results).
-  for (let j: usize = 0; j < 3 * hb; j += 16) {
-    const v = v128.load(z + j);
-    v128.store(z + j, j < 2 * hb ? vsigmoid(v) : vtanh(v));
-  }
   if (theta != 0) {
     for (let j: usize = 0; j < hb; j += 16) {
       const th = v128.load(theta + j);
@@ -125,22 +117,8 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
       }
     }
   }
-  for (let j: usize = 0; j < hb; j += 16) {
-    const r = v128.load(z + j);
-    const av = f32x4.add(f32x4.mul(r, epsV),
-      f32x4.mul(f32x4.sub(one, r), f32x4.add(v128.load(a + j), one)));
-    v128.store(a + j, av);
-    // ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1))
-    v128.store(z + j, vlog1p(f32x4.neg(f32x4.div(oneMinusEps, f32x4.add(av, one)))));
-  }
-  for (let j: usize = 0; j < hb; j += 16) {
-    const p = theta != 0 ? v128.load(pSeen + j) : pFixed;
-    const fg = vexp(f32x4.mul(p, v128.load(z + j)));
-    v128.store(c + j, f32x4.add(f32x4.mul(fg, v128.load(c + j)), f32x4.mul(f32x4.sub(one, fg), v128.load(z + 2 * hb + j))));
-  }
-  for (let j: usize = 0; j < hb; j += 16) {
-    v128.store(h + j, f32x4.mul(v128.load(z + hb + j), vtanh(v128.load(c + j))));
-  }
+  // the forget gates land in z's r rows (free once a_t is computed)
+  plstmGateRow(hb, z, pSeen, splat(eps), vone(), splat(1.0 - eps), a, a, c, c, z, h);
 }
 
 /** LSTM step (gates i, f, g, o). x, wIh [4H, I], wHh [4H, H], bias [4H], z [4H], h, c [H] as above. */
@@ -149,20 +127,7 @@ export function lstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, w
   const GH = 4 * H;
   inputGates(GH, I, x, xId, wIh, bias, z);
   gemvAcc(GH, H, wHh, h, z);
-  const hb = <usize>H << 2;
-  // in phases, as in plstmStreamStep: gates in place in z, then c, then h
-  for (let j: usize = 0; j < hb; j += 16) {
-    v128.store(z + j, vsigmoid(v128.load(z + j)));
-    v128.store(z + hb + j, vsigmoid(v128.load(z + hb + j)));
-    v128.store(z + 2 * hb + j, vtanh(v128.load(z + 2 * hb + j)));
-    v128.store(z + 3 * hb + j, vsigmoid(v128.load(z + 3 * hb + j)));
-  }
-  for (let j: usize = 0; j < hb; j += 16) {
-    const cv = f32x4.add(f32x4.mul(v128.load(z + hb + j), v128.load(c + j)),
-      f32x4.mul(v128.load(z + j), v128.load(z + 2 * hb + j)));
-    v128.store(c + j, cv);
-    v128.store(h + j, f32x4.mul(v128.load(z + 3 * hb + j), vtanh(cv)));
-  }
+  lstmGateRow(<usize>H << 2, z, c, c, h);
 }
 
 /** The linear head for one row: out [O] = b [O] + W [O, H] h [H]; H a multiple of 4. */
