@@ -126,7 +126,7 @@ function refGemm(M: number, N: number, K: number, A: Float64Array, B: Float64Arr
 async function gemmSection(): Promise<void> {
   const v = await compileVersions('assembly/gemm-versions.ts');
   console.log('# GEMM versions  C[M,N] = A[M,K] B[K,N]');
-  for (const [M, N, K] of [[256, 256, 256], [128, 384, 128]]) {
+  for (const [M, N, K] of [[256, 256, 256], [128, 384, 128], [64, 384, 128], [64, 128, 384]]) {
     const shape = `${M}x${N}x${K}`;
     const flops = 2 * M * N * K;
     const A = randomBlock(M * K), Bm = randomBlock(K * N), Bt = randomBlock(N * K), C = heap.allocBytes(M * N * 4);
@@ -140,6 +140,8 @@ async function gemmSection(): Promise<void> {
       ['gemm_v3 simd 4x8', () => v.gemm_v3(M, N, K, A.ptr, Bm.ptr, C), ref],
       ['gemm_v4 simd 4x16', () => v.gemm_v4(M, N, K, A.ptr, Bm.ptr, C), ref],
       ...(N % 12 === 0 ? [['gemm_v5 simd 3x12 (madd)', () => v.gemm_v5(M, N, K, A.ptr, Bm.ptr, C), ref] as [string, () => void, Float64Array]] : []),
+      ['gemm_v6 simd 6x8 (madd)', () => v.gemm_v6(M, N, K, A.ptr, Bm.ptr, C), ref],
+      ['gemm_v7 simd 5x8 (madd)', () => v.gemm_v7(M, N, K, A.ptr, Bm.ptr, C), ref],
       ['lib gemmNN (v3 promoted, 4x8)', () => kx.gemmNN(M, N, K, A.ptr, K, Bm.ptr, N, C, N, 0), ref],
       ['gemm_nt_v1 4x4 (dot products)', () => v.gemm_nt_v1(M, N, K, A.ptr, Bt.ptr, C), refT],
       ['lib gemmNT (2x4 dot products)', () => kx.gemmNT(M, N, K, A.ptr, K, Bt.ptr, K, C, N, 0), refT],
@@ -148,7 +150,9 @@ async function gemmSection(): Promise<void> {
       out().fill(NaN);
       fn();
       check(`${name} ${shape}`, out(), r, 1e-4, 1e-4);
-      report(name, shape, 1, flops, time(fn, name.includes('scalar') ? 2 : reps));
+      // small products: repeat inside one timing so it is long enough to measure
+      const inner = name.includes('scalar') ? 1 : Math.max(1, Math.round(5e7 / flops));
+      report(name, shape, 1, flops * inner, time(() => { for (let i = 0; i < inner; i++) fn(); }, name.includes('scalar') ? 2 : reps));
     }
     // the ceiling on two threads: lib gemmNN, rows split in two
     const half = M / 2;

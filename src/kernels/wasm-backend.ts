@@ -420,11 +420,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
           const Bc = b1 - b0;
           const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
+          // with a tape, each share forms a step's pre-activations in a block of its own that
+          // stays in cache (see plstm-forward.ts); without one, act itself is that block
+          const zs = needTape ? scratch.take(Bc * GHp * 4) : 0; // [Bc, G*Hp]
           return plstm
             ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
-              pw.p, cfg.eps, at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0] }
+              pw.p, cfg.eps, at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0, zs] }
             : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
-              at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0] };
+              at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0, zs] };
         });
         pool.run(jobs, kx);
         const hSeq = unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp, hSeqOut as Float32Array | undefined); // [B, T, H]

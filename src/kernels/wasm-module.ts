@@ -15,12 +15,12 @@ export interface KernelExports {
   gemmTNBlocked(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
     bias: number, p: number, eps: number, act: number, hbuf: number, cbuf: number, abuf: number, fbuf: number,
-    tape: number): void;
+    tape: number, zs: number): void;
   plstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number, p: number,
     eps: number, act: number, cbuf: number, abuf: number, fbuf: number, dhSeq: number, dh: number, dc: number,
     da: number, dx: number): void;
   lstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
-    bias: number, act: number, hbuf: number, cbuf: number, tape: number): void;
+    bias: number, act: number, hbuf: number, cbuf: number, tape: number, zs: number): void;
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
     act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
   batchToTime(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;

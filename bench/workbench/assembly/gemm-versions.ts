@@ -187,3 +187,97 @@ export function gemm_v5(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): v
     }
   }
 }
+
+// v6: 6 rows x 8 columns (12 accumulators + 2 B vectors + 1 splat = 15 registers), rows
+// beyond a multiple of 6 in 1x8 tiles. 8 loads per 12 multiply-adds (4x8: 6 per 8).
+export function gemm_v6(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): void {
+  const ldb = <usize>N << 2, lda = <usize>K << 2, ldc = <usize>N << 2;
+  const M6 = M - M % 6;
+  for (let j = 0; j < N; j += 8) {
+    let i = 0;
+    for (; i < M6; i += 6) {
+      let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+      let c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+      let a = A + <usize>i * lda, b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(b), b1 = v128.load(b, 16);
+        let s = v128.load32_splat(a);
+        c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+        s = v128.load32_splat(a + lda);
+        c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+        s = v128.load32_splat(a + 2 * lda);
+        c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
+        s = v128.load32_splat(a + 3 * lda);
+        c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
+        s = v128.load32_splat(a + 4 * lda);
+        c40 = madd(s, b0, c40); c41 = madd(s, b1, c41);
+        s = v128.load32_splat(a + 5 * lda);
+        c50 = madd(s, b0, c50); c51 = madd(s, b1, c51);
+        a += 4; b += ldb;
+      }
+      const c = C + ((<usize>i * N + j) << 2);
+      v128.store(c, c00); v128.store(c, c01, 16);
+      v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+      v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+      v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+      v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
+      v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16);
+    }
+    for (; i < M; i++) {
+      let c0 = f32x4.splat(0), c1 = c0;
+      let a = A + <usize>i * lda, b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const s = v128.load32_splat(a);
+        c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
+        a += 4; b += ldb;
+      }
+      const c = C + ((<usize>i * N + j) << 2);
+      v128.store(c, c0); v128.store(c, c1, 16);
+    }
+  }
+}
+
+// v7: 5 rows x 8 columns (10 accumulators + 2 + 1 = 13 registers): 7 loads per 10 multiply-adds.
+export function gemm_v7(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): void {
+  const ldb = <usize>N << 2, lda = <usize>K << 2, ldc = <usize>N << 2;
+  const M5 = M - M % 5;
+  for (let j = 0; j < N; j += 8) {
+    let i = 0;
+    for (; i < M5; i += 5) {
+      let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+      let c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+      let a = A + <usize>i * lda, b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(b), b1 = v128.load(b, 16);
+        let s = v128.load32_splat(a);
+        c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+        s = v128.load32_splat(a + lda);
+        c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+        s = v128.load32_splat(a + 2 * lda);
+        c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
+        s = v128.load32_splat(a + 3 * lda);
+        c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
+        s = v128.load32_splat(a + 4 * lda);
+        c40 = madd(s, b0, c40); c41 = madd(s, b1, c41);
+        a += 4; b += ldb;
+      }
+      const c = C + ((<usize>i * N + j) << 2);
+      v128.store(c, c00); v128.store(c, c01, 16);
+      v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+      v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+      v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+      v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
+    }
+    for (; i < M; i++) {
+      let c0 = f32x4.splat(0), c1 = c0;
+      let a = A + <usize>i * lda, b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const s = v128.load32_splat(a);
+        c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
+        a += 4; b += ldb;
+      }
+      const c = C + ((<usize>i * N + j) << 2);
+      v128.store(c, c0); v128.store(c, c1, 16);
+    }
+  }
+}

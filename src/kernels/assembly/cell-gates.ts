@@ -8,16 +8,17 @@
 import { vexp, vlog1p, vsigmoid, vtanh } from './simd';
 
 /**
- * pLSTM row. z: [3H] pre-activations r, o, g (overwritten with the gates). p: [H] exponents.
+ * pLSTM row. zIn: [3H] pre-activations r, o, g; z: [3H] receives the gates (z = zIn: in
+ * place). p: [H] exponents.
  * aPrev, cPrev: [H] state t-1; aNew, cNew, h: [H] state t. f: [H] receives the forget gates
  * (and holds ln((a+eps)/(a+1)) in between). hb = H * 4 bytes; epsV, one, oneMinusEps splats.
  */
 // @ts-ignore: decorator
-@inline export function plstmGateRow(hb: usize, z: usize, p: usize, epsV: v128, one: v128, oneMinusEps: v128,
+@inline export function plstmGateRow(hb: usize, zIn: usize, z: usize, p: usize, epsV: v128, one: v128, oneMinusEps: v128,
   aPrev: usize, aNew: usize, cPrev: usize, cNew: usize, f: usize, h: usize): void {
-  // r, o, g in place in z
+  // r, o, g
   for (let j: usize = 0; j < 3 * hb; j += 16) {
-    const v = v128.load(z + j);
+    const v = v128.load(zIn + j);
     v128.store(z + j, j < 2 * hb ? vsigmoid(v) : vtanh(v));
   }
   // a_t, and ln((a + eps)/(a + 1)) = log1p(-(1 - eps)/(a + 1)) into f for the next phase
@@ -41,11 +42,14 @@ import { vexp, vlog1p, vsigmoid, vtanh } from './simd';
   }
 }
 
-/** LSTM row (gates i, f, g, o). z: [4H] (overwritten with the gates); cPrev: [H]; cNew, h: [H]. */
+/**
+ * LSTM row (gates i, f, g, o). zIn: [4H] pre-activations; z: [4H] receives the gates (z = zIn:
+ * in place); cPrev: [H]; cNew, h: [H].
+ */
 // @ts-ignore: decorator
-@inline export function lstmGateRow(hb: usize, z: usize, cPrev: usize, cNew: usize, h: usize): void {
+@inline export function lstmGateRow(hb: usize, zIn: usize, z: usize, cPrev: usize, cNew: usize, h: usize): void {
   for (let j: usize = 0; j < 4 * hb; j += 16) {
-    const v = v128.load(z + j);
+    const v = v128.load(zIn + j);
     v128.store(z + j, j >= 2 * hb && j < 3 * hb ? vtanh(v) : vsigmoid(v));
   }
   for (let j: usize = 0; j < hb; j += 16) {

@@ -229,7 +229,7 @@ export function gemmTN(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: 
 
 // Rows per k-block of gemmTNBlocked: the A and B panels of one tile stay in L1 (workbench:
 // KC 64 -> 28.5, 512 -> 20.8, 2048 -> 11.6 GFLOP/s for dW_hh at the copy-task shape).
-const KC: i32 = 64;
+export const KC: i32 = 64;
 
 /**
  * C[M, N] += A[K, M]^T B[K, N] for output rows m0..m1 (multiples of 4), over K in blocks of

@@ -18,10 +18,14 @@ import { splat, vone } from './simd';
  * cbuf, abuf: [T+1, B, Hp] (slot 0 = c0 / a0), or [B, Hp] updated in place when tStride = 0
  * fbuf: [T, B, Hp] forget gates, or [B, Hp] when tStride = 0
  * tape: 1 keeps every step (tStride = B rows), 0 keeps only the state (inference)
+ * zs:   [Bc, 3Hp] scratch for one step's pre-activations, or 0 to form them in act. With a
+ *       tape, a block reused every step stays in cache: the GEMM's tile stores into a fresh
+ *       act block each step missed the cache (~5% of the forward), while the gate math's
+ *       row-by-row stores into act stream well.
  */
 export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   x: usize, ids: usize, wIh: usize, wIhT: usize, wHh: usize, wHhT: usize, bias: usize, p: usize, eps: f32,
-  act: usize, hbuf: usize, cbuf: usize, abuf: usize, fbuf: usize, tape: bool): void {
+  act: usize, hbuf: usize, cbuf: usize, abuf: usize, fbuf: usize, tape: bool, zs: usize): void {
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2; // bytes per hidden row
   const stepH: usize = <usize>B * hb; // bytes per time block of hidden rows
@@ -30,18 +34,19 @@ export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   const stepX: usize = <usize>B * Ip << 2;
   const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps);
   for (let t = 0; t < T; t++) {
-    const z = act + <usize>t * stepZ; // [Bc, 3Hp]
-    // z = b + x_t W_ih^T + h_{t-1} W_hh^T
+    const z = act + <usize>t * stepZ; // [Bc, 3Hp] gates of this step
+    const zIn = zs != 0 ? zs : z; // [Bc, 3Hp] pre-activations (row stride 3Hp)
+    // zIn = b + x_t W_ih^T + h_{t-1} W_hh^T
     preactivations(Bc, GHp, Ip, Hp, x + <usize>t * stepX, ids != 0 ? ids + (<usize>t * B << 2) : 0,
-      wIh, wIhT, wHh, wHhT, bias, hbuf + <usize>t * stepH, z);
+      wIh, wIhT, wHh, wHhT, bias, hbuf + <usize>t * stepH, zIn);
     const cPrev0 = cbuf + <usize>t * stepS, aPrev0 = abuf + <usize>t * stepS;
     const cNew0 = cPrev0 + stepS, aNew0 = aPrev0 + stepS;
     const f0 = fbuf + <usize>t * stepS, h0 = hbuf + <usize>(t + 1) * stepH;
     for (let b = 0; b < Bc; b++) {
-      const zb = z + (<usize>b * GHp << 2), row = <usize>b * hb;
+      const zRow = <usize>b * GHp << 2, row = <usize>b * hb;
       const cPrev = cPrev0 + row, aPrev = aPrev0 + row, cNew = cNew0 + row, aNew = aNew0 + row;
       const f = f0 + row, h = h0 + row;
-      plstmGateRow(hb, zb, p, epsV, one, oneMinusEps, aPrev, aNew, cPrev, cNew, f, h);
+      plstmGateRow(hb, zIn + zRow, z + zRow, p, epsV, one, oneMinusEps, aPrev, aNew, cPrev, cNew, f, h);
     }
   }
 }

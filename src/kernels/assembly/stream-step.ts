@@ -118,7 +118,7 @@ export function plstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, 
     }
   }
   // the forget gates land in z's r rows (free once a_t is computed)
-  plstmGateRow(hb, z, pSeen, splat(eps), vone(), splat(1.0 - eps), a, a, c, c, z, h);
+  plstmGateRow(hb, z, z, pSeen, splat(eps), vone(), splat(1.0 - eps), a, a, c, c, z, h);
 }
 
 /** LSTM step (gates i, f, g, o). x, wIh [4H, I], wHh [4H, H], bias [4H], z [4H], h, c [H] as above. */
@@ -127,7 +127,7 @@ export function lstmStreamStep(H: i32, I: i32, x: usize, xId: i32, wIh: usize, w
   const GH = 4 * H;
   inputGates(GH, I, x, xId, wIh, bias, z);
   gemvAcc(GH, H, wHh, h, z);
-  lstmGateRow(<usize>H << 2, z, c, c, h);
+  lstmGateRow(<usize>H << 2, z, z, c, c, h);
 }
 
 /** The linear head for one row: out [O] = b [O] + W [O, H] h [H]; H a multiple of 4. */

@@ -2,7 +2,7 @@
 // R = T*B rows (time-major). Threads split the OUTPUT rows (gate rows j0..j1, hidden units
 // u0..u1), never the sum, and every sum runs over the rows in the same order: the result is
 // bit-identical for any thread count.
-import { gemmTNBlocked } from './gemm';
+import { gemmTN, KC } from './gemm';
 import { columnSums } from './rows';
 
 /**
@@ -20,39 +20,43 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     // zero the output rows this call owns
     memory.fill(dWHh + (<usize>j0 * Hp << 2), 0, <usize>(j1 - j0) * Hp << 2);
     memory.fill(dWIh + (<usize>j0 * Ip << 2), 0, <usize>(j1 - j0) * Ip << 2);
-    // dW_hh += dz^T h_{t-1}
-    gemmTNBlocked(j0, j1, Hp, R, act, GHp, hbuf, Hp, dWHh, Hp);
+    // dW_hh += dz^T h_{t-1} and dW_ih in one pass over dz: each block of KC rows goes into
+    // dW_ih while it is still in cache from the dW_hh GEMM (a second pass over all of dz
+    // was memory-bound: it did not get faster with a second thread)
+    const rowBytes = <usize>GHp << 2, lo = <usize>j0 << 2, hi = <usize>j1 << 2;
+    if (ids != 0) for (let i = 0; i < Ip; i++) memory.fill(dWIhT + <usize>i * rowBytes + lo, 0, hi - lo);
+    for (let k0 = 0; k0 < R; k0 += KC) {
+      const kc = min(KC, R - k0), dz = act + <usize>k0 * rowBytes;
+      gemmTN(j0, j1, Hp, kc, dz, GHp, hbuf + (<usize>k0 * Hp << 2), Hp, dWHh, Hp);
+      if (ids != 0) oneHotScatter(kc, rowBytes, lo, hi, dz, ids + (<usize>k0 << 2), dWIhT); // one-hot x
+      else gemmTN(j0, j1, Ip, kc, dz, GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip); // dW_ih += dz^T x_t
+    }
     if (ids != 0) {
-      oneHotGrads(R, Ip, GHp, j0, j1, act, ids, dWIhT, dWIh);
+      for (let j = j0; j < j1; j++) {
+        for (let i = 0; i < Ip; i++) {
+          store<f32>(dWIh + ((<usize>j * Ip + i) << 2), load<f32>(dWIhT + <usize>i * rowBytes + (<usize>j << 2)));
+        }
+      }
       // every row of dz went into exactly one row of dWIhT: db is their sum (Ip rows instead
       // of another pass over all R rows of dz)
       if (db != 0) columnSums(Ip, j0, j1, dWIhT, GHp, db);
-    } else {
-      gemmTNBlocked(j0, j1, Ip, R, act, GHp, x, Ip, dWIh, Ip); // dW_ih += dz^T x_t
-      // db = 0: the bias gradient comes out of dW_ih (constant-1 input lane)
-      if (db != 0) columnSums(R, j0, j1, act, GHp, db);
+    } else if (db != 0) {
+      columnSums(R, j0, j1, act, GHp, db); // (db = 0: it comes out of dW_ih's constant-1 input lane)
     }
   }
   if (q != 0 && u1 > u0) columnSums(R, u0, u1, q, Hp, dP);
 }
 
 /**
- * dW_ih for one-hot inputs, gate rows j0..j1: column ids[r] of dW_ih gets row r of dz. Summed
- * in dWIhT [Ip, GHp] (contiguous gate rows: SIMD adds, rows r in order, so the result does
- * not depend on the thread split), then transposed into dWIh [GHp, Ip].
+ * One-hot dW_ih, gate columns lo..hi (bytes): row ids[r] of dWIhT [Ip, GHp] gets row r of dz,
+ * rows r in order (SIMD adds over contiguous gate rows), so the sums do not depend on the
+ * thread split; dWIhT is transposed into dWIh [GHp, Ip] afterwards.
  */
-function oneHotGrads(R: i32, Ip: i32, GHp: i32, j0: i32, j1: i32, act: usize, ids: usize, dWIhT: usize, dWIh: usize): void {
-  const rowBytes = <usize>GHp << 2, lo = <usize>j0 << 2, hi = <usize>j1 << 2;
-  for (let i = 0; i < Ip; i++) memory.fill(dWIhT + <usize>i * rowBytes + lo, 0, hi - lo);
-  let dz = act;
-  for (let r = 0; r < R; r++) {
+// @ts-ignore: decorator
+@inline function oneHotScatter(rows: i32, rowBytes: usize, lo: usize, hi: usize, dz: usize, ids: usize, dWIhT: usize): void {
+  for (let r = 0; r < rows; r++) {
     const row = dWIhT + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
     for (let j = lo; j < hi; j += 16) v128.store(row + j, f32x4.add(v128.load(row + j), v128.load(dz + j)));
     dz += rowBytes;
-  }
-  for (let j = j0; j < j1; j++) {
-    for (let i = 0; i < Ip; i++) {
-      store<f32>(dWIh + ((<usize>j * Ip + i) << 2), load<f32>(dWIhT + <usize>i * rowBytes + (<usize>j << 2)));
-    }
   }
 }
