@@ -301,11 +301,17 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
   /** src [B, T, n] (batch-major, user layout) -> a new block [T, B, np] (time-major, padded). */
   function packTimeMajor(src: Float, B: number, T: number, n: number, np: number, into: Blocks): number {
-    const ptr = into.take(B * T * np * 4);
     // one bulk copy into wasm memory (unless src is ours), then the transpose runs in wasm
     const from = staged(src, scratch);
-    relayout('batchToTime', B, T, n, np, from, ptr);
+    const ptr = packTimeMajorAt(from, B, T, n, np, into);
     if (from !== addressOf(src)) scratch.release(from, src.length * 4);
+    return ptr;
+  }
+
+  /** The same from [B, T, n] at address `from` in wasm memory. */
+  function packTimeMajorAt(from: number, B: number, T: number, n: number, np: number, into: Blocks): number {
+    const ptr = into.take(B * T * np * 4);
+    relayout('batchToTime', B, T, n, np, from, ptr);
     return ptr;
   }
 
@@ -330,25 +336,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   }
 
   /**
-   * When every row of x [B, T, I] is one-hot (one 1, zeros elsewhere): a new block [T, B] of
-   * the positions of the ones (time-major i32), else 0. Stops at the first other value.
+   * When every row of x [B, T, I] (at address xAt) is one-hot (one 1, zeros elsewhere): a new
+   * block [T, B] of the positions of the ones (time-major i32), else 0.
    */
-  function oneHotPositions(x: Float, B: number, T: number, I: number, into: Blocks): number {
-    const pos = new Int32Array(B * T); // [B, T]
-    for (let r = 0, k = 0; r < B * T; r++) {
-      let at = -1;
-      for (let i = 0; i < I; i++, k++) {
-        const v = x[k];
-        if (v === 0) continue;
-        if (v !== 1 || at >= 0) return 0;
-        at = i;
-      }
-      if (at < 0) return 0;
-      pos[r] = at;
-    }
-    const ptr = into.take(B * T * 4);
-    const dst = new Int32Array(memory.buffer, ptr, B * T);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) dst[t * B + b] = pos[b * T + t];
+  function oneHotPositions(xAt: number, B: number, T: number, I: number, into: Blocks): number {
+    const bytes = B * T * 4;
+    const tmp = scratch.take(bytes);
+    if (kx.oneHotIds(B, T, I, xAt, tmp) !== 1) { scratch.release(tmp, bytes); return 0; }
+    if (into === scratch) return tmp;
+    const ptr = into.take(bytes);
+    new Uint8Array(memory.buffer).copyWithin(ptr, tmp, tmp + bytes);
     return ptr;
   }
 
@@ -390,8 +387,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         // One-hot inputs (every row of x a single 1): the input part of a step is a row gather
         // of W_ih^T and dW_ih a scatter of dz rows, instead of GEMMs with K = I (copy task,
         // character models: 10-20% of a training batch). x then is not copied at all.
-        const ids = batch ? oneHotPositions(x, B, T, I, tapeList) : 0; // [T, B] i32
-        const xPtr = ids === 0 ? packTimeMajor(x, B, T, I, Ip, tapeList) : 0; // [T, B, Ip]
+        const xAt = staged(x, scratch); // [B, T, I] in wasm memory (in place when x is ours)
+        const ids = batch ? oneHotPositions(xAt, B, T, I, tapeList) : 0; // [T, B] i32
+        const xPtr = ids === 0 ? packTimeMajorAt(xAt, B, T, I, Ip, tapeList) : 0; // [T, B, Ip]
         const biasLane = batch && I < Ip && ids === 0;
         let wIhT = 0, wHhT = 0;
         if (batch) {

@@ -95,6 +95,30 @@ export function exponents(H: i32, Hp: i32, theta: usize, fixedP: f32, out: usize
   for (; j < <usize>Hp << 2; j += 4) store<f32>(out + j, 0.5);
 }
 
+/**
+ * One-hot detection: when every row of x [B, T, I] (batch-major) holds a single 1 and zeros
+ * elsewhere, writes the positions of the ones into ids [T, B] (time-major i32) and returns
+ * 1; otherwise returns 0 at the first other row (ids then holds garbage).
+ */
+export function oneHotIds(B: i32, T: i32, I: i32, x: usize, ids: usize): i32 {
+  let row = x;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      let at = -1;
+      for (let i = 0; i < I; i++) {
+        const v = load<f32>(row + (<usize>i << 2));
+        if (v == 0) continue;
+        if (v != 1 || at >= 0) return 0;
+        at = i;
+      }
+      if (at < 0) return 0;
+      store<i32>(ids + ((<usize>t * B + b) << 2), at);
+      row += <usize>I << 2;
+    }
+  }
+  return 1;
+}
+
 /** A[r, col] = value for every row r of A[rows, ld] (e.g. a constant-1 input lane). */
 export function fillColumn(rows: i32, ld: i32, col: i32, value: f32, A: usize): void {
   let a = A + (<usize>col << 2);
