@@ -56,6 +56,19 @@ export interface WasmBackend extends SequenceBackend {
   readonly streaming: StreamingKernels;
   /** The GEMMs over this backend's memory, on the calling thread (the model's linear head). */
   readonly linear: LinearKernels;
+  /** Losses over this backend's memory (the model's softmax cross-entropy). */
+  readonly loss: LossKernels;
+}
+
+/** Losses on byte addresses in the backend's memory, rows split over the backend's threads. */
+export interface LossKernels {
+  /**
+   * Softmax cross-entropy of rows out [N, O] (float32 logits) against y [N] (i32), row
+   * weights w [N] (float32; 0 = all 1) summing to sumW: nll [N] (float64) gets each row's
+   * weighted loss (sum them in row order, then divide by sumW), dOut [N, O] (0 = none) the
+   * gradient. The arithmetic of src/model/loss.ts, in wasm (assembly/xent.ts).
+   */
+  xent(N: number, O: number, out: number, y: number, w: number, sumW: number, dOut: number, nll: number): void;
 }
 
 /**
@@ -586,6 +599,15 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           if (m1 > m0) jobs.push({ fn: 'gemmTNBlocked', args: [m0, m1, N, K, A, lda, B, ldb, C, ldc] });
         }
         pool.run(jobs, kx);
+      },
+    },
+
+    loss: {
+      xent(N, O, out, y, w, sumW, dOut, nll) {
+        // ~25 flops' worth of work per logit (exp and the rest): split only big batches
+        pool.run(rowShares(N, 25 * N * O).map(([n0, n1]) => ({
+          fn: 'xentRows', args: [n0, n1, O, out, y, w, sumW, dOut, nll],
+        })), kx);
       },
     },
 

@@ -28,6 +28,7 @@ import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
 import { WasmHead } from './head-wasm.js';
 import { WasmStreamStep } from './streaming.js';
+import { WasmXent } from './loss-wasm.js';
 import { mseLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
@@ -128,6 +129,8 @@ export class SequenceModel {
   private fastHead: WasmHead | null | undefined;
   /** step's fast path on the wasm backend (streaming.ts): made on first need; null = general path. */
   private fastStep: WasmStreamStep | null | undefined;
+  /** The cross-entropy on the wasm backend's kernels (loss-wasm.ts): made on first need; null = loss.ts. */
+  private fastXent: WasmXent | null | undefined;
   /** Whether dispose() releases the backend (true when the model opened it). */
   private readonly ownsBackend: boolean;
   private disposed = false;
@@ -143,6 +146,7 @@ export class SequenceModel {
     this.ws = new Workspace(this.allocFn);
     this.fastHead = backend.name === 'wasm' && dtype === 'float32' ? undefined : null;
     this.fastStep = this.fastHead === null ? null : undefined;
+    this.fastXent = this.fastHead === null ? null : undefined;
 
     // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
     const cellCfgs: CellConfig[] = [];
@@ -333,9 +337,13 @@ export class SequenceModel {
   private lossOf(run: ForwardRun, batch: Batch, weights: Float32Array | null, sumW: number,
     dOut: Float | null): number {
     const O = this.config.head.size;
-    return this.config.loss === 'xent'
-      ? xentLoss(run.out, batch.y as Int32Array, weights, run.N, O, sumW, dOut)
-      : mseLoss(run.out, batch.y as Float32Array, weights, run.N, O, sumW, dOut);
+    if (this.config.loss === 'mse') return mseLoss(run.out, batch.y as Float32Array, weights, run.N, O, sumW, dOut);
+    const y = batch.y as Int32Array;
+    if (this.fastXent === undefined) this.fastXent = WasmXent.tryCreate(this.backend);
+    // big batches on the kernels (the rows split over the threads), else the reference loop
+    const fast = this.fastXent !== null && run.N * O >= 4096
+      ? this.fastXent.loss(run.out, y, weights, run.N, O, sumW, dOut) : null;
+    return fast ?? xentLoss(run.out, y, weights, run.N, O, sumW, dOut);
   }
 
   /** A detached copy of the final states (the backend may reuse its own buffers). */
@@ -509,6 +517,7 @@ export class SequenceModel {
     this.ws.clear();
     this.fastHead = null;
     this.fastStep = null;
+    this.fastXent = null;
     if (this.ownsBackend) this.backend.dispose?.();
   }
 }

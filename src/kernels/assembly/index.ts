@@ -8,6 +8,7 @@ export { plstmBackwardSteps } from './plstm-backward';
 export { lstmForward } from './lstm-forward';
 export { lstmBackwardSteps } from './lstm-backward';
 export { weightGrads } from './weight-grads';
+export { xentRows } from './xent';
 
 /** First byte after the module's static data: the TS allocator starts here. */
 export function heapBase(): usize {
