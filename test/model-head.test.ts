@@ -25,15 +25,18 @@ test('WasmHead forward and backward match the reference head', { skip: wasmHead 
     headForward(ref.out, h, W, b, N, H, O);
     headBackward(dOut, h, W, ref.dW, ref.db, ref.dh, N, H, O);
     // rows in plain arrays (copied in and out), and in the backend's memory (read and written
-    // in place where H is a multiple of 4)
+    // in place where H is a multiple of 4; logits, bias and dOut padded / unpadded in wasm)
     for (const where of ['plain', 'backend'] as const) {
       const buf = (n: number) => (where === 'plain' ? new Float32Array(n) : headBackend.alloc(n));
       const hIn = buf(N * H);
       hIn.set(h);
-      const got = { out: new Float32Array(N * O).fill(NaN), dW: new Float64Array(O * H).fill(NaN),
+      const bIn = buf(O), dOutIn = buf(N * O);
+      bIn.set(b);
+      dOutIn.set(dOut);
+      const got = { out: buf(N * O).fill(NaN), dW: new Float64Array(O * H).fill(NaN),
         db: new Float64Array(O).fill(NaN), dh: buf(N * H).fill(NaN) };
-      wasmHead!.forward(got.out, hIn, W, b, N, H, O);
-      wasmHead!.backward(dOut, hIn, W, got.dW, got.db, got.dh, N, H, O);
+      wasmHead!.forward(got.out, hIn, W, bIn, N, H, O);
+      wasmHead!.backward(dOutIn, hIn, W, got.dW, got.db, got.dh, N, H, O);
       for (const key of ['out', 'dW', 'db', 'dh'] as const) {
         const r = ref[key], g = got[key];
         let worst = 0;

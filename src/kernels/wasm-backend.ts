@@ -95,6 +95,10 @@ export interface LinearKernels {
    * split over the threads, so the result does not depend on their number.
    */
   tn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
+  /** dst [R, n] = src [R, np] with zeros in the np - n pad lanes of each row (np >= n). */
+  pad(R: number, n: number, np: number, src: number, dst: number): void;
+  /** dst [R, n] = the first n of each row of src [R, np], plus bias [n]. */
+  unpadBias(R: number, n: number, np: number, src: number, bias: number, dst: number): void;
 }
 
 /**
@@ -599,6 +603,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           if (m1 > m0) jobs.push({ fn: 'gemmTNBlocked', args: [m0, m1, N, K, A, lda, B, ldb, C, ldc] });
         }
         pool.run(jobs, kx);
+      },
+      pad(R, n, np, src, dst) {
+        pool.run(rowShares(R, R * np).map(([r0, r1]) => ({
+          fn: 'batchToTime', args: [r1 - r0, r1 - r0, 1, n, np, src + r0 * n * 4, dst + r0 * np * 4], // T = 1: rows padded
+        })), kx);
+      },
+      unpadBias(R, n, np, src, bias, dst) {
+        pool.run(rowShares(R, R * np).map(([r0, r1]) => ({
+          fn: 'unpadRowsBias', args: [r1 - r0, n, np, src + r0 * np * 4, bias, dst + r0 * n * 4],
+        })), kx);
       },
     },
 

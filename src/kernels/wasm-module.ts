@@ -24,6 +24,7 @@ export interface KernelExports {
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
     act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
   xentRows(n0: number, n1: number, O: number, out: number, y: number, w: number, sumW: number, dOut: number, nll: number): void;
+  unpadRowsBias(R: number, n: number, np: number, src: number, bias: number, dst: number): void;
   oneHotIds(B: number, T: number, I: number, x: number, ids: number): number;
   batchToTime(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;
   timeToBatch(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;

@@ -9,7 +9,8 @@
 // contract), with zeros in the padding. Runs on the backend's own memory: the rows h [N, H]
 // and dh [N, H] are read and written in place when they lie there (the model's workspace
 // buffers do) and H is a multiple of 4; otherwise they are copied through padded blocks.
-// Only W, the logits and their gradient ([O, H] and [N, O]: small) are always copied.
+// The logits and their gradient ([N, O]) are padded and unpadded in wasm when they lie
+// there too (else in JS loops); W ([O, H]: small) is always copied.
 // Blocks are kept as addresses and viewed just before use: on the unshared build a view
 // made before the memory grows is detached.
 
@@ -43,11 +44,13 @@ export class WasmHead {
 
   /** The address of rows [R, n] padded to np: src itself when it can be read in place, else a padded copy. */
   private rows(role: string, src: Float, R: number, n: number, np: number): number {
-    if (n === np) {
-      const at = this.k.addressOf(src);
-      if (at >= 0) return at;
-    }
+    const at = this.k.addressOf(src);
+    if (at >= 0 && n === np) return at;
     const ptr = this.block(role, R * np);
+    if (at >= 0) {
+      this.k.pad(R, n, np, at, ptr);
+      return ptr;
+    }
     const dst = this.k.view(ptr, R * np);
     if (n === np) {
       dst.set(src.subarray(0, R * n));
@@ -78,6 +81,11 @@ export class WasmHead {
     const wp = this.weights(W, O, H);
     const op = this.block('out', N * Op);
     this.k.nt(N, Op, Hp, hp, Hp, wp, Hp, op, Op, false); // out' [N, Op] = h' W'^T
+    const outAt = this.k.addressOf(out), bAt = this.k.addressOf(b);
+    if (outAt >= 0 && bAt >= 0) {
+      this.k.unpadBias(N, O, Op, op, bAt, outAt);
+      return;
+    }
     const ov = this.k.view(op, N * Op);
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) out[n * O + o] = ov[n * Op + o] + b[o];

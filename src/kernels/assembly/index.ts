@@ -2,7 +2,7 @@
 // are built from. Every export takes byte addresses into the (shared, imported) memory
 // plus counts; nothing here allocates. The TS side (../wasm-backend.ts) owns the memory.
 export { gemmNN, gemmNT, gemmTN, gemmTNBlocked } from './gemm';
-export { fillRows, columnSums, batchToTime, timeToBatch, transpose, exponents, fillColumn, oneHotIds } from './rows';
+export { fillRows, columnSums, batchToTime, timeToBatch, transpose, exponents, fillColumn, oneHotIds, unpadRowsBias } from './rows';
 export { plstmForward } from './plstm-forward';
 export { plstmBackwardSteps } from './plstm-backward';
 export { lstmForward } from './lstm-forward';

@@ -62,6 +62,17 @@ export function batchToTime(Bc: i32, B: i32, T: i32, n: i32, np: i32, src: usize
   }
 }
 
+/** dst [R, n] = src [R, np] (the first n of each row) + bias [n], for any n <= np. */
+export function unpadRowsBias(R: i32, n: i32, np: i32, src: usize, bias: usize, dst: usize): void {
+  for (let r = 0; r < R; r++) {
+    const s = src + (<usize>r * np << 2), d = dst + (<usize>r * n << 2);
+    for (let k = 0; k < n; k++) {
+      const at = <usize>k << 2;
+      store<f32>(d + at, load<f32>(s + at) + load<f32>(bias + at));
+    }
+  }
+}
+
 /** Time-major to batch-major: src [T, B, np] -> dst [B, T, n] (the first n of each row), for Bc rows. */
 export function timeToBatch(Bc: i32, B: i32, T: i32, n: i32, np: i32, src: usize, dst: usize): void {
   for (let b = 0; b < Bc; b++) {
