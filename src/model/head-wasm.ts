@@ -15,15 +15,18 @@
 // made before the memory grows is detached.
 
 import type { Float } from '../cells/types.js';
+import { BackendBlocks } from './wasm-blocks.js';
 import type { LinearKernels, WasmBackend } from '../kernels/wasm-backend.js';
 
 const roundUp4 = (n: number): number => (n + 3) & ~3;
 
 export class WasmHead {
-  /** Blocks in backend memory by role (address, floats), grown when a call needs more. */
-  private readonly blocks = new Map<string, { ptr: number; n: number }>();
+  /** Blocks in backend memory by role, grown when a call needs more. */
+  private readonly blocks: BackendBlocks;
 
-  private constructor(private readonly k: LinearKernels) {}
+  private constructor(private readonly k: LinearKernels) {
+    this.blocks = new BackendBlocks(k);
+  }
 
   /** A WasmHead over the backend's memory, or null for a backend without the SIMD GEMMs. */
   static tryCreate(backend: { name: string }): WasmHead | null {
@@ -32,21 +35,11 @@ export class WasmHead {
     return new WasmHead(wb.linear);
   }
 
-  /** The address of a block of at least n floats in backend memory for `role` (contents undefined). */
-  private block(role: string, n: number): number {
-    let b = this.blocks.get(role);
-    if (b === undefined || b.n < n) {
-      b = { ptr: this.k.reserve(n), n };
-      this.blocks.set(role, b);
-    }
-    return b.ptr;
-  }
-
   /** The address of rows [R, n] padded to np: src itself when it can be read in place, else a padded copy. */
   private rows(role: string, src: Float, R: number, n: number, np: number): number {
     const at = this.k.addressOf(src);
     if (at >= 0 && n === np) return at;
-    const ptr = this.block(role, R * np);
+    const ptr = this.blocks.get(role, R * np);
     if (at >= 0) {
       this.k.pad(R, n, np, at, ptr);
       return ptr;
@@ -67,7 +60,7 @@ export class WasmHead {
   /** W [O, H] as a zero-padded block [Op, Hp]. */
   private weights(W: Float, O: number, H: number): number {
     const Hp = roundUp4(H), Op = roundUp4(O);
-    const ptr = this.block('W', Op * Hp);
+    const ptr = this.blocks.get('W', Op * Hp);
     const wv = this.k.view(ptr, Op * Hp);
     wv.fill(0);
     for (let o = 0; o < O; o++) wv.set(W.subarray(o * H, (o + 1) * H), o * Hp);
@@ -79,7 +72,7 @@ export class WasmHead {
     const Hp = roundUp4(H), Op = roundUp4(O);
     const hp = this.rows('h', h, N, H, Hp);
     const wp = this.weights(W, O, H);
-    const op = this.block('out', N * Op);
+    const op = this.blocks.get('out', N * Op);
     this.k.nt(N, Op, Hp, hp, Hp, wp, Hp, op, Op, false); // out' [N, Op] = h' W'^T
     const outAt = this.k.addressOf(out), bAt = this.k.addressOf(b);
     if (outAt >= 0 && bAt >= 0) {
@@ -104,9 +97,9 @@ export class WasmHead {
     const gp = this.rows('dOut', dOut, N, O, Op);
     // dh' [N, Hp] = dOut' W', straight into dh when it lies in backend memory unpadded
     const dhAt = H === Hp ? this.k.addressOf(dh) : -1;
-    const dhp = dhAt >= 0 ? dhAt : this.block('dh', N * Hp);
+    const dhp = dhAt >= 0 ? dhAt : this.blocks.get('dh', N * Hp);
     this.k.nn(N, Hp, Op, gp, Op, wp, Hp, dhp, Hp, false);
-    const dwp = this.block('dW', Op * Hp);
+    const dwp = this.blocks.get('dW', Op * Hp);
     this.k.view(dwp, Op * Hp).fill(0);
     // dW' [Op, Hp] += dOut'^T h' (over the rows in blocks of 64: each block of h' stays in
     // cache while every column tile uses it; unblocked, h' streamed from memory once per tile)

@@ -9,28 +9,22 @@
 // does not depend on the thread count.
 
 import type { Float } from '../cells/types.js';
+import { BackendBlocks } from './wasm-blocks.js';
 import type { LinearKernels, LossKernels, WasmBackend } from '../kernels/wasm-backend.js';
 
 export class WasmXent {
-  /** Blocks in backend memory by role (address, floats), grown when a call needs more. */
-  private readonly blocks = new Map<string, { ptr: number; n: number }>();
+  /** Blocks in backend memory by role, grown when a call needs more. */
+  private readonly blocks: BackendBlocks;
 
-  private constructor(private readonly mem: LinearKernels, private readonly k: LossKernels) {}
+  private constructor(private readonly mem: LinearKernels, private readonly k: LossKernels) {
+    this.blocks = new BackendBlocks(mem);
+  }
 
   /** A WasmXent over the backend's memory, or null for a backend without the loss kernels. */
   static tryCreate(backend: { name: string }): WasmXent | null {
     const wb = backend as Partial<WasmBackend>;
     if (backend.name !== 'wasm' || wb.linear === undefined || wb.loss === undefined) return null;
     return new WasmXent(wb.linear, wb.loss);
-  }
-
-  private block(role: string, n: number): number {
-    let b = this.blocks.get(role);
-    if (b === undefined || b.n < n) {
-      b = { ptr: this.mem.reserve(n), n };
-      this.blocks.set(role, b);
-    }
-    return b.ptr;
   }
 
   /**
@@ -42,12 +36,12 @@ export class WasmXent {
     const outAt = this.mem.addressOf(out);
     const dAt = dOut === null ? 0 : this.mem.addressOf(dOut);
     if (outAt < 0 || dAt < 0) return null;
-    const yAt = this.block('y', N);
+    const yAt = this.blocks.get('y', N);
     const yv = this.mem.view(yAt, N);
     new Int32Array(yv.buffer, yv.byteOffset, N).set(y.subarray(0, N));
-    const wAt = w === null ? 0 : this.block('w', N);
+    const wAt = w === null ? 0 : this.blocks.get('w', N);
     if (w !== null) this.mem.view(wAt, N).set(w.subarray(0, N));
-    const nllAt = this.block('nll', 2 * N); // [N] float64
+    const nllAt = this.blocks.get('nll', 2 * N); // [N] float64
     this.k.xent(N, O, outAt, yAt, wAt, sumW, dAt, nllAt);
     const nv = this.mem.view(nllAt, 2 * N);
     const nll = new Float64Array(nv.buffer, nv.byteOffset, N);
