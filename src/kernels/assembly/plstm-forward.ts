@@ -20,8 +20,8 @@ import { splat, vone } from './simd';
  * tape: 1 keeps every step (tStride = B rows), 0 keeps only the state (inference)
  * zs:   [Bc, 3Hp] scratch for one step's pre-activations, or 0 to form them in act. With a
  *       tape, a block reused every step stays in cache: the GEMM's tile stores into a fresh
- *       act block each step missed the cache (~5% of the forward), while the gate math's
- *       row-by-row stores into act stream well.
+ *       act block each step missed the cache, while the gate math's row-by-row stores into
+ *       act stream well.
  */
 export function plstmForward(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   x: usize, ids: usize, wIh: usize, wIhT: usize, wHh: usize, wHhT: usize, bias: usize, p: usize, eps: f32,
