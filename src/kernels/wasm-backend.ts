@@ -91,8 +91,8 @@ export interface LinearKernels {
   /** C[M, N] = (acc ? C : 0) + A[M, K] Bt[N, K]^T, rows of C split over the threads. */
   nt(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: boolean): void;
   /**
-   * C[M, N] += A[K, M]^T B[K, N] (M % 4 == 0), a sum over K rows in a fixed order; rows of C
-   * split over the threads, so the result does not depend on their number.
+   * C[M, N] += A[K, M]^T B[K, N] (M, N % 4 == 0), a sum over K rows in a fixed order; columns
+   * of C split over the threads, so the result does not depend on their number.
    */
   tn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   /** dst [R, n] = src [R, np] with zeros in the np - n pad lanes of each row (np >= n). */
@@ -596,11 +596,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         })), kx);
       },
       tn(M, N, K, A, lda, B, ldb, C, ldc) {
-        const parts = 2 * M * N * K < minParallel ? 1 : Math.min(threads, pool.threads, M / 4);
+        // split by output columns (the head's dW: M = 12 rows would split 4 + 8, N = 128
+        // columns 64 + 64); every element sums over K in the same order either way
+        const parts = 2 * M * N * K < minParallel ? 1 : Math.min(threads, pool.threads, N / 4);
         const jobs: KernelJob[] = [];
         for (let s = 0; s < parts; s++) {
-          const [m0, m1] = splitBy4(M, parts, s);
-          if (m1 > m0) jobs.push({ fn: 'gemmTNBlocked', args: [m0, m1, N, K, A, lda, B, ldb, C, ldc] });
+          const [n0, n1] = splitBy4(N, parts, s);
+          if (n1 > n0) jobs.push({ fn: 'gemmTNBlocked', args: [0, M, n1 - n0, K, A, lda, B + n0 * 4, ldb, C + n0 * 4, ldc] });
         }
         pool.run(jobs, kx);
       },
