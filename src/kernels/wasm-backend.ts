@@ -528,8 +528,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         for (let s = 0; s < parts; s++) {
           const [j0, j1] = splitBy4(GHp, parts, s);
           const [u0, u1] = splitBy4(Hp, parts, s);
+          const pack = scratch.take(kx.weightGradsScratch(Hp)); // this thread's packed panels
           jobs.push({ fn: 'weightGrads', args: [T * B, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
-            tape.ids, dWIhT, plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP] });
+            tape.ids, dWIhT, plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP, pack] });
         }
         pool.run(jobs, kx);
 

@@ -13,6 +13,8 @@ export interface KernelExports {
   gemmNT(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: number): void;
   gemmTN(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
   gemmTNBlocked(m0: number, m1: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void;
+  packPanels(kc: number, N: number, B: number, ldb: number, dst: number): void;
+  gemmTNPanels(m0: number, m1: number, N: number, kc: number, A: number, lda: number, Bp: number, C: number, ldc: number, packA: number): void;
   plstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
     bias: number, p: number, eps: number, act: number, hbuf: number, cbuf: number, abuf: number, fbuf: number,
     tape: number, zs: number): void;
@@ -33,7 +35,8 @@ export interface KernelExports {
   exponents(H: number, Hp: number, theta: number, fixedP: number, out: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,
     act: number, hbuf: number, x: number, ids: number, dWIhT: number, q: number, dWIh: number, dWHh: number,
-    db: number, dP: number): void;
+    db: number, dP: number, pack: number): void;
+  weightGradsScratch(Hp: number): number;
   plstmStreamStep(H: number, I: number, x: number, xId: number, wIh: number, wHh: number, bias: number,
     theta: number, eps: number, z: number, h: number, c: number, a: number,
     thetaSeen: number, pSeen: number): void;

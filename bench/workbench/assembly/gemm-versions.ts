@@ -281,3 +281,93 @@ export function gemm_v7(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize): v
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// TN (weight gradients): C[M, N] += A[K, M]^T B[K, N], columns m0..m1 of A, K in blocks.
+
+// @ts-ignore: decorator
+@inline function tn4x8v(K: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
+  let c00 = v128.load(c), c01 = v128.load(c, 16);
+  let c10 = v128.load(c + ldc), c11 = v128.load(c + ldc, 16);
+  let c20 = v128.load(c + 2 * ldc), c21 = v128.load(c + 2 * ldc, 16);
+  let c30 = v128.load(c + 3 * ldc), c31 = v128.load(c + 3 * ldc, 16);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+    s = v128.load32_splat(a, 4);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+    s = v128.load32_splat(a, 8);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
+    s = v128.load32_splat(a, 12);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
+    a += lda; b += ldb;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * tn_v2: per block of kc rows, each 4-column strip of A is first copied into a contiguous
+ * panel [kc, 4] (pack: kc * 16 bytes of scratch). The strided strip (one cache line per row,
+ * rows 1536 bytes apart at the copy task's dz) maps into 8 of L1's 64 sets, where it competes
+ * with the B block's lines; the panel takes kc / 4 lines in consecutive sets.
+ */
+export function gemm_tn_v2(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
+  C: usize, ldc: i32, pack: usize, KCb: i32): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  for (let k0 = 0; k0 < K; k0 += KCb) {
+    const kc = min(KCb, K - k0);
+    const Ak = A + <usize>k0 * la, Bk = B + <usize>k0 * lb;
+    for (let m = m0; m < m1; m += 4) {
+      let src = Ak + (<usize>m << 2);
+      for (let k = 0; k < kc; k++) { v128.store(pack + (<usize>k << 4), v128.load(src)); src += la; }
+      const c = C + <usize>m * lc;
+      for (let n = 0; n < N; n += 8) tn4x8v(kc, pack, 16, Bk + (<usize>n << 2), lb, c + (<usize>n << 2), lc);
+    }
+  }
+}
+
+/** tn_v1: the library's form (strided A strip), for comparison at the same build. */
+export function gemm_tn_v1(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
+  C: usize, ldc: i32, KCb: i32): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  for (let k0 = 0; k0 < K; k0 += KCb) {
+    const kc = min(KCb, K - k0);
+    const Ak = A + <usize>k0 * la, Bk = B + <usize>k0 * lb;
+    for (let m = m0; m < m1; m += 4) {
+      const a = Ak + (<usize>m << 2), c = C + <usize>m * lc;
+      for (let n = 0; n < N; n += 8) tn4x8v(kc, a, la, Bk + (<usize>n << 2), lb, c + (<usize>n << 2), lc);
+    }
+  }
+}
+
+/**
+ * tn_v3: as v2, and each block of kc rows of B is first copied into panels [N/8][kc, 8]
+ * (packB: kc * N * 4 bytes), used by every strip of A: both operands then stream from
+ * consecutive addresses.
+ */
+export function gemm_tn_v3(m0: i32, m1: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
+  C: usize, ldc: i32, pack: usize, packB: usize, KCb: i32): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  for (let k0 = 0; k0 < K; k0 += KCb) {
+    const kc = min(KCb, K - k0);
+    const Ak = A + <usize>k0 * la, Bk = B + <usize>k0 * lb;
+    const panel = <usize>kc << 5; // bytes of one [kc, 8] panel
+    for (let k = 0; k < kc; k++) {
+      const src = Bk + <usize>k * lb, dst = packB + (<usize>k << 5);
+      for (let n = 0; n < N; n += 8) {
+        const d = dst + (<usize>(n >> 3)) * panel, s = src + (<usize>n << 2);
+        v128.store(d, v128.load(s)); v128.store(d, v128.load(s, 16), 16);
+      }
+    }
+    for (let m = m0; m < m1; m += 4) {
+      let src = Ak + (<usize>m << 2);
+      for (let k = 0; k < kc; k++) { v128.store(pack + (<usize>k << 4), v128.load(src)); src += la; }
+      const c = C + <usize>m * lc;
+      for (let n = 0; n < N; n += 8) tn4x8v(kc, pack, 16, packB + (<usize>(n >> 3)) * panel, 32, c + (<usize>n << 2), lc);
+    }
+  }
+}

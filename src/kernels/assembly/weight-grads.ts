@@ -2,19 +2,26 @@
 // R = T*B rows (time-major). Threads split the OUTPUT rows (gate rows j0..j1, hidden units
 // u0..u1), never the sum, and every sum runs over the rows in the same order: the result is
 // bit-identical for any thread count.
-import { gemmTN, KC } from './gemm';
+import { gemmTN, gemmTNPanels, KC, packPanels } from './gemm';
 import { columnSums } from './rows';
+
+/** Bytes of scratch one weightGrads call needs (its `pack` argument). */
+export function weightGradsScratch(Hp: i32): usize {
+  return <usize>KC * 16 + <usize>KC * Hp * 4;
+}
 
 /**
  * act:  [R, GHp] dz     hbuf: [R, Hp] h_{t-1} of each row (the first T slots of [T+1, B, Hp])
  * x:    [R, Ip], or ids: [R] i32 one-hot positions (then x = 0, and dWIhT: [Ip, GHp] scratch)
  * q:    [R, Hp] pLSTM per-step dL/dp shares, or 0
  * dWIh: [GHp, Ip]   dWHh: [GHp, Hp]   db: [GHp]   dP: [Hp] (dL/dp, before dp/dtheta)
+ * pack: this thread's scratch for the packed dW_hh product, weightGradsScratch(Hp) bytes
  */
 export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
   j0: i32, j1: i32, u0: i32, u1: i32,
   act: usize, hbuf: usize, x: usize, ids: usize, dWIhT: usize, q: usize,
-  dWIh: usize, dWHh: usize, db: usize, dP: usize): void {
+  dWIh: usize, dWHh: usize, db: usize, dP: usize, pack: usize): void {
+  const packA = pack, packB = pack + (<usize>KC << 4); // [KC, 4], [KC, Hp]
   const GHp = G * Hp;
   if (j1 > j0) {
     // zero the output rows this call owns
@@ -27,7 +34,8 @@ export function weightGrads(R: i32, Ip: i32, Hp: i32, G: i32,
     if (ids != 0) for (let i = 0; i < Ip; i++) memory.fill(dWIhT + <usize>i * rowBytes + lo, 0, hi - lo);
     for (let k0 = 0; k0 < R; k0 += KC) {
       const kc = min(KC, R - k0), dz = act + <usize>k0 * rowBytes;
-      gemmTN(j0, j1, Hp, kc, dz, GHp, hbuf + (<usize>k0 * Hp << 2), Hp, dWHh, Hp);
+      packPanels(kc, Hp, hbuf + (<usize>k0 * Hp << 2), Hp, packB);
+      gemmTNPanels(j0, j1, Hp, kc, dz, GHp, packB, dWHh, Hp, packA);
       if (ids != 0) oneHotScatter(kc, rowBytes, lo, hi, dz, ids + (<usize>k0 << 2), dWIhT); // one-hot x
       else gemmTN(j0, j1, Ip, kc, dz, GHp, x + (<usize>k0 * Ip << 2), Ip, dWIh, Ip); // dW_ih += dz^T x_t
     }
