@@ -83,6 +83,44 @@ test('a model on wasm (SIMD head included) gives the loss and gradients of the r
   fast.dispose();
 });
 
+test('the head inside the top layer\'s kernels (either cell on top, odd H and O) gives the reference loss, gradients and outputs', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+  for (const top of ['plstm', 'lstm'] as const) {
+    const cfg: ModelConfig = {
+      input: { kind: 'onehot', size: 7 },
+      layers: [{ cell: top === 'plstm' ? 'lstm' : 'plstm', hidden: 8 }, { cell: top, hidden: 13 }],
+      head: { size: 10, steps: 'all' }, loss: 'xent', seed: 9,
+    };
+    const batch = e2eBatch(11, 53); // N*H*O = 583*13*10: the head runs inside the top layer
+    const ref = SequenceModel.create(cfg, { backend: 'js', dtype: 'float64' });
+    const be = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+    // count the calls, so that the test cannot pass on the separate head
+    const calls = { forward: 0, backward: 0 };
+    const { forward, backward } = be.headed;
+    Object.assign(be.headed, {
+      forward: (...a: Parameters<typeof forward>) => { calls.forward++; return forward(...a); },
+      backward: (...a: Parameters<typeof backward>) => { calls.backward++; return backward(...a); },
+    });
+    const fast = SequenceModel.createOn(cfg, be);
+    ref.params.set(fast.params);
+    const a = ref.computeGradients(batch);
+    const b = fast.computeGradients(batch);
+    assert.deepEqual(calls, { forward: 1, backward: 1 }, `${top}: the headed kernels ran`);
+    assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(a.loss), `${top}: loss ${a.loss} vs ${b.loss}`);
+    const scale = Math.max(...Array.from(ref.grads, Math.abs));
+    for (const s of ref.slots) {
+      let worst = 0;
+      for (let i = s.offset; i < s.offset + s.size; i++) worst = Math.max(worst, Math.abs(ref.grads[i] - fast.grads[i]));
+      assert.ok(worst <= 1e-4 * scale, `${top} ${s.name}: worst difference ${worst} (gradient scale ${scale})`);
+    }
+    const pr = ref.predict(batch.x, batch.B, batch.T), pf = fast.predict(batch.x, batch.B, batch.T);
+    assert.equal(calls.forward, 2);
+    let worst = 0;
+    for (let i = 0; i < pr.length; i++) worst = Math.max(worst, Math.abs(pr[i] - pf[i]) / (1e-5 + 1e-4 * Math.abs(pr[i])));
+    assert.ok(worst <= 1, `${top}: predict ${worst.toFixed(2)}x tolerance`);
+    be.dispose();
+  }
+});
+
 test('the SIMD head split over 2 threads gives the same loss and gradients bit for bit as 1 thread', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
   const batch = e2eBatch(32, 200); // N = 6,400 rows: the head's GEMMs are big enough to split
   const one = SequenceModel.createOn(E2E_CFG, createWasmBackend({ threads: 1 }));

@@ -13,14 +13,22 @@
 //     pLSTM  act T*3Hp (r, o, g; reused for dz), f T*Hp, h, c, a (T+1)*Hp each,
 //            one-hot positions T (i32)
 //     LSTM   act T*4Hp (i, f, g, o; reused for dz), h, c (T+1)*Hp each, positions T
-//   backward scratch (wasm heap): dL/dh per step T*Hp (no dL/dx: the input gets no gradient)
-//   model buffers (wasm heap, allocated once and reused): one-hot input T*I,
-//     head outputs and their gradient 2*T*O, the SIMD head's padded copies of them 2*T*Op,
-//     dL/dh from the head T*H, and the layer output h [T, H] (written there by the kernels,
-//     batch-major; the head reads it in place)
+//   when the head runs inside the layer's kernels (B*T*H*O >= FAST_HEAD_MIN: every
+//   configuration of the bench but the smallest), the layer output and its gradient are
+//   never stored in [B, T, H]:
+//     scratch (wasm heap): the head's logits (forward) and their gradient (backward),
+//       time-major and padded, T*Op (one arena, reused)
+//     model buffers (wasm heap, allocated once and reused): one-hot input T*I, head outputs
+//       and their gradient 2*T*O
+//   otherwise:
+//     backward scratch: dL/dh per step T*Hp (no dL/dx: the input gets no gradient)
+//     model buffers: one-hot input T*I, head outputs and their gradient 2*T*O, the SIMD
+//       head's padded copies of them 2*T*Op, dL/dh from the head T*H, and the layer output
+//       h [T, H] (written there by the kernels, batch-major; the head reads it in place)
 //   plain JS arrays: none per row
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { ShapeForFlops } from './flops.js';
+import { FAST_HEAD_MIN } from '../model/sequence-model.js';
 
 /** SIMD width in floats that the kernels pad H and I to. */
 export const PAD = 4;
@@ -53,8 +61,9 @@ export function activationLayout(s: ShapeForMemory): ActivationLayout {
     : T * 4 * Hp + 2 * (T + 1) * Hp + T;
   const rows = BYTES * s.B;
   const tape = rows * tapeRow;
-  const backwardScratch = rows * T * Hp;
-  const modelBuffers = rows * T * (s.I + 2 * s.O + 2 * padded(s.O) + 2 * s.H);
+  const headed = s.B * s.T * s.H * s.O >= FAST_HEAD_MIN;
+  const backwardScratch = rows * T * (headed ? padded(s.O) : Hp);
+  const modelBuffers = rows * T * (s.I + 2 * s.O + (headed ? 0 : 2 * padded(s.O) + 2 * s.H));
   const jsArrays = 0;
   const heap = tape + backwardScratch + modelBuffers;
   return { tape, backwardScratch, modelBuffers, jsArrays, heap, total: heap + jsArrays };

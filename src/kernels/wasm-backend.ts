@@ -58,6 +58,34 @@ export interface WasmBackend extends SequenceBackend {
   readonly linear: LinearKernels;
   /** Losses over this backend's memory (the model's softmax cross-entropy). */
   readonly loss: LossKernels;
+  /** A layer and a linear head on each of its steps in one pass (a model's top layer). */
+  readonly headed: HeadedLayer;
+}
+
+/** A linear head on every step of a layer: out [B, T, O] = h W^T + b. */
+export interface StepHead {
+  W: Float; // [O, H]
+  b: Float; // [O]
+  O: number;
+}
+
+/**
+ * forward / backward of SequenceBackend for a layer whose every step feeds a linear head.
+ * The head runs on the layer's time-major activations in wasm memory, and backward adds the
+ * head's dL/dh of each step inside the time loop, so the [B, T, H] layer output and its
+ * gradient are never written out, relaid out and read back (about 9 ms of a 2-thread
+ * copy-task batch of ~130 ms). The returned forward's hSeq is empty.
+ */
+export interface HeadedLayer {
+  /** As forward, with the head's logits written into out [B, T, O] (float32). */
+  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
+    needTape: boolean, head: StepHead, out: Float): SequenceForward;
+  /**
+   * As backward with dL/d(logits) dOut [B, T, O] instead of dhSeq; also writes the head's
+   * gradients dW [O, H] and db [O] (float64, overwritten).
+   */
+  backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, head: StepHead, dOut: Float,
+    dW: Float64Array, db: Float64Array, dFinal: Partial<CellState> | null, needDx?: boolean): CellGrads;
 }
 
 /** Losses on byte addresses in the backend's memory, rows split over the backend's threads. */
@@ -375,6 +403,276 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     }
   }
 
+  /** C[M, N] = (acc ? C : 0) + A[M, K] Bt[N, K]^T, rows of C split over the threads. */
+  function ntRows(M: number, N: number, K: number, A: number, lda: number, Bt: number, ldb: number, C: number, ldc: number, acc: boolean): void {
+    pool.run(rowShares(M, 2 * M * N * K).map(([m0, m1]) => ({
+      fn: 'gemmNT', args: [m1 - m0, N, K, A + m0 * lda * 4, lda, Bt, ldb, C + m0 * ldc * 4, ldc, acc ? 1 : 0],
+    })), kx);
+  }
+
+  /** C[M, N] += A[K, M]^T B[K, N], columns of C split over the threads (see LinearKernels.tn). */
+  function tnColumns(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number): void {
+    // by columns: the head's dW has M = 12 rows (a 4 + 8 split) and N = 128 columns (64 + 64)
+    const parts = 2 * M * N * K < minParallel ? 1 : Math.min(threads, pool.threads, N / 4);
+    const jobs: KernelJob[] = [];
+    for (let s = 0; s < parts; s++) {
+      const [n0, n1] = splitBy4(N, parts, s);
+      if (n1 > n0) jobs.push({ fn: 'gemmTNBlocked', args: [0, M, n1 - n0, K, A, lda, B + n0 * 4, ldb, C + n0 * 4, ldc] });
+    }
+    pool.run(jobs, kx);
+  }
+
+  function checkHead(head: StepHead, H: number, rows: Float, N: number, what: string): void {
+    if (!(Number.isInteger(head.O) && head.O > 0)) throw new ShapeError(`the head needs O >= 1 outputs, got ${head.O}`);
+    if (head.W.length !== head.O * H) throw new ShapeError(`the head's W has ${head.W.length} numbers, expected [O, H] = ${head.O * H}`);
+    if (head.b.length !== head.O) throw new ShapeError(`the head's b has ${head.b.length} numbers, expected [O] = ${head.O}`);
+    if (rows.length !== N * head.O) throw new ShapeError(`${what} has ${rows.length} numbers, expected [B, T, O] = ${N * head.O}`);
+  }
+
+  /** out [B, T, O] = h W^T + b from the layer's time-major h [T, B, Hp] at hRows. */
+  function headLogits(head: StepHead, out: Float, B: number, T: number, H: number, Hp: number, hRows: number): void {
+    const O = head.O, Op = roundUp4(O), R = T * B;
+    const wp = packGateRows(head.W, 1, O, Op, H, Hp, scratch); // [Op, Hp]
+    const bp = scratch.take(Op * 4); // [Op]
+    const bv = heap.f32(bp, Op);
+    bv.fill(0);
+    bv.set(head.b);
+    const logits = scratch.take(R * Op * 4); // [T, B, Op]
+    kx.fillRows(R, Op, bp, logits, Op);
+    ntRows(R, Op, Hp, hRows, Hp, wp, Hp, logits, Op, true);
+    unpackTimeMajor(logits, B, T, O, Op, out as Float32Array);
+  }
+
+  /**
+   * The head's dW [O, H] = dOut^T h and db [O] = column sums of dOut (float32 sums over the
+   * R = T*B rows in row order, stored as float64), from time-major dOut [R, Op] and h [R, Hp].
+   */
+  function headGrads(dW: Float64Array, db: Float64Array, R: number, H: number, Hp: number, O: number, Op: number,
+    dOut: number, hRows: number): void {
+    const dwp = scratch.take(Op * Hp * 4); // [Op, Hp]
+    heap.f32(dwp, Op * Hp).fill(0);
+    tnColumns(Op, Hp, R, dOut, Op, hRows, Hp, dwp, Hp);
+    const dbp = scratch.take(Op * 4); // [Op]
+    kx.columnSums(R, 0, Op, dOut, Op, dbp);
+    const dwv = heap.f32(dwp, Op * Hp), dbv = heap.f32(dbp, Op);
+    for (let o = 0; o < O; o++) {
+      for (let k = 0; k < H; k++) dW[o * H + k] = dwv[o * Hp + k];
+      db[o] = dbv[o];
+    }
+  }
+
+  /** forward, and with `head` the headed layer's forward (HeadedLayer). */
+  function runForward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
+    needTape: boolean, hSeqOut: Float | undefined, head: { head: StepHead; out: Float } | null): SequenceForward {
+    live();
+    checkConfig(cfg);
+    checkWeights(cfg, w);
+    checkSequence(cfg, x, B, T);
+    if (s0) checkState(cfg, s0, B, 'initial state', false);
+    if (hSeqOut !== undefined) checkOutput(hSeqOut, 'float32', B * T * cfg.hiddenSize);
+    if (head) checkHead(head.head, cfg.hiddenSize, head.out, B * T, 'out');
+    const plstm = cfg.kind === 'plstm';
+    const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
+    const GHp = G * Hp;
+    const kept: number[] = []; // freed with the tape
+    const tapeList: Blocks = needTape ? keptList(kept) : scratch;
+    try {
+      const pw = packWeights(cfg, w, scratch);
+      // For batches, W_ih^T and W_hh^T make the per-step products register-blocked NN GEMMs
+      // (not worth the transposes for a few rows: a streaming step reads W in place). When I
+      // is not a multiple of 4, input lane I is a free pad: it holds a constant 1 and row I of
+      // W_ih^T the bias, so the input product adds the bias (and backward gets db from dW_ih).
+      const batch = B * T >= 16;
+      // One-hot inputs (every row of x a single 1): the input part of a step is a row gather
+      // of W_ih^T and dW_ih a scatter of dz rows, instead of GEMMs with K = I (copy task,
+      // character models: 10-20% of a training batch). x then is not copied at all.
+      const xAt = staged(x, scratch); // [B, T, I] in wasm memory (in place when x is ours)
+      const ids = batch ? oneHotPositions(xAt, B, T, I, tapeList) : 0; // [T, B] i32
+      const xPtr = ids === 0 ? packTimeMajorAt(xAt, B, T, I, Ip, tapeList) : 0; // [T, B, Ip]
+      const biasLane = batch && I < Ip && ids === 0;
+      let wIhT = 0, wHhT = 0;
+      if (batch) {
+        wIhT = scratch.take(Ip * GHp * 4);
+        kx.transpose(GHp, Ip, pw.wIh, wIhT);
+        wHhT = scratch.take(Hp * GHp * 4);
+        kx.transpose(GHp, Hp, pw.wHh, wHhT);
+      }
+      if (biasLane) {
+        kx.fillColumn(T * B, Ip, I, 1, xPtr);
+        heap.f32(wIhT + I * GHp * 4, GHp).set(heap.f32(pw.bias, GHp));
+      }
+      const biasArg = biasLane ? 0 : pw.bias;
+      const block = (floats: number, list: Blocks) => list.take(floats * 4);
+      const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
+      const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
+      const hbuf = block((T + 1) * B * Hp, tapeList); // [T+1, B, Hp]
+      const sBlocks = needTape ? T + 1 : 1;
+      const cbuf = block(sBlocks * B * Hp, tapeList); // [T+1, B, Hp] or [B, Hp]
+      const abuf = plstm ? block(sBlocks * B * Hp, tapeList) : 0;
+      const fbuf = plstm ? block(steps * B * Hp, tapeList) : 0; // [T, B, Hp] or [B, Hp]
+      writeState(hbuf, B, Hp, H, Hp, s0?.h);
+      writeState(cbuf, B, Hp, H, Hp, s0?.c);
+      if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
+
+      const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
+        const Bc = b1 - b0;
+        const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
+        // with a tape, each share forms a step's pre-activations in a block of its own that
+        // stays in cache (see plstm-forward.ts); without one, act itself is that block
+        const zs = needTape ? scratch.take(Bc * GHp * 4) : 0; // [Bc, G*Hp]
+        return plstm
+          ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
+            pw.p, cfg.eps, at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0, zs] }
+          : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
+            at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0, zs] };
+      });
+      pool.run(jobs, kx);
+      const hSeq = head === null // [B, T, H], or nothing when the head consumes it here
+        ? unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp, hSeqOut as Float32Array | undefined)
+        : (headLogits(head.head, head.out, B, T, H, Hp, hbuf + B * Hp * 4), new Float32Array(0));
+      const lastSlot = needTape ? T * B * Hp * 4 : 0;
+      const final: CellState = {
+        h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null,
+      };
+      unpackRows(hbuf + T * B * Hp * 4, B, Hp, H, final.h as Float32Array, 0);
+      unpackRows(cbuf + lastSlot, B, Hp, H, final.c as Float32Array, 0);
+      if (plstm) unpackRows(abuf + lastSlot, B, Hp, H, final.a as Float32Array, 0);
+      let tape: WasmTape | null = null;
+      if (needTape) {
+        tape = {
+          kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, ids, biasLane,
+          owned: kept, freed: false,
+          bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * (ids === 0 ? Ip : 1)
+            + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),
+        };
+      }
+      const result: SequenceForward = { hSeq, final, tape };
+      // freed when backward has run, or when the tape becomes garbage (a forward whose
+      // backward never comes)
+      if (tape) tapeRegistry.register(tape, kept, tape);
+      return result;
+    } catch (e) {
+      for (const p of kept) heap.freeBytes(p);
+      throw e;
+    } finally {
+      scratch.reset();
+    }
+  }
+
+  /** backward, and with `head` the headed layer's backward (HeadedLayer). */
+  function runBackward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, dhSeq: Float | null,
+    dFinal: Partial<CellState> | null, needDx: boolean,
+    head: { head: StepHead; dOut: Float; dW: Float64Array; db: Float64Array } | null): CellGrads {
+    live();
+    checkConfig(cfg);
+    checkWeights(cfg, w);
+    const tape = fwd.tape as WasmTape | null;
+    if (!tape || tape.kind !== 'wasm-tape') {
+      throw new ShapeError('backward needs a forward run of this backend with needTape = true');
+    }
+    if (tape.freed) throw new ShapeError('backward already ran on this forward result (its activations are freed): run forward again');
+    if (tape.cell !== cfg.kind || tape.H !== cfg.hiddenSize || tape.I !== cfg.inputSize) {
+      throw new ShapeError('backward got a config that differs from the forward run');
+    }
+    const { B, T, H, I, Hp, Ip } = tape;
+    checkSequence(cfg, x, B, T);
+    if (dhSeq !== null && dhSeq.length !== B * T * H) {
+      throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
+    }
+    if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
+    if (head) {
+      checkHead(head.head, H, head.dOut, B * T, 'dOut');
+      if (head.dW.length !== head.head.O * H || head.db.length !== head.head.O) {
+        throw new ShapeError(`the head's gradients need dW [O, H] = ${head.head.O * H} and db [O] = ${head.head.O} numbers`);
+      }
+    }
+    const plstm = cfg.kind === 'plstm';
+    const G = gatesOf(cfg.kind), GHp = G * Hp;
+    try {
+      const pw = packWeights(cfg, w, scratch);
+      const dSeq = dhSeq === null ? 0 : packTimeMajor(dhSeq, B, T, H, Hp, scratch); // [T, B, Hp]
+      const carried = (src: Float | null | undefined) => { // [B, Hp]
+        const p = scratch.take(B * Hp * 4);
+        writeState(p, B, Hp, H, Hp, src);
+        return p;
+      };
+      const dh = carried(dFinal?.h), dc = carried(dFinal?.c), da = plstm ? carried(dFinal?.a) : 0;
+      const dx = needDx ? scratch.take(T * B * Ip * 4) : 0; // [T, B, Ip]
+      // the head's dL/d(logits), time-major [T, B, Op], and its weights [Op, Hp]
+      const O = head?.head.O ?? 0, Op = roundUp4(O);
+      const dOut = head ? packTimeMajor(head.dOut, B, T, O, Op, scratch) : 0;
+      const wOut = head ? packGateRows(head.head.W, 1, O, Op, H, Hp, scratch) : 0;
+      // phase 1: the time loop, batch rows split across threads
+      const flops = 2 * B * T * GHp * (Hp + Ip);
+      const shares = rowShares(B, flops);
+      pool.run(shares.map(([b0, b1]) => {
+        const Bc = b1 - b0;
+        const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
+        return plstm
+          ? { fn: 'plstmBackwardSteps', args: [Bc, B, T, Ip, Hp, pw.wIh, pw.wHh, pw.p, cfg.eps,
+            at(tape.act, GHp), at(tape.cbuf, Hp), at(tape.abuf, Hp), at(tape.fbuf, Hp),
+            at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(da, Hp), at(dx, Ip), at(dOut, Op), wOut, Op] }
+          : { fn: 'lstmBackwardSteps', args: [Bc, B, T, Ip, Hp, pw.wIh, pw.wHh,
+            at(tape.act, GHp), at(tape.cbuf, Hp), at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(dx, Ip), at(dOut, Op), wOut, Op] };
+      }), kx);
+      // phase 2: weight gradients, output rows split across threads, fixed summation order
+      const dWIh = scratch.take(GHp * Ip * 4), dWHh = scratch.take(GHp * Hp * 4);
+      const db = scratch.take(GHp * 4), dP = scratch.take(Hp * 4);
+      const dWIhT = tape.ids !== 0 ? scratch.take(Ip * GHp * 4) : 0; // [Ip, GHp] one-hot dW_ih sums
+      const parts = flops < minParallel ? 1 : Math.min(threads, pool.threads, GHp / 4);
+      const jobs: KernelJob[] = [];
+      for (let s = 0; s < parts; s++) {
+        const [j0, j1] = splitBy4(GHp, parts, s);
+        const [u0, u1] = splitBy4(Hp, parts, s);
+        const pack = scratch.take(kx.weightGradsScratch(Hp)); // this thread's packed panels
+        jobs.push({ fn: 'weightGrads', args: [T * B, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
+          tape.ids, dWIhT, plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP, pack] });
+      }
+      pool.run(jobs, kx);
+      if (head) headGrads(head.dW, head.db, B * T, H, Hp, O, Op, dOut, tape.hbuf + B * Hp * 4);
+
+      // unpack [G*Hp, n] -> [G*H, n]
+      const gateRows = (ptr: number, n: number, np: number) => {
+        const out = new Float32Array(G * H * n);
+        for (let g = 0; g < G; g++) unpackRows(ptr + g * Hp * np * 4, H, np, n, out, g * H * n);
+        return out;
+      };
+      // column `col` of [G*Hp, np] -> [G*H]
+      const gateColumn = (ptr: number, col: number, np: number) => {
+        const out = new Float32Array(G * H);
+        const src = heap.f32(ptr, G * Hp * np);
+        for (let g = 0; g < G; g++) for (let j = 0; j < H; j++) out[g * H + j] = src[(g * Hp + j) * np + col];
+        return out;
+      };
+      const grads: CellGrads = {
+        dx: needDx ? unpackTimeMajor(dx, B, T, I, Ip) : new Float32Array(0),
+        dWIh: gateRows(dWIh, I, Ip),
+        dWHh: gateRows(dWHh, H, Hp),
+        db: tape.biasLane ? gateColumn(dWIh, I, Ip) : gateRows(db, 1, 1),
+        dTheta: null,
+        d0: { h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null },
+      };
+      unpackRows(dh, B, Hp, H, grads.d0.h as Float32Array, 0);
+      unpackRows(dc, B, Hp, H, grads.d0.c as Float32Array, 0);
+      if (plstm) {
+        unpackRows(da, B, Hp, H, grads.d0.a as Float32Array, 0);
+        const dTheta = new Float32Array(H); // dL/dtheta = dL/dp p (1 - p); zeros when p is fixed
+        if (cfg.fixedP === null) {
+          const dPv = heap.f32(dP, Hp), pv = heap.f32(pw.p, Hp);
+          for (let j = 0; j < H; j++) dTheta[j] = dPv[j] * pv[j] * (1 - pv[j]);
+        }
+        grads.dTheta = dTheta;
+      }
+      return grads;
+    } finally {
+      scratch.reset();
+      // the activations are consumed: free them now rather than waiting for the GC
+      tape.freed = true;
+      tapeRegistry.unregister(tape);
+      freeTape(tape.owned);
+    }
+  }
+
   const backend: WasmBackend = {
     name: 'wasm',
     dtype: 'float32',
@@ -383,197 +681,21 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
     forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
       needTape: boolean, hSeqOut?: Float): SequenceForward {
-      live();
-      checkConfig(cfg);
-      checkWeights(cfg, w);
-      checkSequence(cfg, x, B, T);
-      if (s0) checkState(cfg, s0, B, 'initial state', false);
-      if (hSeqOut !== undefined) checkOutput(hSeqOut, 'float32', B * T * cfg.hiddenSize);
-      const plstm = cfg.kind === 'plstm';
-      const G = gatesOf(cfg.kind), H = cfg.hiddenSize, I = cfg.inputSize, Hp = roundUp4(H), Ip = roundUp4(I);
-      const GHp = G * Hp;
-      const kept: number[] = []; // freed with the tape
-      const tapeList: Blocks = needTape ? keptList(kept) : scratch;
-      try {
-        const pw = packWeights(cfg, w, scratch);
-        // For batches, W_ih^T and W_hh^T make the per-step products register-blocked NN GEMMs
-        // (not worth the transposes for a few rows: a streaming step reads W in place). When I
-        // is not a multiple of 4, input lane I is a free pad: it holds a constant 1 and row I of
-        // W_ih^T the bias, so the input product adds the bias (and backward gets db from dW_ih).
-        const batch = B * T >= 16;
-        // One-hot inputs (every row of x a single 1): the input part of a step is a row gather
-        // of W_ih^T and dW_ih a scatter of dz rows, instead of GEMMs with K = I (copy task,
-        // character models: 10-20% of a training batch). x then is not copied at all.
-        const xAt = staged(x, scratch); // [B, T, I] in wasm memory (in place when x is ours)
-        const ids = batch ? oneHotPositions(xAt, B, T, I, tapeList) : 0; // [T, B] i32
-        const xPtr = ids === 0 ? packTimeMajorAt(xAt, B, T, I, Ip, tapeList) : 0; // [T, B, Ip]
-        const biasLane = batch && I < Ip && ids === 0;
-        let wIhT = 0, wHhT = 0;
-        if (batch) {
-          wIhT = scratch.take(Ip * GHp * 4);
-          kx.transpose(GHp, Ip, pw.wIh, wIhT);
-          wHhT = scratch.take(Hp * GHp * 4);
-          kx.transpose(GHp, Hp, pw.wHh, wHhT);
-        }
-        if (biasLane) {
-          kx.fillColumn(T * B, Ip, I, 1, xPtr);
-          heap.f32(wIhT + I * GHp * 4, GHp).set(heap.f32(pw.bias, GHp));
-        }
-        const biasArg = biasLane ? 0 : pw.bias;
-        const block = (floats: number, list: Blocks) => list.take(floats * 4);
-        const steps = needTape ? T : 1; // time blocks of act, c, a, f kept
-        const act = block(steps * B * GHp, tapeList); // [T, B, G*Hp] or [B, G*Hp]
-        const hbuf = block((T + 1) * B * Hp, tapeList); // [T+1, B, Hp]
-        const sBlocks = needTape ? T + 1 : 1;
-        const cbuf = block(sBlocks * B * Hp, tapeList); // [T+1, B, Hp] or [B, Hp]
-        const abuf = plstm ? block(sBlocks * B * Hp, tapeList) : 0;
-        const fbuf = plstm ? block(steps * B * Hp, tapeList) : 0; // [T, B, Hp] or [B, Hp]
-        writeState(hbuf, B, Hp, H, Hp, s0?.h);
-        writeState(cbuf, B, Hp, H, Hp, s0?.c);
-        if (plstm) writeState(abuf, B, Hp, H, Hp, s0?.a);
-
-        const jobs: KernelJob[] = rowShares(B, 2 * B * T * GHp * (Hp + Ip)).map(([b0, b1]) => {
-          const Bc = b1 - b0;
-          const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
-          // with a tape, each share forms a step's pre-activations in a block of its own that
-          // stays in cache (see plstm-forward.ts); without one, act itself is that block
-          const zs = needTape ? scratch.take(Bc * GHp * 4) : 0; // [Bc, G*Hp]
-          return plstm
-            ? { fn: 'plstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
-              pw.p, cfg.eps, at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), at(abuf, Hp), at(fbuf, Hp), needTape ? 1 : 0, zs] }
-            : { fn: 'lstmForward', args: [Bc, B, T, Ip, Hp, at(xPtr, Ip), at(ids, 1), pw.wIh, wIhT, pw.wHh, wHhT, biasArg,
-              at(act, GHp), at(hbuf, Hp), at(cbuf, Hp), needTape ? 1 : 0, zs] };
-        });
-        pool.run(jobs, kx);
-        const hSeq = unpackTimeMajor(hbuf + B * Hp * 4, B, T, H, Hp, hSeqOut as Float32Array | undefined); // [B, T, H]
-        const lastSlot = needTape ? T * B * Hp * 4 : 0;
-        const final: CellState = {
-          h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null,
-        };
-        unpackRows(hbuf + T * B * Hp * 4, B, Hp, H, final.h as Float32Array, 0);
-        unpackRows(cbuf + lastSlot, B, Hp, H, final.c as Float32Array, 0);
-        if (plstm) unpackRows(abuf + lastSlot, B, Hp, H, final.a as Float32Array, 0);
-        let tape: WasmTape | null = null;
-        if (needTape) {
-          tape = {
-            kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, ids, biasLane,
-            owned: kept, freed: false,
-            bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * (ids === 0 ? Ip : 1)
-              + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),
-          };
-        }
-        const result: SequenceForward = { hSeq, final, tape };
-        // freed when backward has run, or when the tape becomes garbage (a forward whose
-        // backward never comes)
-        if (tape) tapeRegistry.register(tape, kept, tape);
-        return result;
-      } catch (e) {
-        for (const p of kept) heap.freeBytes(p);
-        throw e;
-      } finally {
-        scratch.reset();
-      }
+      return runForward(cfg, w, x, B, T, s0, needTape, hSeqOut, null);
     },
 
     backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, dhSeq: Float | null,
       dFinal: Partial<CellState> | null, needDx = true): CellGrads {
-      live();
-      checkConfig(cfg);
-      checkWeights(cfg, w);
-      const tape = fwd.tape as WasmTape | null;
-      if (!tape || tape.kind !== 'wasm-tape') {
-        throw new ShapeError('backward needs a forward run of this backend with needTape = true');
-      }
-      if (tape.freed) throw new ShapeError('backward already ran on this forward result (its activations are freed): run forward again');
-      if (tape.cell !== cfg.kind || tape.H !== cfg.hiddenSize || tape.I !== cfg.inputSize) {
-        throw new ShapeError('backward got a config that differs from the forward run');
-      }
-      const { B, T, H, I, Hp, Ip } = tape;
-      checkSequence(cfg, x, B, T);
-      if (dhSeq !== null && dhSeq.length !== B * T * H) {
-        throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
-      }
-      if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
-      const plstm = cfg.kind === 'plstm';
-      const G = gatesOf(cfg.kind), GHp = G * Hp;
-      try {
-        const pw = packWeights(cfg, w, scratch);
-        const dSeq = dhSeq === null ? 0 : packTimeMajor(dhSeq, B, T, H, Hp, scratch); // [T, B, Hp]
-        const carried = (src: Float | null | undefined) => { // [B, Hp]
-          const p = scratch.take(B * Hp * 4);
-          writeState(p, B, Hp, H, Hp, src);
-          return p;
-        };
-        const dh = carried(dFinal?.h), dc = carried(dFinal?.c), da = plstm ? carried(dFinal?.a) : 0;
-        const dx = needDx ? scratch.take(T * B * Ip * 4) : 0; // [T, B, Ip]
-        // phase 1: the time loop, batch rows split across threads
-        const flops = 2 * B * T * GHp * (Hp + Ip);
-        const shares = rowShares(B, flops);
-        pool.run(shares.map(([b0, b1]) => {
-          const Bc = b1 - b0;
-          const at = (ptr: number, rowFloats: number) => (ptr === 0 ? 0 : ptr + b0 * rowFloats * 4);
-          return plstm
-            ? { fn: 'plstmBackwardSteps', args: [Bc, B, T, Ip, Hp, pw.wIh, pw.wHh, pw.p, cfg.eps,
-              at(tape.act, GHp), at(tape.cbuf, Hp), at(tape.abuf, Hp), at(tape.fbuf, Hp),
-              at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(da, Hp), at(dx, Ip)] }
-            : { fn: 'lstmBackwardSteps', args: [Bc, B, T, Ip, Hp, pw.wIh, pw.wHh,
-              at(tape.act, GHp), at(tape.cbuf, Hp), at(dSeq, Hp), at(dh, Hp), at(dc, Hp), at(dx, Ip)] };
-        }), kx);
-        // phase 2: weight gradients, output rows split across threads, fixed summation order
-        const dWIh = scratch.take(GHp * Ip * 4), dWHh = scratch.take(GHp * Hp * 4);
-        const db = scratch.take(GHp * 4), dP = scratch.take(Hp * 4);
-        const dWIhT = tape.ids !== 0 ? scratch.take(Ip * GHp * 4) : 0; // [Ip, GHp] one-hot dW_ih sums
-        const parts = flops < minParallel ? 1 : Math.min(threads, pool.threads, GHp / 4);
-        const jobs: KernelJob[] = [];
-        for (let s = 0; s < parts; s++) {
-          const [j0, j1] = splitBy4(GHp, parts, s);
-          const [u0, u1] = splitBy4(Hp, parts, s);
-          const pack = scratch.take(kx.weightGradsScratch(Hp)); // this thread's packed panels
-          jobs.push({ fn: 'weightGrads', args: [T * B, Ip, Hp, G, j0, j1, u0, u1, tape.act, tape.hbuf, tape.x,
-            tape.ids, dWIhT, plstm ? tape.fbuf : 0, dWIh, dWHh, tape.biasLane ? 0 : db, dP, pack] });
-        }
-        pool.run(jobs, kx);
+      return runBackward(cfg, w, x, fwd, dhSeq, dFinal, needDx, null);
+    },
 
-        // unpack [G*Hp, n] -> [G*H, n]
-        const gateRows = (ptr: number, n: number, np: number) => {
-          const out = new Float32Array(G * H * n);
-          for (let g = 0; g < G; g++) unpackRows(ptr + g * Hp * np * 4, H, np, n, out, g * H * n);
-          return out;
-        };
-        // column `col` of [G*Hp, np] -> [G*H]
-        const gateColumn = (ptr: number, col: number, np: number) => {
-          const out = new Float32Array(G * H);
-          const src = heap.f32(ptr, G * Hp * np);
-          for (let g = 0; g < G; g++) for (let j = 0; j < H; j++) out[g * H + j] = src[(g * Hp + j) * np + col];
-          return out;
-        };
-        const grads: CellGrads = {
-          dx: needDx ? unpackTimeMajor(dx, B, T, I, Ip) : new Float32Array(0),
-          dWIh: gateRows(dWIh, I, Ip),
-          dWHh: gateRows(dWHh, H, Hp),
-          db: tape.biasLane ? gateColumn(dWIh, I, Ip) : gateRows(db, 1, 1),
-          dTheta: null,
-          d0: { h: new Float32Array(B * H), c: new Float32Array(B * H), a: plstm ? new Float32Array(B * H) : null },
-        };
-        unpackRows(dh, B, Hp, H, grads.d0.h as Float32Array, 0);
-        unpackRows(dc, B, Hp, H, grads.d0.c as Float32Array, 0);
-        if (plstm) {
-          unpackRows(da, B, Hp, H, grads.d0.a as Float32Array, 0);
-          const dTheta = new Float32Array(H); // dL/dtheta = dL/dp p (1 - p); zeros when p is fixed
-          if (cfg.fixedP === null) {
-            const dPv = heap.f32(dP, Hp), pv = heap.f32(pw.p, Hp);
-            for (let j = 0; j < H; j++) dTheta[j] = dPv[j] * pv[j] * (1 - pv[j]);
-          }
-          grads.dTheta = dTheta;
-        }
-        return grads;
-      } finally {
-        scratch.reset();
-        // the activations are consumed: free them now rather than waiting for the GC
-        tape.freed = true;
-        tapeRegistry.unregister(tape);
-        freeTape(tape.owned);
-      }
+    headed: {
+      forward(cfg, w, x, B, T, s0, needTape, head, out) {
+        return runForward(cfg, w, x, B, T, s0, needTape, undefined, { head, out });
+      },
+      backward(cfg, w, x, fwd, head, dOut, dW, db, dFinal, needDx = true) {
+        return runBackward(cfg, w, x, fwd, null, dFinal, needDx, { head, dOut, dW, db });
+      },
     },
 
     alloc(length: number): Float32Array {
@@ -591,22 +713,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
           fn: 'gemmNN', args: [m1 - m0, N, K, A + m0 * lda * 4, lda, B, ldb, C + m0 * ldc * 4, ldc, acc ? 1 : 0],
         })), kx);
       },
-      nt(M, N, K, A, lda, Bt, ldb, C, ldc, acc) {
-        pool.run(rowShares(M, 2 * M * N * K).map(([m0, m1]) => ({
-          fn: 'gemmNT', args: [m1 - m0, N, K, A + m0 * lda * 4, lda, Bt, ldb, C + m0 * ldc * 4, ldc, acc ? 1 : 0],
-        })), kx);
-      },
-      tn(M, N, K, A, lda, B, ldb, C, ldc) {
-        // split by output columns (the head's dW: M = 12 rows would split 4 + 8, N = 128
-        // columns 64 + 64); every element sums over K in the same order either way
-        const parts = 2 * M * N * K < minParallel ? 1 : Math.min(threads, pool.threads, N / 4);
-        const jobs: KernelJob[] = [];
-        for (let s = 0; s < parts; s++) {
-          const [n0, n1] = splitBy4(N, parts, s);
-          if (n1 > n0) jobs.push({ fn: 'gemmTNBlocked', args: [0, M, n1 - n0, K, A, lda, B + n0 * 4, ldb, C + n0 * 4, ldc] });
-        }
-        pool.run(jobs, kx);
-      },
+      nt: ntRows,
+      tn: tnColumns,
       pad(R, n, np, src, dst) {
         pool.run(rowShares(R, R * np).map(([r0, r1]) => ({
           fn: 'batchToTime', args: [r1 - r0, r1 - r0, 1, n, np, src + r0 * n * 4, dst + r0 * np * 4], // T = 1: rows padded

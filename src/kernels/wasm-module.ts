@@ -20,17 +20,19 @@ export interface KernelExports {
     tape: number, zs: number): void;
   plstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number, p: number,
     eps: number, act: number, cbuf: number, abuf: number, fbuf: number, dhSeq: number, dh: number, dc: number,
-    da: number, dx: number): void;
+    da: number, dx: number, dOut: number, wOut: number, Op: number): void;
   lstmForward(Bc: number, B: number, T: number, Ip: number, Hp: number, x: number, ids: number, wIh: number, wIhT: number, wHh: number, wHhT: number,
     bias: number, act: number, hbuf: number, cbuf: number, tape: number, zs: number): void;
   lstmBackwardSteps(Bc: number, B: number, T: number, Ip: number, Hp: number, wIh: number, wHh: number,
-    act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number): void;
+    act: number, cbuf: number, dhSeq: number, dh: number, dc: number, dx: number, dOut: number, wOut: number, Op: number): void;
   xentRows(n0: number, n1: number, O: number, out: number, y: number, w: number, sumW: number, dOut: number, nll: number): void;
   unpadRowsBias(R: number, n: number, np: number, src: number, bias: number, dst: number): void;
   oneHotIds(B: number, T: number, I: number, x: number, ids: number): number;
   batchToTime(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;
   timeToBatch(Bc: number, B: number, T: number, n: number, np: number, src: number, dst: number): void;
   transpose(R: number, C: number, src: number, dst: number): void;
+  fillRows(M: number, N: number, v: number, C: number, ldc: number): void;
+  columnSums(rows: number, j0: number, j1: number, A: number, lda: number, out: number): void;
   fillColumn(rows: number, ld: number, col: number, value: number, A: number): void;
   exponents(H: number, Hp: number, theta: number, fixedP: number, out: number): void;
   weightGrads(R: number, Ip: number, Hp: number, G: number, j0: number, j1: number, u0: number, u1: number,

@@ -1,4 +1,6 @@
-// The linear head on the kernels' WebAssembly SIMD GEMMs, for models on the wasm backend.
+// The linear head on the kernels' WebAssembly SIMD GEMMs, for models on the wasm backend
+// whose head reads only the final step (a head on every step runs inside the top layer's
+// kernels instead: HeadedLayer in src/kernels/wasm-backend.ts).
 // Same contract as head.ts (whose plain loops stay the reference). Measured at N = 128*219,
 // H = 128, O = 10 on a loaded 2-core machine: forward + backward about 40-90 ms against
 // 150-250 ms for the plain loops (the loops were a fifth of a wasm training step).

@@ -18,7 +18,7 @@
 // stored in the model's dtype, so every backend starts from the same numbers.
 
 import { ConfigError, ShapeError } from '../errors.js';
-import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from '../cells/types.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
 import { Rng } from '../cells/rng.js';
 import { initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig } from '../cells/init.js';
@@ -27,6 +27,7 @@ import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
 import { WasmHead } from './head-wasm.js';
+import type { HeadedLayer, WasmBackend } from '../kernels/wasm-backend.js';
 import { WasmStreamStep } from './streaming.js';
 import { WasmXent } from './loss-wasm.js';
 import { mseLoss, xentLoss } from './loss.js';
@@ -80,6 +81,13 @@ class Workspace {
   }
 }
 
+/**
+ * Head sizes N*H*O (rows x hidden x outputs) from which a wasm model runs its head on the
+ * SIMD GEMMs, and, when the head reads every step, inside the top layer's kernels (smaller
+ * heads do not repay the copies).
+ */
+export const FAST_HEAD_MIN = 65536;
+
 /** What one forward pass over a batch leaves for the loss and backward. */
 interface ForwardRun {
   B: number;
@@ -87,8 +95,9 @@ interface ForwardRun {
   N: number;
   xs: Float[]; // input of each layer: [B, T, I_l]
   fwds: SequenceForward[];
-  hTop: Float; // [N, H_top]: hSeq of the top layer ('all') or its final h ('last')
+  hTop: Float | null; // [N, H_top]: hSeq of the top layer ('all') or its final h ('last'); null when headed
   out: Float; // [N, O] head outputs
+  headed: HeadedLayer | null; // the top layer ran with the head inside its kernels
 }
 
 /**
@@ -301,9 +310,18 @@ export class SequenceModel {
 
   /** The SIMD head when there is one and the GEMM is big enough to repay its copies. */
   private useFastHead(N: number, H: number, O: number): WasmHead | null {
-    if (this.fastHead === null || N * H * O < 65536) return null;
+    if (this.fastHead === null || N * H * O < FAST_HEAD_MIN) return null;
     if (this.fastHead === undefined) this.fastHead = WasmHead.tryCreate(this.backend);
     return this.fastHead;
+  }
+
+  /**
+   * The backend's layer-with-head kernels when the head reads every step of the top layer
+   * and the fast head would run (the head then never needs the layer's [B, T, H] output).
+   */
+  private headedTop(N: number, H: number, O: number): HeadedLayer | null {
+    if (this.config.head.steps !== 'all' || this.useFastHead(N, H, O) === null) return null;
+    return (this.backend as Partial<WasmBackend>).headed ?? null;
   }
 
   /** Runs input stage, layers and head. x was validated. s0: initial state or null (zeros). */
@@ -314,24 +332,31 @@ export class SequenceModel {
     inputForward(this.config.input, x0, x, B * T, this.emb?.w ?? null);
     const xs: Float[] = [x0];
     const fwds: SequenceForward[] = [];
+    const all = this.config.head.steps === 'all';
+    const N = all ? B * T : B;
+    const O = this.config.head.size;
+    const Htop = this.layers[this.layers.length - 1].cfg.hiddenSize;
+    const out = this.ws.get('out', N * O); // [N, O]
+    const headed = this.headedTop(N, Htop, O);
     let cur = x0;
     this.layers.forEach((l, i) => {
+      const s = s0 === null ? null : s0.layers[i];
+      if (headed !== null && i === this.layers.length - 1) {
+        fwds.push(headed.forward(l.cfg, l.w, cur, B, T, s, needTape, { W: this.head.w, b: this.head.b, O }, out));
+        return;
+      }
       const hSeqOut = this.ws.get(`hSeq${i}`, B * T * l.cfg.hiddenSize); // [B, T, H], reused batch to batch
-      const f = this.backend.forward(l.cfg, l.w, cur, B, T, s0 === null ? null : s0.layers[i], needTape, hSeqOut);
+      const f = this.backend.forward(l.cfg, l.w, cur, B, T, s, needTape, hSeqOut);
       fwds.push(f);
       cur = f.hSeq; // [B, T, H]
       if (i + 1 < this.layers.length) xs.push(cur);
     });
-    const all = this.config.head.steps === 'all';
-    const N = all ? B * T : B;
+    if (headed !== null) return { B, T, N, xs, fwds, hTop: null, out, headed };
     const hTop = all ? cur : fwds[fwds.length - 1].final.h; // [N, H_top]
-    const O = this.config.head.size;
-    const Htop = this.layers[this.layers.length - 1].cfg.hiddenSize;
-    const out = this.ws.get('out', N * O); // [N, O]
     const fast = this.useFastHead(N, Htop, O);
     if (fast !== null) fast.forward(out, hTop, this.head.w, this.head.b, N, Htop, O);
     else headForward(out, hTop, this.head.w, this.head.b, N, Htop, O);
-    return { B, T, N, xs, fwds, hTop, out };
+    return { B, T, N, xs, fwds, hTop, out, headed: null };
   }
 
   private lossOf(run: ForwardRun, batch: Batch, weights: Float32Array | null, sumW: number,
@@ -371,31 +396,45 @@ export class SequenceModel {
     const dOut = this.ws.get('dOut', N * O); // [N, O]
     const loss = this.lossOf(run, batch, weights, sumW, dOut);
 
-    // Head backward: dW, db in float64, then stored into grads.
+    // Head backward: dW, db in float64, then stored into grads; with a headed top layer, in
+    // that layer's backward. Then the layers, top to bottom; the head reads every step ('all')
+    // or only the final h ('last').
     const top = this.layers[this.layers.length - 1];
     const Htop = top.cfg.hiddenSize;
     const dW = this.ws.f64('dHeadW', O * Htop); // [O, H]
     const db = this.ws.f64('dHeadB', O); // [O]
-    const dhTop = this.ws.get('dhTop', N * Htop); // [N, H]
-    const fast = this.useFastHead(N, Htop, O);
-    if (fast !== null) fast.backward(dOut, run.hTop, this.head.w, dW, db, dhTop, N, Htop, O);
-    else headBackward(dOut, run.hTop, this.head.w, dW, db, dhTop, N, Htop, O);
-    this.head.gw.set(dW);
-    this.head.gb.set(db);
-
-    // Layers, top to bottom; the head reads every step ('all') or only the final h ('last').
     const all = this.config.head.steps === 'all';
-    let dhSeq: Float | null = all ? dhTop : null;
-    let dFinal: Partial<CellState> | null = all ? null : { h: dhTop };
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const l = this.layers[i];
-      // dL/dx of the first layer feeds only an embedding (one-hot and dense inputs get none)
-      const needDx = i > 0 || this.emb !== null;
-      const g = this.backend.backward(l.cfg, l.w, run.xs[i], run.fwds[i], dhSeq, dFinal, needDx);
+    // dL/dx of the first layer feeds only an embedding (one-hot and dense inputs get none)
+    const needDx = (i: number) => i > 0 || this.emb !== null;
+    const keep = (l: LayerRuntime, g: CellGrads) => {
       l.g.wIh.set(g.dWIh);
       l.g.wHh.set(g.dWHh);
       l.g.b.set(g.db);
       if (l.g.theta !== null) l.g.theta.set(g.dTheta!);
+    };
+    let dhSeq: Float | null;
+    let dFinal: Partial<CellState> | null = null;
+    let i = this.layers.length - 1;
+    if (run.headed !== null) {
+      const g = run.headed.backward(top.cfg, top.w, run.xs[i], run.fwds[i], { W: this.head.w, b: this.head.b, O },
+        dOut, dW, db, null, needDx(i));
+      keep(top, g);
+      dhSeq = g.dx; // [B, T, I_top] = dL/dh of the layer below
+      i--;
+    } else {
+      const dhTop = this.ws.get('dhTop', N * Htop); // [N, H]
+      const fast = this.useFastHead(N, Htop, O);
+      if (fast !== null) fast.backward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O);
+      else headBackward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O);
+      dhSeq = all ? dhTop : null;
+      dFinal = all ? null : { h: dhTop };
+    }
+    this.head.gw.set(dW);
+    this.head.gb.set(db);
+    for (; i >= 0; i--) {
+      const l = this.layers[i];
+      const g = this.backend.backward(l.cfg, l.w, run.xs[i], run.fwds[i], dhSeq, dFinal, needDx(i));
+      keep(l, g);
       dhSeq = g.dx; // [B, T, I_l] = dL/dh of the layer below
       dFinal = null;
     }

@@ -8,16 +8,21 @@ import { flushTiny, vone, vtanh } from './simd';
  * cbuf: [T+1, B, Hp] (slot 0 = c0)   dhSeq: [T, B, Hp] or 0
  * dh, dc: [B, Hp] on entry dL/d(final h, c); on exit dL/d(h0, c0)
  * dx: [T, B, Ip], or 0 when the caller needs no dL/dx
+ * dOut: [T, B, Op], wOut: [Op, Hp]: a linear head on every step, or dOut = 0 (as in
+ *       plstm-backward.ts)
  */
 export function lstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   wIh: usize, wHh: usize, act: usize, cbuf: usize, dhSeq: usize,
-  dh: usize, dc: usize, dx: usize): void {
+  dh: usize, dc: usize, dx: usize, dOut: usize, wOut: usize, Op: i32): void {
   const GHp = 4 * Hp;
   const hb = <usize>Hp << 2;
   const stepH: usize = <usize>B * hb, stepZ: usize = <usize>B * GHp << 2, stepX: usize = <usize>B * Ip << 2;
   const one = vone();
+  const stepO: usize = <usize>B * Op << 2;
   for (let t = T - 1; t >= 0; t--) {
     const z0 = act + <usize>t * stepZ;
+    // the head's share of dL/dh_t: dh += dOut_t W_out   [Bc, Op] x [Op, Hp]
+    if (dOut != 0) gemmNN(Bc, Hp, Op, dOut + <usize>t * stepO, Op, wOut, Hp, dh, Hp, true);
     const sPrev = <usize>t * stepH, sNow = sPrev + stepH;
     for (let b = 0; b < Bc; b++) {
       const z = z0 + (<usize>b * GHp << 2), row = <usize>b * hb;

@@ -11,17 +11,23 @@ import { flushTiny, splat, vlog1p, vone, vtanh } from './simd';
  * dhSeq: [T, B, Hp] or 0 for none
  * dh, dc, da: [B, Hp] on entry dL/d(final h, c, a); on exit dL/d(h0, c0, a0)
  * dx:   [T, B, Ip], or 0 when the caller needs no dL/dx (skips the per-step dz W_ih)
+ * dOut: [T, B, Op] dL/d(logits) of a linear head on every step, wOut: [Op, Hp] its weights,
+ *       or dOut = 0: each step adds dOut_t wOut to dh while dh is in cache, so the layer's
+ *       [T, B, H] output gradient is never written out and read back
  */
 export function plstmBackwardSteps(Bc: i32, B: i32, T: i32, Ip: i32, Hp: i32,
   wIh: usize, wHh: usize, p: usize, eps: f32,
   act: usize, cbuf: usize, abuf: usize, fbuf: usize, dhSeq: usize,
-  dh: usize, dc: usize, da: usize, dx: usize): void {
+  dh: usize, dc: usize, da: usize, dx: usize, dOut: usize, wOut: usize, Op: i32): void {
   const GHp = 3 * Hp;
   const hb = <usize>Hp << 2;
   const stepH: usize = <usize>B * hb, stepZ: usize = <usize>B * GHp << 2, stepX: usize = <usize>B * Ip << 2;
   const epsV = splat(eps), one = vone(), oneMinusEps = splat(1.0 - eps);
+  const stepO: usize = <usize>B * Op << 2;
   for (let t = T - 1; t >= 0; t--) {
     const z0 = act + <usize>t * stepZ;
+    // the head's share of dL/dh_t: dh += dOut_t W_out   [Bc, Op] x [Op, Hp]
+    if (dOut != 0) gemmNN(Bc, Hp, Op, dOut + <usize>t * stepO, Op, wOut, Hp, dh, Hp, true);
     const sPrev = <usize>t * stepH, sNow = sPrev + stepH, fNow = <usize>t * stepH;
     for (let b = 0; b < Bc; b++) {
       const z = z0 + (<usize>b * GHp << 2), row = <usize>b * hb;
