@@ -13,11 +13,8 @@
 //   gemmNT / gemmTN        the library's forward (dot-product) and weight-gradient forms
 //   plstm fwd/bwd parts    the fused kernels at the copy-task shape, and their GEMM part alone
 // The machine may be shared: compare rows of the same run, not numbers across runs.
-import asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
+import { compileVersions } from './compile.js';
 import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports } from '../../src/kernels/wasm-module.js';
 import { WasmHeap } from '../../src/kernels/heap.js';
 import { WorkerPool, type KernelJob } from '../../src/kernels/pool.js';
@@ -26,7 +23,6 @@ import { createJsBackend, initPlstmWeights, initLstmWeights, plstmConfig, lstmCo
 
 const quick = process.argv.includes('--quick');
 const variant = process.argv.includes('--relaxed') ? 'relaxed-simd' as const : 'simd' as const;
-const here = dirname(fileURLToPath(import.meta.url));
 
 // ---------------------------------------------------------------- helpers
 function fail(msg: string): never {
@@ -94,25 +90,6 @@ function randomBlock(n: number): { ptr: number; host: Float64Array } {
 }
 
 // ---------------------------------------------------------------- the workbench module
-async function compileVersions(file: string): Promise<Record<string, (...a: number[]) => void>> {
-  let wasm: Uint8Array | null = null;
-  let log = '';
-  const { error } = await asc.main([
-    file, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
-    '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads',
-    ...(variant === 'relaxed-simd' ? ['--enable', 'relaxed-simd'] : []), '--outFile', 'v.wasm',
-  ], {
-    readFile: (name: string, baseDir: string) => { try { return readFileSync(resolve(here, baseDir ?? '.', name), 'utf8'); } catch { return null; } },
-    writeFile: (name: string, contents: Uint8Array) => { if (name.endsWith('.wasm')) wasm = contents; },
-    listFiles: () => [],
-    stdout: { write: (s: string) => { log += s; return true; } },
-    stderr: { write: (s: string) => { log += s; return true; } },
-    baseDir: here,
-  } as never);
-  if (error || !wasm) throw new Error(`workbench build failed: ${log}`);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory } });
-  return inst.exports as unknown as Record<string, (...a: number[]) => void>;
-}
 
 function refGemm(M: number, N: number, K: number, A: Float64Array, B: Float64Array, bT = false): Float64Array {
   const C = new Float64Array(M * N);
@@ -124,7 +101,7 @@ function refGemm(M: number, N: number, K: number, A: Float64Array, B: Float64Arr
 }
 
 async function gemmSection(): Promise<void> {
-  const v = await compileVersions('assembly/gemm-versions.ts');
+  const v = await compileVersions('assembly/gemm-versions.ts', memory, variant === 'relaxed-simd');
   console.log('# GEMM versions  C[M,N] = A[M,K] B[K,N]');
   for (const [M, N, K] of [[256, 256, 256], [128, 384, 128], [64, 384, 128], [64, 128, 384]]) {
     const shape = `${M}x${N}x${K}`;
@@ -291,7 +268,7 @@ function fusedSection(): void {
 
 // ---------------------------------------------------------------- vector math of the gates
 async function mathSection(): Promise<void> {
-  const v = await compileVersions('assembly/math-versions.ts');
+  const v = await compileVersions('assembly/math-versions.ts', memory, variant === 'relaxed-simd');
   console.log('# vector math (gate epilogues): max error vs Math.*, then ns per value');
   const n = 1 << 16;
   const ptr = heap.allocBytes(n * 4);

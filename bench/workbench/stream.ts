@@ -2,29 +2,12 @@
 // each checked against a float64 reference (GEMV) or the library's gate math (gates), then
 // timed, and the cost of single gate functions over 64 vectors.
 //   node --experimental-wasm-relaxed-simd --import tsx bench/workbench/stream.ts [H] [--relaxed]
-import asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { compileVersions } from './compile.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const relaxed = process.argv.includes('--relaxed');
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
-let wasm: Uint8Array | null = null;
-let log = '';
-const { error } = await asc.main([
-  'assembly/stream-versions.ts', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
-  '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads',
-  ...(relaxed ? ['--enable', 'relaxed-simd'] : []), '--outFile', 'v.wasm',
-], {
-  readFile: (name: string, baseDir: string) => { try { return readFileSync(resolve(here, baseDir ?? '.', name), 'utf8'); } catch { return null; } },
-  writeFile: (name: string, contents: Uint8Array) => { if (name.endsWith('.wasm')) wasm = contents; },
-  listFiles: () => [], stdout: { write: (s: string) => { log += s; return true; } },
-  stderr: { write: (s: string) => { log += s; return true; } }, baseDir: here,
-} as never);
-if (error || !wasm) throw new Error(`build failed: ${log}`);
-const v = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory } }).exports as Record<string, (...a: number[]) => void>;
+const v = await compileVersions('assembly/stream-versions.ts', memory, relaxed);
 
 const H = Number(process.argv[2] ?? 128), N = 3 * H, K = H;
 let top = 1 << 20;

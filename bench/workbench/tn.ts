@@ -7,30 +7,14 @@
 // on a small odd shape first. Times: minimum of 7 runs.
 //
 //   node --import tsx bench/workbench/tn.ts
-import asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compiledKernels, createKernelMemory, instantiateKernels } from '../../src/kernels/wasm-module.js';
 import { WasmHeap } from '../../src/kernels/heap.js';
+import { compileVersions } from './compile.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const memory = createKernelMemory(true);
 const kx = instantiateKernels(compiledKernels('simd').module, memory);
 const heap = new WasmHeap(memory, kx.heapBase());
-let wasm: Uint8Array | null = null;
-let log = '';
-const { error } = await asc.main(['assembly/gemm-versions.ts', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
-  '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'simd', '--enable', 'threads', '--outFile', 'v.wasm'], {
-  readFile: (name: string, baseDir: string) => { try { return readFileSync(resolve(here, baseDir ?? '.', name), 'utf8'); } catch { return null; } },
-  writeFile: (name: string, c: Uint8Array) => { if (name.endsWith('.wasm')) wasm = c; },
-  listFiles: () => [],
-  stdout: { write: (s: string) => { log += s; return true; } },
-  stderr: { write: (s: string) => { log += s; return true; } },
-  baseDir: here,
-} as never);
-if (error || !wasm) throw new Error(`workbench build failed: ${log}`);
-const v = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { memory } }).exports as Record<string, (...a: number[]) => void>;
+const v = await compileVersions('assembly/gemm-versions.ts', memory);
 
 type Tn = (M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number) => void;
 const pack = heap.allocBytes(1024 * 16), packB = heap.allocBytes(1024 * 1024 * 4);

@@ -21,7 +21,8 @@
 // trainStep's gradNorm is the norm before clipping, as in PyTorch.
 // Model files: safetensors with PyTorch-style names (see serialize.ts); loadModel keeps the
 // saved precision unless RuntimeOptions.dtype (or backend 'wasm') says otherwise.
-// On the wasm backend the linear head also runs on the kernels' SIMD GEMMs (head-wasm.ts),
+// On the wasm backend a head on every step runs inside the top layer's kernels (the
+// backend's HeadedLayer), a head on the last step on the kernels' SIMD GEMMs (head-wasm.ts),
 // and the softmax cross-entropy on their loss kernel (loss-wasm.ts).
 
 export {
