@@ -26,10 +26,10 @@ const SLOTS = 4; // first slot: [sequence number (-1: stop), export index, argum
 const SLOT = 4;
 const MAX_ARGS = 32; // float64 arguments per slot
 // How long a worker polls for its next job before it sleeps in Atomics.wait, and the caller
-// for the workers' results. Waking a sleeping thread took 200-460 us here (a halted virtual
-// core), against 20-30 us for a polling one; a training batch's runs follow each other within
-// a few hundred us, so the workers stay awake for a whole batch. OpenMP runtimes spin the
-// same way (GOMP_SPINCOUNT).
+// for the workers' results. Measured with postMessage, workers started their share 20-460 us
+// after the caller; polling, 0-30 us in most runs (workbench README). A training batch's runs
+// follow each other within a few hundred us, so the workers mostly stay awake for a whole
+// batch. OpenMP runtimes spin the same way (GOMP_SPINCOUNT).
 const SPIN_MS = 2;
 
 // The loop every worker runs once it has instantiated the module (Node and browsers alike).

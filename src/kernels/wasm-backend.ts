@@ -73,8 +73,8 @@ export interface StepHead {
  * forward / backward of SequenceBackend for a layer whose every step feeds a linear head.
  * The head runs on the layer's time-major activations in wasm memory, and backward adds the
  * head's dL/dh of each step inside the time loop, so the [B, T, H] layer output and its
- * gradient are never written out, relaid out and read back (about 9 ms of a 2-thread
- * copy-task batch of ~130 ms). The returned forward's hSeq is empty.
+ * gradient are never written out, relaid out and read back. The returned forward's hSeq is
+ * empty.
  */
 export interface HeadedLayer {
   /** As forward, with the head's logits written into out [B, T, O] (float32). */
