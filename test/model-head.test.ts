@@ -4,16 +4,16 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headBackward, headForward } from '../src/model/head.js';
-import { WasmHead } from '../src/model/head-wasm.js';
+import { WasmHead } from '../src/kernels/wasm-head.js';
 import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, createOptimizer, type ModelConfig } from '../src/model/index.js';
 import { createWasmBackend } from '../src/kernels/wasm-backend.js';
 
 const headBackend = createWasmBackend({ threads: 1 });
-const wasmHead = WasmHead.tryCreate(headBackend);
+const wasmHead = new WasmHead(headBackend.linear, 0);
 after(() => headBackend.dispose());
 
-test('WasmHead forward and backward match the reference head', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+test('WasmHead forward and backward match the reference head', () => {
   const rng = new Rng(3);
   for (const [N, H, O] of [[7, 5, 3], [33, 12, 10], [64, 16, 8], [200, 9, 101]]) {
     const h = new Float32Array(N * H).map(() => rng.range(-1, 1));
@@ -66,7 +66,7 @@ function e2eBatch(B: number, T: number) {
   };
 }
 
-test('a model on wasm (SIMD head included) gives the loss and gradients of the reference', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+test('a model on wasm (SIMD head included) gives the loss and gradients of the reference', () => {
   const batch = e2eBatch(16, 40); // N*H*O = 640*12*10: large enough for the SIMD head
   const ref = SequenceModel.create(E2E_CFG, { backend: 'js', dtype: 'float64' });
   const fast = SequenceModel.create(E2E_CFG, { backend: 'wasm' });
@@ -83,7 +83,7 @@ test('a model on wasm (SIMD head included) gives the loss and gradients of the r
   fast.dispose();
 });
 
-test('the head inside the top layer\'s kernels (either cell on top, odd H and O) gives the reference loss, gradients and outputs', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+test('the head inside the top layer\'s kernels (either cell on top, odd H and O) gives the reference loss, gradients and outputs', () => {
   for (const top of ['plstm', 'lstm'] as const) {
     const cfg: ModelConfig = {
       input: { kind: 'onehot', size: 7 },
@@ -95,8 +95,8 @@ test('the head inside the top layer\'s kernels (either cell on top, odd H and O)
     const be = createWasmBackend({ threads: 2, parallelThreshold: 0 });
     // count the calls, so that the test cannot pass on the separate head
     const calls = { forward: 0, backward: 0 };
-    const { forward, backward } = be.headed;
-    Object.assign(be.headed, {
+    const { forward, backward } = be.headedLayer;
+    Object.assign(be.headedLayer, {
       forward: (...a: Parameters<typeof forward>) => { calls.forward++; return forward(...a); },
       backward: (...a: Parameters<typeof backward>) => { calls.backward++; return backward(...a); },
     });
@@ -121,7 +121,7 @@ test('the head inside the top layer\'s kernels (either cell on top, odd H and O)
   }
 });
 
-test('the SIMD head split over 2 threads gives the same loss and gradients bit for bit as 1 thread', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+test('the SIMD head split over 2 threads gives the same loss and gradients bit for bit as 1 thread', () => {
   const batch = e2eBatch(32, 200); // N = 6,400 rows: the head's GEMMs are big enough to split
   const one = SequenceModel.createOn(E2E_CFG, createWasmBackend({ threads: 1 }));
   const two = SequenceModel.createOn(E2E_CFG, createWasmBackend({ threads: 2, parallelThreshold: 0 }));
@@ -133,7 +133,7 @@ test('the SIMD head split over 2 threads gives the same loss and gradients bit f
   two.backend.dispose?.();
 });
 
-test('on a wasm build without shared memory the model keeps its weights in plain arrays', { skip: wasmHead === null ? 'no WebAssembly SIMD' : false }, () => {
+test('on a wasm build without shared memory the model keeps its weights in plain arrays', () => {
   // Views of a non-shared wasm memory are detached when it grows; the model must not keep
   // its weights there, and must still train exactly like the shared build.
   const unshared = createWasmBackend({ variant: 'simd-unshared', threads: 1 });

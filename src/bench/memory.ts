@@ -28,7 +28,7 @@
 //   plain JS arrays: none per row
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { ShapeForFlops } from './flops.js';
-import { FAST_HEAD_MIN } from '../model/sequence-model.js';
+import { FAST_HEAD_MIN } from '../kernels/wasm-head.js';
 
 /** SIMD width in floats that the kernels pad H and I to. */
 export const PAD = 4;

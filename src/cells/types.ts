@@ -4,6 +4,7 @@
 //   B = batch, T = time steps, I = input size, H = hidden size,
 //   G = gates per cell (3 for the pLSTM: r, o, g; 4 for the LSTM: i, f, g, o).
 // All tensors are flat typed arrays in row-major (C) order, batch-first.
+import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from './fast-paths.js';
 
 /** A float buffer: the reference runs in either precision; the fast path is float32. */
 export type Float = Float32Array | Float64Array;
@@ -92,6 +93,16 @@ export interface SequenceBackend {
   alloc?(length: number): Float;
   /** Frees whatever the backend holds (worker threads, memory). Safe to call twice. */
   dispose?(): void;
+
+  // Optional fast paths (fast-paths.ts): each matches a reference definition and may decline.
+  /** The linear head on this backend's GEMMs. */
+  readonly linearHead?: LinearHeadPath;
+  /** Softmax cross-entropy on this backend's kernels. */
+  readonly softmaxXent?: SoftmaxXentPath;
+  /** A layer with a linear head on each step in one pass (hSeq is not produced). */
+  readonly headedLayer?: HeadedLayerPath;
+  /** One streaming step of a whole model. */
+  readonly streamStep?: StreamStepPath;
 }
 
 /** Number of gate rows per hidden unit. */

@@ -19,6 +19,7 @@ import { gatesOf, type CellConfig, type CellGrads, type CellState, type CellWeig
   type SequenceBackend, type SequenceForward } from '../cells/types.js';
 import { checkConfig, checkOutput, checkSequence, checkState, checkWeights } from '../cells/validate.js';
 import { WasmHeap } from './heap.js';
+import { wasmFastPaths, type WasmFastPaths } from './wasm-fast-paths.js';
 import { availableCores, canBlock, WorkerPool, type KernelJob } from './pool.js';
 import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports,
   type KernelVariant } from './wasm-module.js';
@@ -60,6 +61,10 @@ export interface WasmBackend extends SequenceBackend {
   readonly loss: LossKernels;
   /** A layer and a linear head on each of its steps in one pass (a model's top layer). */
   readonly headed: HeadedLayer;
+  readonly linearHead: WasmFastPaths['linearHead'];
+  readonly softmaxXent: WasmFastPaths['softmaxXent'];
+  readonly headedLayer: WasmFastPaths['headedLayer'];
+  readonly streamStep: WasmFastPaths['streamStep'];
 }
 
 /** A linear head on every step of a layer: out [B, T, O] = h W^T + b. */
@@ -673,7 +678,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     }
   }
 
-  const backend: WasmBackend = {
+  const backend: Omit<WasmBackend, keyof WasmFastPaths> = {
     name: 'wasm',
     dtype: 'float32',
     threads,
@@ -756,5 +761,5 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       pool.dispose();
     },
   };
-  return backend;
+  return Object.assign(backend, wasmFastPaths(backend));
 }

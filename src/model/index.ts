@@ -21,9 +21,9 @@
 // trainStep's gradNorm is the norm before clipping, as in PyTorch.
 // Model files: safetensors with PyTorch-style names (see serialize.ts); loadModel keeps the
 // saved precision unless RuntimeOptions.dtype (or backend 'wasm') says otherwise.
-// On the wasm backend a head on every step runs inside the top layer's kernels (the
-// backend's HeadedLayer), a head on the last step on the kernels' SIMD GEMMs (head-wasm.ts),
-// and the softmax cross-entropy on their loss kernel (loss-wasm.ts).
+// The model never looks at which backend it runs on: the head, the loss, a top layer with its
+// head and the streaming step use the backend's optional fast paths (cells/fast-paths.ts)
+// where it offers them and accepts the call, else the reference code here.
 
 export {
   DEFAULTS, resolveConfig, inputWidth,

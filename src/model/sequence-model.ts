@@ -26,10 +26,7 @@ import { inputWidth, resolveConfig, type ModelConfig, type ResolvedModelConfig, 
 import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
-import { WasmHead } from './head-wasm.js';
-import type { HeadedLayer, WasmBackend } from '../kernels/wasm-backend.js';
-import { WasmStreamStep } from './streaming.js';
-import { WasmXent } from './loss-wasm.js';
+import type { HeadedLayerPath, StreamStepper } from '../cells/fast-paths.js';
 import { mseLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
@@ -81,13 +78,6 @@ class Workspace {
   }
 }
 
-/**
- * Head sizes N*H*O (rows x hidden x outputs) from which a wasm model runs its head on the
- * SIMD GEMMs, and, when the head reads every step, inside the top layer's kernels (smaller
- * heads do not repay the copies).
- */
-export const FAST_HEAD_MIN = 65536;
-
 /** What one forward pass over a batch leaves for the loss and backward. */
 interface ForwardRun {
   B: number;
@@ -97,7 +87,7 @@ interface ForwardRun {
   fwds: SequenceForward[];
   hTop: Float | null; // [N, H_top]: hSeq of the top layer ('all') or its final h ('last'); null when headed
   out: Float; // [N, O] head outputs
-  headed: HeadedLayer | null; // the top layer ran with the head inside its kernels
+  headed: HeadedLayerPath | null; // the top layer ran with the head inside its kernels
 }
 
 /**
@@ -134,12 +124,8 @@ export class SequenceModel {
   private readonly head: { w: Float; b: Float; gw: Float; gb: Float }; // [O, H], [O]
   private readonly ws: Workspace;
   private readonly allocFn: (n: number) => Float;
-  /** The head on SIMD GEMMs for models on the wasm backend: made on first need; null = loops. */
-  private fastHead: WasmHead | null | undefined;
-  /** step's fast path on the wasm backend (streaming.ts): made on first need; null = general path. */
-  private fastStep: WasmStreamStep | null | undefined;
-  /** The cross-entropy on the wasm backend's kernels (loss-wasm.ts): made on first need; null = loss.ts. */
-  private fastXent: WasmXent | null | undefined;
+  /** step's fast path from the backend (its streamStep): made on first need; null = general path. */
+  private fastStep: StreamStepper | null | undefined;
   /** Whether dispose() releases the backend (true when the model opened it). */
   private readonly ownsBackend: boolean;
   private disposed = false;
@@ -153,9 +139,6 @@ export class SequenceModel {
     const plain = (n: number): Float => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
     this.ws = new Workspace(this.allocFn);
-    this.fastHead = backend.name === 'wasm' && dtype === 'float32' ? undefined : null;
-    this.fastStep = this.fastHead === null ? null : undefined;
-    this.fastXent = this.fastHead === null ? null : undefined;
 
     // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
     const cellCfgs: CellConfig[] = [];
@@ -308,20 +291,14 @@ export class SequenceModel {
     if (this.disposed) throw new ConfigError('this model was disposed');
   }
 
-  /** The SIMD head when there is one and the GEMM is big enough to repay its copies. */
-  private useFastHead(N: number, H: number, O: number): WasmHead | null {
-    if (this.fastHead === null || N * H * O < FAST_HEAD_MIN) return null;
-    if (this.fastHead === undefined) this.fastHead = WasmHead.tryCreate(this.backend);
-    return this.fastHead;
-  }
-
   /**
-   * The backend's layer-with-head kernels when the head reads every step of the top layer
-   * and the fast head would run (the head then never needs the layer's [B, T, H] output).
+   * The backend's layer-with-head pass when the head reads every step of the top layer and
+   * the backend accepts the size (the head then never needs the layer's [B, T, H] output).
    */
-  private headedTop(N: number, H: number, O: number): HeadedLayer | null {
-    if (this.config.head.steps !== 'all' || this.useFastHead(N, H, O) === null) return null;
-    return (this.backend as Partial<WasmBackend>).headed ?? null;
+  private headedTop(N: number, H: number, O: number): HeadedLayerPath | null {
+    const headed = this.backend.headedLayer;
+    if (this.config.head.steps !== 'all' || headed === undefined || !headed.accepts(N, H, O)) return null;
+    return headed;
   }
 
   /** Runs input stage, layers and head. x was validated. s0: initial state or null (zeros). */
@@ -353,9 +330,9 @@ export class SequenceModel {
     });
     if (headed !== null) return { B, T, N, xs, fwds, hTop: null, out, headed };
     const hTop = all ? cur : fwds[fwds.length - 1].final.h; // [N, H_top]
-    const fast = this.useFastHead(N, Htop, O);
-    if (fast !== null) fast.forward(out, hTop, this.head.w, this.head.b, N, Htop, O);
-    else headForward(out, hTop, this.head.w, this.head.b, N, Htop, O);
+    if (!this.backend.linearHead?.forward(out, hTop, this.head.w, this.head.b, N, Htop, O)) {
+      headForward(out, hTop, this.head.w, this.head.b, N, Htop, O);
+    }
     return { B, T, N, xs, fwds, hTop, out, headed: null };
   }
 
@@ -364,10 +341,7 @@ export class SequenceModel {
     const O = this.config.head.size;
     if (this.config.loss === 'mse') return mseLoss(run.out, batch.y as Float32Array, weights, run.N, O, sumW, dOut);
     const y = batch.y as Int32Array;
-    if (this.fastXent === undefined) this.fastXent = WasmXent.tryCreate(this.backend);
-    // big batches on the kernels (the rows split over the threads), else the reference loop
-    const fast = this.fastXent !== null && run.N * O >= 4096
-      ? this.fastXent.loss(run.out, y, weights, run.N, O, sumW, dOut) : null;
+    const fast = this.backend.softmaxXent?.loss(run.out, y, weights, run.N, O, sumW, dOut) ?? null;
     return fast ?? xentLoss(run.out, y, weights, run.N, O, sumW, dOut);
   }
 
@@ -423,9 +397,9 @@ export class SequenceModel {
       i--;
     } else {
       const dhTop = this.ws.get('dhTop', N * Htop); // [N, H]
-      const fast = this.useFastHead(N, Htop, O);
-      if (fast !== null) fast.backward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O);
-      else headBackward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O);
+      if (!this.backend.linearHead?.backward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O)) {
+        headBackward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O);
+      }
       dhSeq = all ? dhTop : null;
       dFinal = all ? null : { h: dhTop };
     }
@@ -512,7 +486,10 @@ export class SequenceModel {
   step(state: ModelState, xStep: Int32Array | Float32Array | Float64Array): Float32Array {
     this.checkAlive();
     if (this.fastStep === undefined) {
-      this.fastStep = WasmStreamStep.tryCreate(this.backend, this.config.input, this.layers, this.head, this.emb?.w ?? null);
+      this.fastStep = this.backend.streamStep?.prepare({
+        input: this.config.input, embedding: this.emb?.w ?? null, layers: this.layers,
+        head: { w: this.head.w, b: this.head.b },
+      }) ?? null;
     }
     const fast = this.fastStep;
     // the fast path's allocation-free check covers the common case; anything else gets the
@@ -554,9 +531,7 @@ export class SequenceModel {
     if (this.disposed) return;
     this.disposed = true;
     this.ws.clear();
-    this.fastHead = null;
     this.fastStep = null;
-    this.fastXent = null;
     if (this.ownsBackend) this.backend.dispose?.();
   }
 }

@@ -1,5 +1,5 @@
-// Softmax cross-entropy on the wasm backend's kernels (assembly/xent.ts), rows split over
-// its threads. Same contract and arithmetic as xentLoss in loss.ts (the reference it is
+// The wasm backend's softmaxXent fast path (cells/fast-paths.ts): softmax cross-entropy on
+// its kernels (assembly/xent.ts), rows split over its threads. Same contract and arithmetic as xentLoss in loss.ts (the reference it is
 // tested against); for the copy task's 28,032 rows x 10 classes the JS loop was ~3% of a
 // 2-thread training batch, all of it on one thread.
 //
@@ -9,30 +9,31 @@
 // does not depend on the thread count.
 
 import type { Float } from '../cells/types.js';
+import type { SoftmaxXentPath } from '../cells/fast-paths.js';
 import { BackendBlocks } from './wasm-blocks.js';
-import type { LinearKernels, LossKernels, WasmBackend } from '../kernels/wasm-backend.js';
+import type { LinearKernels, LossKernels } from './wasm-backend.js';
 
-export class WasmXent {
+/** Logits N*O from which the loss runs on the kernels (smaller batches stay in loss.ts's loop). */
+export const FAST_XENT_MIN = 4096;
+
+export class WasmXent implements SoftmaxXentPath {
   /** Blocks in backend memory by role, grown when a call needs more. */
   private readonly blocks: BackendBlocks;
 
-  private constructor(private readonly mem: LinearKernels, private readonly k: LossKernels) {
+  /** minSize: the N*O below which loss() declines (FAST_XENT_MIN; tests pass 0). */
+  constructor(private readonly mem: LinearKernels, private readonly k: LossKernels,
+    private readonly minSize = FAST_XENT_MIN) {
     this.blocks = new BackendBlocks(mem);
-  }
-
-  /** A WasmXent over the backend's memory, or null for a backend without the loss kernels. */
-  static tryCreate(backend: { name: string }): WasmXent | null {
-    const wb = backend as Partial<WasmBackend>;
-    if (backend.name !== 'wasm' || wb.linear === undefined || wb.loss === undefined) return null;
-    return new WasmXent(wb.linear, wb.loss);
   }
 
   /**
    * xentLoss's contract (out: [N, O] logits, y: [N], w: [N] or null, dOut: [N, O] or null),
-   * or null, computing nothing, when out or dOut does not lie in the backend's memory.
+   * or null, computing nothing, when out or dOut does not lie in the backend's memory or the
+   * batch is below the size that repays the call.
    */
   loss(out: Float, y: Int32Array, w: Float32Array | null, N: number, O: number, sumW: number,
     dOut: Float | null): number | null {
+    if (N * O < this.minSize) return null;
     const outAt = this.mem.addressOf(out);
     const dAt = dOut === null ? 0 : this.mem.addressOf(dOut);
     if (outAt < 0 || dAt < 0) return null;

@@ -1,4 +1,5 @@
-// The streaming fast path of SequenceModel.step on the wasm backend: one kernel call per
+// The wasm backend's streamStep fast path (cells/fast-paths.ts), behind SequenceModel.step:
+// one kernel call per
 // layer and one for the head per batch row, weights read in place from the model's
 // parameter buffer (which lives in the backend's memory), no packing and no allocation.
 // The general path (the backend's sequence forward with T = 1) packs the input, copies the
@@ -8,11 +9,13 @@
 //
 // B = batch rows, I = input width of a layer, H = hidden size, G = gates, O = head outputs.
 
-import type { CellConfig, CellWeights, Float, SequenceBackend } from '../cells/types.js';
+import type { CellState, Float } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
-import type { StreamingKernels, WasmBackend } from '../kernels/wasm-backend.js';
-import type { InputSpec } from './config.js';
-import type { ModelState } from './validate.js';
+import type { StepInput, StreamModelParts, StreamStepper } from '../cells/fast-paths.js';
+import type { StreamingKernels, WasmBackend } from './wasm-backend.js';
+
+/** A model state as the stepper reads it: B rows, one CellState per layer. */
+type ModelState = { B: number; layers: CellState[] };
 
 interface LayerPlan {
   plstm: boolean;
@@ -32,10 +35,10 @@ interface LayerPlan {
   pSeen: number; // [H] the exponents: cached sigmoid(thetaSeen), or the fixed p (pLSTM), else 0
 }
 
-export class WasmStreamStep {
+export class WasmStreamStep implements StreamStepper {
   private constructor(
     private readonly k: StreamingKernels,
-    private readonly input: InputSpec,
+    private readonly input: StepInput,
     private readonly plan: LayerPlan[],
     private readonly emb: number, // [V, D] address, or -1
     private readonly x: Float32Array | null, // [I0] resident dense input row
@@ -44,21 +47,18 @@ export class WasmStreamStep {
   ) {}
 
   /**
-   * The fast path for a model on the wasm backend, or null where it does not apply (another
-   * backend, weights not in the backend's memory, or a hidden size that is not a multiple
-   * of 4): step then takes the general path.
+   * The fast path for a model on the wasm backend, or null where it does not apply (weights
+   * not in the backend's memory, a cell without step kernels, or a hidden size that is not a
+   * multiple of 4): step then takes the general path.
    */
-  static tryCreate(backend: SequenceBackend, input: InputSpec, layers: { cfg: CellConfig; w: CellWeights }[],
-    head: { w: Float; b: Float }, emb: Float | null): WasmStreamStep | null {
-    if (backend.name !== 'wasm' || backend.dtype !== 'float32') return null;
-    const k = (backend as WasmBackend).streaming;
-    if (k === undefined || typeof k.plstmStep !== 'function') return null;
-    const wb = backend as WasmBackend;
+  static prepare(wb: WasmBackend, parts: StreamModelParts): WasmStreamStep | null {
+    const { input, layers, head, embedding: emb } = parts;
+    const k = wb.streaming;
     const at = (buf: Float): number => k.addressOf(buf);
     const plan: LayerPlan[] = [];
     for (const { cfg, w } of layers) {
       const H = cfg.hiddenSize;
-      if (H % 4 !== 0) return null;
+      if (H % 4 !== 0 || (cfg.kind !== 'plstm' && cfg.kind !== 'lstm')) return null;
       const learnedP = cfg.kind === 'plstm' && cfg.fixedP === null;
       const addrs = [at(w.wIh), at(w.wHh), at(w.b), learnedP ? at(w.theta!) : 0];
       if (addrs.some((p) => p < 0)) return null;

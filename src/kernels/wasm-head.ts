@@ -1,7 +1,7 @@
-// The linear head on the kernels' WebAssembly SIMD GEMMs, for models on the wasm backend
-// whose head reads only the final step (a head on every step runs inside the top layer's
-// kernels instead: HeadedLayer in src/kernels/wasm-backend.ts).
-// Same contract as head.ts (whose plain loops stay the reference). Measured at N = 128*219,
+// The wasm backend's linearHead fast path (cells/fast-paths.ts): the linear head on the
+// kernels' WebAssembly SIMD GEMMs, used for heads on the last step (a head on every step runs
+// inside the top layer's kernels instead: headedLayer). Same contract as model/head.ts (whose
+// plain loops stay the reference); declines heads below FAST_HEAD_MIN. Measured at N = 128*219,
 // H = 128, O = 10 on a loaded 2-core machine: forward + backward about 40-90 ms against
 // 150-250 ms for the plain loops (the loops were a fifth of a wasm training step).
 // Weight gradients sum in float32 here (relative differences ~1e-5 to 1e-4 from the
@@ -17,24 +17,26 @@
 // made before the memory grows is detached.
 
 import type { Float } from '../cells/types.js';
+import type { LinearHeadPath } from '../cells/fast-paths.js';
 import { BackendBlocks } from './wasm-blocks.js';
-import type { LinearKernels, WasmBackend } from '../kernels/wasm-backend.js';
+import type { LinearKernels } from './wasm-backend.js';
+
+/**
+ * Head sizes N*H*O (rows x hidden x outputs) from which the head runs on the SIMD GEMMs, and,
+ * when it reads every step, inside the top layer's kernels (smaller heads do not repay the
+ * copies).
+ */
+export const FAST_HEAD_MIN = 65536;
 
 const roundUp4 = (n: number): number => (n + 3) & ~3;
 
-export class WasmHead {
+export class WasmHead implements LinearHeadPath {
   /** Blocks in backend memory by role, grown when a call needs more. */
   private readonly blocks: BackendBlocks;
 
-  private constructor(private readonly k: LinearKernels) {
+  /** minWork: the N*H*O below which forward/backward decline (FAST_HEAD_MIN; tests pass 0). */
+  constructor(private readonly k: LinearKernels, private readonly minWork = FAST_HEAD_MIN) {
     this.blocks = new BackendBlocks(k);
-  }
-
-  /** A WasmHead over the backend's memory, or null for a backend without the SIMD GEMMs. */
-  static tryCreate(backend: { name: string }): WasmHead | null {
-    const wb = backend as Partial<WasmBackend>;
-    if (backend.name !== 'wasm' || wb.linear === undefined) return null;
-    return new WasmHead(wb.linear);
   }
 
   /** The address of rows [R, n] padded to np: src itself when it can be read in place, else a padded copy. */
@@ -69,8 +71,9 @@ export class WasmHead {
     return ptr;
   }
 
-  /** out: [N, O] (overwritten). h: [N, H]. W: [O, H]. b: [O]. */
-  forward(out: Float, h: Float, W: Float, b: Float, N: number, H: number, O: number): void {
+  /** out: [N, O] (overwritten). h: [N, H]. W: [O, H]. b: [O]. false = declined (small head). */
+  forward(out: Float, h: Float, W: Float, b: Float, N: number, H: number, O: number): boolean {
+    if (N * H * O < this.minWork) return false;
     const Hp = roundUp4(H), Op = roundUp4(O);
     const hp = this.rows('h', h, N, H, Hp);
     const wp = this.weights(W, O, H);
@@ -79,20 +82,22 @@ export class WasmHead {
     const outAt = this.k.addressOf(out), bAt = this.k.addressOf(b);
     if (outAt >= 0 && bAt >= 0) {
       this.k.unpadBias(N, O, Op, op, bAt, outAt);
-      return;
+      return true;
     }
     const ov = this.k.view(op, N * Op);
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < O; o++) out[n * O + o] = ov[n * Op + o] + b[o];
     }
+    return true;
   }
 
   /**
    * Backward of forward: dW [O, H] and db [O] (float64, overwritten), dh [N, H] (overwritten).
-   * dOut: [N, O]. h: [N, H]. W: [O, H].
+   * dOut: [N, O]. h: [N, H]. W: [O, H]. false = declined (small head).
    */
   backward(dOut: Float, h: Float, W: Float, dW: Float64Array, db: Float64Array, dh: Float,
-    N: number, H: number, O: number): void {
+    N: number, H: number, O: number): boolean {
+    if (N * H * O < this.minWork) return false;
     const Hp = roundUp4(H), Op = roundUp4(O);
     const hp = this.rows('h', h, N, H, Hp);
     const wp = this.weights(W, O, H);
@@ -115,5 +120,6 @@ export class WasmHead {
     for (let o = 0; o < O; o++) for (let k = 0; k < H; k++) dW[o * H + k] = dwv[o * Hp + k];
     db.fill(0, 0, O);
     for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) db[o] += dOut[n * O + o];
+    return true;
   }
 }
