@@ -2,14 +2,14 @@
 //
 // Dimension letters: B batch, T time steps, I input size, H hidden size, O head size,
 // G gates per cell (3 pLSTM, 4 LSTM).
-import type { CellKind } from '../cells/types.js';
+import type { BuiltinCellKind } from '../cells/types.js';
 
 /** 'train': seconds per training batch; 'infer-step': seconds per streaming step. */
 export type BenchMode = 'train' | 'infer-step';
 
 /** One configuration of our model to time. */
 export interface BenchCase {
-  cell: CellKind;
+  cell: BuiltinCellKind;
   mode: BenchMode;
   /** B (rows per batch; streaming usually 1) */
   B: number;
@@ -49,6 +49,6 @@ export const GRID = {
 } as const;
 
 /** Gates per hidden unit. */
-export function gatesOfCell(cell: CellKind): number {
+export function gatesOfCell(cell: BuiltinCellKind): number {
   return cell === 'plstm' ? 3 : 4;
 }

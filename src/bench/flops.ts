@@ -21,7 +21,7 @@
 // the copy task's pLSTM (G = 3, H = 128, B = 128, T = 219), 11 GFLOP for its LSTM.
 // A streaming step counts the forward terms only, for B rows. The same count is applied
 // to the baselines, so their GFLOP/s are "the same model's work per second".
-import type { CellKind } from '../cells/types.js';
+import type { BuiltinCellKind } from '../cells/types.js';
 import { gatesOfCell } from './config.js';
 
 /**
@@ -30,10 +30,10 @@ import { gatesOfCell } from './config.js';
  * f = ((a+eps)/(a+1))^p 5, c update 4, h = o tanh(c) 2, bias/misc 1.
  * LSTM: 3 sigmoids + 2 tanh 5, c = f c + i g 3, h 2, misc 2.
  */
-export const GATE_FLOPS: Record<CellKind, number> = { plstm: 20, lstm: 12 };
+export const GATE_FLOPS: Record<BuiltinCellKind, number> = { plstm: 20, lstm: 12 };
 
 export interface ShapeForFlops {
-  cell: CellKind;
+  cell: BuiltinCellKind;
   B: number;
   T: number;
   H: number;

@@ -1,6 +1,6 @@
 // `plstm bench` without the command line: expands the settings into cases, times ours, then
 // the baselines (one after the other: they share the cores), and builds the ratios.
-import type { CellKind } from '../cells/types.js';
+import type { BuiltinCellKind } from '../cells/types.js';
 import { COPY_TASK, GRID, STREAM_DEFAULTS, type BenchCase, type BenchMode } from './config.js';
 import { trainBatchFlops, streamStepFlops } from './flops.js';
 import { activationBytes } from './memory.js';
@@ -14,7 +14,7 @@ export type BaselineName = 'torch' | 'tfjs';
 
 /** Every setting of a benchmark run; `resolveBenchOptions` fills the defaults. */
 export interface BenchOptions {
-  cells: CellKind[];
+  cells: BuiltinCellKind[];
   mode: BenchMode;
   batch: number[];
   steps: number[];
@@ -37,7 +37,7 @@ export interface BenchOptions {
 
 /** Defaults, in one place. */
 export const BENCH_DEFAULTS = {
-  cells: ['plstm', 'lstm'] as CellKind[],
+  cells: ['plstm', 'lstm'] as BuiltinCellKind[],
   threads: [1, 2],
   reps: { train: 5, 'infer-step': 10 },
   // infer-step: a step is microseconds, and V8 optimises the JS around the kernels only after
@@ -116,7 +116,7 @@ function describe(c: BenchCase): string {
 }
 
 function withFlops(b: BaselineResult): BaselineLine {
-  const cell: CellKind = b.impl.startsWith('plstm') ? 'plstm' : 'lstm';
+  const cell: BuiltinCellKind = b.impl.startsWith('plstm') ? 'plstm' : 'lstm';
   const shape = { cell, B: b.B, T: b.T, H: b.H, I: b.I, O: b.O };
   const flops = b.mode === 'train' ? trainBatchFlops(shape) : streamStepFlops(shape);
   return { ...b, gflop: flops / 1e9, gflops: flops / 1e9 / b.median_s };

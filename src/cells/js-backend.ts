@@ -3,8 +3,7 @@ import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend,
 import { asDType, zerosOf } from './buffers.js';
 import { ConfigError } from '../errors.js';
 import { checkOutput } from './validate.js';
-import { plstmBackward, plstmForward } from './plstm.js';
-import { lstmBackward, lstmForward } from './lstm.js';
+import { cellDescriptor } from './descriptor.js';
 
 function weightsAs(w: CellWeights, dtype: DType): CellWeights {
   return {
@@ -34,16 +33,14 @@ export function createJsBackend(dtype: DType): SequenceBackend {
     dtype,
     forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
       needTape: boolean, hSeqOut?: Float): SequenceForward {
-      const run = cfg.kind === 'lstm' ? lstmForward : plstmForward;
-      const f = run(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(s0, dtype), needTape);
+      const f = cellDescriptor(cfg.kind).forward(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(s0, dtype), needTape);
       if (hSeqOut === undefined) return f;
       checkOutput(hSeqOut, dtype, B * T * cfg.hiddenSize);
       hSeqOut.set(f.hSeq);
       return { ...f, hSeq: hSeqOut };
     },
     backward(cfg, w, x, fwd, dhSeq, dFinal, needDx = true) {
-      const run = cfg.kind === 'lstm' ? lstmBackward : plstmBackward;
-      const g = run(cfg, weightsAs(w, dtype), asDType(x, dtype), fwd, dhSeq, dFinal);
+      const g = cellDescriptor(cfg.kind).backward(cfg, weightsAs(w, dtype), asDType(x, dtype), fwd, dhSeq, dFinal);
       return needDx ? g : { ...g, dx: zerosOf(dtype, 0) };
     },
     alloc(length: number): Float {

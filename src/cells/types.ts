@@ -4,13 +4,18 @@
 //   B = batch, T = time steps, I = input size, H = hidden size,
 //   G = gates per cell (3 for the pLSTM: r, o, g; 4 for the LSTM: i, f, g, o).
 // All tensors are flat typed arrays in row-major (C) order, batch-first.
+import { cellDescriptor } from './descriptor.js';
 import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from './fast-paths.js';
 
 /** A float buffer: the reference runs in either precision; the fast path is float32. */
 export type Float = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
 
-export type CellKind = 'plstm' | 'lstm';
+/** The cells with reference code and wasm kernels. */
+export type BuiltinCellKind = 'plstm' | 'lstm';
+
+/** 'plstm', 'lstm', or a cell registered with registerCell (cells/descriptor.ts). */
+export type CellKind = 'plstm' | 'lstm' | (string & {});
 
 /** Static settings of one recurrent layer's cell. */
 export interface CellConfig {
@@ -107,5 +112,5 @@ export interface SequenceBackend {
 
 /** Number of gate rows per hidden unit. */
 export function gatesOf(kind: CellKind): number {
-  return kind === 'plstm' ? 3 : 4;
+  return kind === 'plstm' ? 3 : kind === 'lstm' ? 4 : cellDescriptor(kind).gates.length;
 }

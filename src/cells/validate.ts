@@ -1,6 +1,7 @@
 // Checks of cell settings and buffer sizes, shared by every cell and backend.
 // Each failure names the problem in one message (ConfigError for settings, ShapeError for sizes).
 import { ConfigError, ShapeError } from '../errors.js';
+import { cellDescriptor } from './descriptor.js';
 import { gatesOf, type CellConfig, type CellState, type CellWeights, type Float } from './types.js';
 
 function isPositiveInt(n: number): boolean {
@@ -9,9 +10,7 @@ function isPositiveInt(n: number): boolean {
 
 /** Throws ConfigError when a cell setting is outside what it can be. */
 export function checkConfig(cfg: CellConfig): void {
-  if (cfg.kind !== 'plstm' && cfg.kind !== 'lstm') {
-    throw new ConfigError(`unknown cell kind ${JSON.stringify(cfg.kind)}: use 'plstm' or 'lstm'`);
-  }
+  cellDescriptor(cfg.kind); // throws for an unknown kind
   if (!isPositiveInt(cfg.hiddenSize)) {
     throw new ConfigError(`hidden size H must be a positive integer, got ${cfg.hiddenSize}`);
   }
@@ -48,11 +47,11 @@ export function checkWeights(cfg: CellConfig, w: CellWeights): void {
   checkLength('weights wIh', w.wIh, G * H * I, `[${G}*H, I] = [${G * H}, ${I}]`);
   checkLength('weights wHh', w.wHh, G * H * H, `[${G}*H, H] = [${G * H}, ${H}]`);
   checkLength('bias b', w.b, G * H, `[${G}*H] = [${G * H}]`);
-  if (cfg.kind === 'plstm') {
+  if (cellDescriptor(cfg.kind).hasTheta) {
     // theta may be absent only when p is fixed (it is not read then).
-    if (w.theta !== null || cfg.fixedP === null) checkLength('pLSTM theta', w.theta, H, `[H] = [${H}]`);
+    if (w.theta !== null || cfg.fixedP === null) checkLength('theta', w.theta, H, `[H] = [${H}]`);
   } else if (w.theta !== null) {
-    throw new ShapeError('LSTM weights must have theta = null (theta belongs to the pLSTM)');
+    throw new ShapeError(`${cfg.kind} weights must have theta = null (theta belongs to the pLSTM)`);
   }
 }
 
@@ -70,9 +69,9 @@ export function checkState(cfg: CellConfig, s: Partial<CellState>, B: number, wh
   const shape = `[B, H] = [${B}, ${H}]`;
   for (const key of ['h', 'c', 'a'] as const) {
     const buf = s[key];
-    if (key === 'a' && cfg.kind === 'lstm') {
+    if (key === 'a' && !cellDescriptor(cfg.kind).hasAge) {
       if (buf !== null && buf !== undefined) {
-        throw new ShapeError(`${what}.a must be null for the LSTM (the age belongs to the pLSTM)`);
+        throw new ShapeError(`${what}.a must be null for the ${cfg.kind === 'lstm' ? 'LSTM' : cfg.kind} (the age belongs to the pLSTM)`);
       }
       continue;
     }

@@ -1,7 +1,7 @@
 // `plstm bench`: seconds per training batch (or per streaming step) of our model, with the
 // PyTorch and TF.js baselines timed in the same run, their ratios and the speed targets.
 import type { Command } from 'commander';
-import type { CellKind } from '../cells/types.js';
+import type { BuiltinCellKind } from '../cells/types.js';
 import { formatReport } from '../bench/format.js';
 import { resolveBenchOptions, runBench, type BaselineName, type BenchLine, type BenchOptions } from '../bench/run.js';
 import { UsageError } from './usage-error.js';
@@ -83,7 +83,7 @@ export function benchOptionsFromFlags(f: RawBenchFlags): BenchOptions {
   }
   const maxMemoryGiB = onePositive('max-memory', f.maxMemory);
   return resolveBenchOptions({
-    cells: choiceList<CellKind>('cell', f.cell, ['plstm', 'lstm'] as const),
+    cells: choiceList<BuiltinCellKind>('cell', f.cell, ['plstm', 'lstm'] as const),
     mode: mode as BenchOptions['mode'] | undefined,
     batch: intList('batch', f.batch),
     steps: intList('steps', f.steps),

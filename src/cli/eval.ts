@@ -34,7 +34,7 @@ export function registerEval(program: Command): void {
         let base: Partial<TrainOptions> = {};
         if (saved && saved.task === task) base = saved;
         const lc = model.config.layers[0];
-        const fromModel: Partial<TrainOptions> = { cell: lc.cell, hidden: lc.hidden, layers: model.config.layers.length };
+        const fromModel: Partial<TrainOptions> = { cell: lc.cell as TrainOptions['cell'], hidden: lc.hidden, layers: model.config.layers.length };
         for (const k of FROM_MODEL) delete (given as Record<string, unknown>)[k];
         const o = resolveOptions(task, { ...base, ...fromModel, ...given });
         const prepared = TASKS[o.task](o);

@@ -471,6 +471,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     needTape: boolean, hSeqOut: Float | undefined, head: { head: StepHead; out: Float } | null): SequenceForward {
     live();
     checkConfig(cfg);
+    if (cfg.kind !== 'plstm' && cfg.kind !== 'lstm') {
+      throw new ConfigError(`the wasm kernels run the "plstm" and "lstm" cells only, not ${JSON.stringify(cfg.kind)}: use backend "js" for this cell`);
+    }
     checkWeights(cfg, w);
     checkSequence(cfg, x, B, T);
     if (s0) checkState(cfg, s0, B, 'initial state', false);
@@ -545,7 +548,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       let tape: WasmTape | null = null;
       if (needTape) {
         tape = {
-          kind: 'wasm-tape', cell: cfg.kind, B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, ids, biasLane,
+          kind: 'wasm-tape', cell: cfg.kind as 'plstm' | 'lstm', B, T, I, H, Ip, Hp, act, hbuf, cbuf, abuf, fbuf, x: xPtr, ids, biasLane,
           owned: kept, freed: false,
           bytes: 4 * (B * T * GHp + 2 * B * (T + 1) * Hp + B * T * (ids === 0 ? Ip : 1)
             + (plstm ? B * (T + 1) * Hp + B * T * Hp : 0)),

@@ -7,6 +7,7 @@
 import { ConfigError } from '../errors.js';
 import type { DType } from '../cells/types.js';
 import type { PInit } from '../cells/init.js';
+import { isRegisteredCell } from '../cells/descriptor.js';
 
 /** How the input x of a batch is read. */
 export type InputSpec =
@@ -26,8 +27,11 @@ export type { PInit };
 
 /** One recurrent layer. */
 export interface LayerSpec {
-  /** 'plstm' (power-law forget gate) or 'lstm' (PyTorch's LSTM, gates i, f, g, o). */
-  cell: 'plstm' | 'lstm';
+  /**
+   * 'plstm' (power-law forget gate), 'lstm' (PyTorch's LSTM, gates i, f, g, o), or the kind
+   * of a cell registered with registerCell (reference backend only).
+   */
+  cell: 'plstm' | 'lstm' | (string & {});
   /** H: hidden units of this layer. */
   hidden: number;
   /** pLSTM: the eps in the age update and forget gate. Default DEFAULTS.eps (1e-3). */
@@ -38,6 +42,26 @@ export interface LayerSpec {
   forgetBias?: number;
   /** LSTM: Tmax of chrono init (Tallec and Ollivier 2018), null = off. Default null. */
   chrono?: number | null;
+  /**
+   * Run over the sequence from its last step to its first (Keras' goBackwards). The layer's
+   * outputs stay in input order (output t is the state after reading steps T-1 .. t), and its
+   * final state, the one a head on the last step reads, is the one after step 0. Default false.
+   */
+  reverse?: boolean;
+  /**
+   * Two layers of this cell, one forward and one reversed, outputs concatenated per step
+   * ([B, T, 2H]: forward units first), as Keras' Bidirectional(merge 'concat') and PyTorch's
+   * bidirectional=True. A head on the last step reads both final states. Default false.
+   */
+  bidirectional?: boolean;
+  /**
+   * Dropout on this layer's outputs (what the next layer or the head reads), in training only
+   * (computeGradients / trainStep; evaluate, predict, step and trace use no dropout):
+   * each output is zeroed with this probability and the rest scaled by 1 / (1 - rate)
+   * (inverted dropout, as PyTorch). Masks are drawn from the model's seed and a call counter,
+   * so runs repeat. In [0, 1); default 0.
+   */
+  dropout?: number;
 }
 
 /** The linear head on top of the last layer. */
@@ -84,10 +108,19 @@ export const DEFAULTS = {
   chrono: null as number | null,
 } as const;
 
+/** Settings of every layer, whatever its cell (resolved: all present). */
+export interface ResolvedLayerOptions {
+  reverse: boolean;
+  bidirectional: boolean;
+  dropout: number;
+}
+
 /** A layer with every default of its cell filled in (and only its cell's settings). */
-export type ResolvedLayerSpec =
+export type ResolvedLayerSpec = ResolvedLayerOptions & (
   | { cell: 'plstm'; hidden: number; eps: number; pInit: PInit }
-  | { cell: 'lstm'; hidden: number; forgetBias: number; chrono: number | null };
+  | { cell: 'lstm'; hidden: number; forgetBias: number; chrono: number | null }
+  /** A registered cell (cells/descriptor.ts): no settings of its own. */
+  | { cell: string & { readonly registered?: true }; hidden: number });
 
 /** A config with every default filled in; what the model stores and saves. */
 export interface ResolvedModelConfig {
@@ -165,10 +198,17 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
   const where = `layers[${l}]`;
   if (typeof v !== 'object' || v === null) throw new ConfigError(`${where} must be an object`);
   const s = v as Record<string, unknown>;
-  if (s.cell !== 'plstm' && s.cell !== 'lstm') {
-    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm"`);
+  if (typeof s.cell !== 'string' || !isRegisteredCell(s.cell)) {
+    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm" (or a cell registered with registerCell)`);
   }
   const hidden = positiveInt(s.hidden, `${where}.hidden (H)`);
+  const options = resolveLayerOptions(s, where);
+  if (s.cell !== 'plstm' && s.cell !== 'lstm') {
+    for (const k of ['eps', 'pInit', 'forgetBias', 'chrono']) {
+      if (s[k] !== undefined) throw new ConfigError(`${where}: ${k} is a setting of the built-in cells, not of "${s.cell}"`);
+    }
+    return { cell: s.cell, hidden, ...options };
+  }
   const eps = s.eps === undefined ? DEFAULTS.eps : s.eps;
   if (!isFiniteNum(eps) || eps <= 0) throw new ConfigError(`${where}.eps must be > 0, got ${String(eps)}`);
   const pInit = resolvePInit(s.pInit, where);
@@ -187,7 +227,59 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
     (s.chrono !== undefined && s.chrono !== null))) {
     throw new ConfigError(`${where}: forgetBias and chrono are LSTM settings; this layer is a "plstm"`);
   }
-  return s.cell === 'plstm' ? { cell: 'plstm', hidden, eps, pInit } : { cell: 'lstm', hidden, forgetBias, chrono };
+  return s.cell === 'plstm'
+    ? { cell: 'plstm', hidden, eps, pInit, ...options }
+    : { cell: 'lstm', hidden, forgetBias, chrono, ...options };
+}
+
+function resolveLayerOptions(s: Record<string, unknown>, where: string): ResolvedLayerOptions {
+  const flag = (k: 'reverse' | 'bidirectional'): boolean => {
+    const v = s[k] ?? false;
+    if (typeof v !== 'boolean') throw new ConfigError(`${where}.${k} must be true or false, got ${String(v)}`);
+    return v;
+  };
+  const dropout = s.dropout ?? 0;
+  if (!isFiniteNum(dropout) || dropout < 0 || dropout >= 1) {
+    throw new ConfigError(`${where}.dropout must be a rate in [0, 1), got ${String(dropout)}`);
+  }
+  const reverse = flag('reverse'), bidirectional = flag('bidirectional');
+  if (reverse && bidirectional) {
+    throw new ConfigError(`${where}: reverse and bidirectional together: a bidirectional layer already runs one direction reversed`);
+  }
+  return { reverse, bidirectional, dropout };
+}
+
+export type PlstmLayerSpec = Extract<ResolvedLayerSpec, { cell: 'plstm' }>;
+export type LstmLayerSpec = Extract<ResolvedLayerSpec, { cell: 'lstm' }>;
+
+/** Whether a resolved layer is a pLSTM layer (its eps and pInit are then there). */
+export function isPlstmLayer(l: ResolvedLayerSpec): l is PlstmLayerSpec {
+  return l.cell === 'plstm';
+}
+
+/** Whether a resolved layer is an LSTM layer (its forgetBias and chrono are then there). */
+export function isLstmLayer(l: ResolvedLayerSpec): l is LstmLayerSpec {
+  return l.cell === 'lstm';
+}
+
+/**
+ * The recurrent directions of a model in order (layer 0 forward, layer 0 reverse when
+ * bidirectional, layer 1, ...): one entry of ModelState.layers each, and the order of the
+ * parameters. suffix: '' or '_reverse' (the second direction of a bidirectional layer, named
+ * as PyTorch names it).
+ */
+export function directionsOf(cfg: { layers: ResolvedLayerSpec[] }): { layer: number; spec: ResolvedLayerSpec; suffix: '' | '_reverse'; reverse: boolean }[] {
+  const out: { layer: number; spec: ResolvedLayerSpec; suffix: '' | '_reverse'; reverse: boolean }[] = [];
+  cfg.layers.forEach((spec, layer) => {
+    out.push({ layer, spec, suffix: '', reverse: spec.reverse });
+    if (spec.bidirectional) out.push({ layer, spec, suffix: '_reverse', reverse: true });
+  });
+  return out;
+}
+
+/** The output width of a layer: H, or 2H when bidirectional. */
+export function layerWidth(l: ResolvedLayerSpec): number {
+  return l.bidirectional ? 2 * l.hidden : l.hidden;
 }
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */

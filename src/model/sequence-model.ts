@@ -1,8 +1,12 @@
-// The sequence model: input (one-hot, embedding or dense) -> N stacked recurrent layers
-// (pLSTM or LSTM) -> linear head (every step or the last) -> loss (xent or mse).
+// The sequence model: input (one-hot, embedding or dense) -> N stacked recurrent layer units
+// (recurrent-layer.ts: pLSTM, LSTM or a registered cell; forward, reversed or bidirectional;
+// dropout on their outputs) -> linear head (every step or the last) -> loss (xent or mse).
+// The model runs on any backend and never asks which: fast paths are the backend's optional
+// capabilities (cells/fast-paths.ts), each with the reference code here as its definition.
 //
-// B = batch, T = time, I = input size of a layer, H = hidden size, O = head outputs,
-// N = output rows (B*T for head steps 'all', B for 'last'), P = number of trainable numbers.
+// B = batch, T = time, I = input size of a layer, H = hidden size, W = a layer's output width
+// (H, or 2H bidirectional), O = head outputs, N = output rows (B*T for head steps 'all', B for
+// 'last'), P = number of trainable numbers.
 //
 // All trainable parameters live in one flat buffer [P] (and their gradients in another), in
 // the backend's dtype and, when the backend has `alloc`, in its own memory (no copies per
@@ -10,19 +14,27 @@
 // Layout, in this order (the names are those of the model file):
 //   embedding.weight [V, D]                         (embedding input only)
 //   layers.<l>.weight_ih [G*H, I]  .weight_hh [G*H, H]  .bias [G*H]  .p_param [H] (learned p)
-//   head.weight [O, H]  head.bias [O]
+//   (bidirectional layers: then the same four with the suffix _reverse, as PyTorch names them)
+//   head.weight [O, W_top]  head.bias [O]
 //
 // Initialisation draws from one Rng(seed) in that same order: the embedding ~ N(0, 1) (as
 // torch.nn.Embedding), each layer by the cells' initPlstmWeights / initLstmWeights, then the
-// head ~ U(-1/sqrt(H), 1/sqrt(H)) (as torch.nn.Linear). Values are drawn in float64 and then
+// head ~ U(-1/sqrt(W), 1/sqrt(W)) (as torch.nn.Linear). Values are drawn in float64 and then
 // stored in the model's dtype, so every backend starts from the same numbers.
 
 import { ConfigError, ShapeError } from '../errors.js';
-import type { CellConfig, CellGrads, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from '../cells/types.js';
+import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
 import { Rng } from '../cells/rng.js';
 import { initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig } from '../cells/init.js';
-import { inputWidth, resolveConfig, type ModelConfig, type ResolvedModelConfig, type RuntimeOptions } from './config.js';
+import { cellDescriptor } from '../cells/descriptor.js';
+import { createJsBackend } from '../cells/js-backend.js';
+import {
+  directionsOf, inputWidth, isLstmLayer, isPlstmLayer, layerWidth, resolveConfig,
+  type ModelConfig, type ResolvedLayerSpec, type ResolvedModelConfig, type RuntimeOptions,
+} from './config.js';
+import { LayerUnit, RecurrentLayer, reverseTime, type UnitRun } from './recurrent-layer.js';
+import type { ModelTrace, TraceDirection } from './trace.js';
 import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
@@ -39,13 +51,6 @@ export interface ParamSlot {
   shape: number[];
   offset: number;
   size: number;
-}
-
-/** One recurrent layer at run time: its cell config and views of its weights and gradients. */
-interface LayerRuntime {
-  cfg: CellConfig;
-  w: CellWeights; // views into params (theta: a private [H] buffer when p is fixed)
-  g: { wIh: Float; wHh: Float; b: Float; theta: Float | null }; // views into grads
 }
 
 /** Scratch buffers reused from call to call (they only grow), so steps do not allocate. */
@@ -83,11 +88,21 @@ interface ForwardRun {
   B: number;
   T: number;
   N: number;
-  xs: Float[]; // input of each layer: [B, T, I_l]
-  fwds: SequenceForward[];
-  hTop: Float | null; // [N, H_top]: hSeq of the top layer ('all') or its final h ('last'); null when headed
+  xs: Float[]; // input of each unit: [B, T, I_l] (after the dropout of the unit below)
+  runs: UnitRun[];
+  /** Per unit: its dropout mask ([B, T, W], or [B, W] on the top unit of a 'last' head), or null. */
+  masks: (Float | null)[];
+  hTop: Float | null; // [N, W_top]: the head's input (after dropout); null when headed
   out: Float; // [N, O] head outputs
   headed: HeadedLayerPath | null; // the top layer ran with the head inside its kernels
+}
+
+/** Model seed and call counter -> the seed of one call's dropout masks. */
+function dropoutSeed(seed: number, call: number): number {
+  let h = (Math.trunc(seed) ^ 0x5bd1e995) >>> 0;
+  h = Math.imul(h ^ (call >>> 0), 0x27d4eb2d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  return (h ^ (h >>> 13)) >>> 0;
 }
 
 /**
@@ -107,6 +122,26 @@ function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
+/** The cell config of one direction of a layer that reads I numbers per step. */
+function cellConfigOf(spec: ResolvedLayerSpec, I: number): CellConfig {
+  if (isPlstmLayer(spec)) return plstmConfig(I, spec.hidden, { eps: spec.eps, pInit: spec.pInit });
+  if (isLstmLayer(spec)) return lstmConfig(I, spec.hidden);
+  const cfg: CellConfig = { kind: spec.cell, inputSize: I, hiddenSize: spec.hidden, eps: 0, fixedP: null };
+  return cfg;
+}
+
+/** Seeded initial weights of one direction (float64 draws). */
+function initialWeights(spec: ResolvedLayerSpec, cfg: CellConfig, rng: Rng): CellWeights {
+  if (isPlstmLayer(spec)) return initPlstmWeights(cfg, rng, spec.pInit, 'float64');
+  if (isLstmLayer(spec)) return initLstmWeights(cfg, rng, { forgetBias: spec.forgetBias, chrono: spec.chrono }, 'float64');
+  const d = cellDescriptor(cfg.kind);
+  if (d.init !== undefined) return d.init(cfg, rng, 'float64');
+  // torch.nn.RNN's rule: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), drawn in this order
+  const G = d.gates.length, H = cfg.hiddenSize, k = 1 / Math.sqrt(H);
+  const draw = (n: number) => Float64Array.from({ length: n }, () => rng.range(-k, k));
+  return { wIh: draw(G * H * cfg.inputSize), wHh: draw(G * H * H), b: draw(G * H), theta: d.hasTheta ? draw(H) : null };
+}
+
 export class SequenceModel {
   /** The config with every default filled in (what the model file stores). */
   readonly config: ResolvedModelConfig;
@@ -119,9 +154,14 @@ export class SequenceModel {
   /** Name, shape and place of every tensor in params. */
   readonly slots: ParamSlot[];
 
-  private readonly layers: LayerRuntime[];
+  /** The recurrent layer units, bottom to top. */
+  private readonly units: LayerUnit[];
+  /** Every direction of every unit in state order (ModelState.layers). */
+  private readonly directions: RecurrentLayer[];
   private readonly emb: { w: Float; g: Float } | null; // [V, D]
-  private readonly head: { w: Float; b: Float; gw: Float; gb: Float }; // [O, H], [O]
+  private readonly head: { w: Float; b: Float; gw: Float; gb: Float }; // [O, W_top], [O]
+  /** Training calls so far: numbers each call's dropout masks. */
+  private dropoutCalls = 0;
   private readonly ws: Workspace;
   private readonly allocFn: (n: number) => Float;
   /** step's fast path from the backend (its streamStep): made on first need; null = general path. */
@@ -140,16 +180,12 @@ export class SequenceModel {
     this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
     this.ws = new Workspace(this.allocFn);
 
-    // Cell configs (these validate H, eps, fixed p once more, with the cells' own messages).
-    const cellCfgs: CellConfig[] = [];
-    let I = inputWidth(config.input);
-    for (const l of config.layers) {
-      cellCfgs.push(l.cell === 'plstm'
-        ? plstmConfig(I, l.hidden, { eps: l.eps, pInit: l.pInit })
-        : lstmConfig(I, l.hidden));
-      I = l.hidden;
-    }
-    const Htop = I;
+    // Cell configs, one per direction (these validate H, eps, fixed p once more, with the
+    // cells' own messages); a layer reads the whole output width of the one below.
+    const dirs = directionsOf(config);
+    const widthBelow = (l: number): number => (l === 0 ? inputWidth(config.input) : layerWidth(config.layers[l - 1]));
+    const cellCfgs: CellConfig[] = dirs.map(({ layer, spec }) => cellConfigOf(spec, widthBelow(layer)));
+    const Htop = layerWidth(config.layers[config.layers.length - 1]);
     const O = config.head.size;
 
     // Layout of the flat parameter buffer.
@@ -164,14 +200,15 @@ export class SequenceModel {
     };
     const embSlot = config.input.kind === 'embedding'
       ? add('embedding.weight', [config.input.vocab, config.input.dim]) : null;
-    const layerSlots = cellCfgs.map((c, l) => {
+    const layerSlots = cellCfgs.map((c, k) => {
       const G = gatesOf(c.kind);
       const H = c.hiddenSize;
+      const { layer: l, suffix } = dirs[k];
       return {
-        wIh: add(`layers.${l}.weight_ih`, [G * H, c.inputSize]),
-        wHh: add(`layers.${l}.weight_hh`, [G * H, H]),
-        b: add(`layers.${l}.bias`, [G * H]),
-        theta: c.kind === 'plstm' && c.fixedP === null ? add(`layers.${l}.p_param`, [H]) : null,
+        wIh: add(`layers.${l}.weight_ih${suffix}`, [G * H, c.inputSize]),
+        wHh: add(`layers.${l}.weight_hh${suffix}`, [G * H, H]),
+        b: add(`layers.${l}.bias${suffix}`, [G * H]),
+        theta: cellDescriptor(c.kind).hasTheta && c.fixedP === null ? add(`layers.${l}.p_param${suffix}`, [H]) : null,
       };
     });
     const headW = add('head.weight', [O, Htop]);
@@ -190,26 +227,24 @@ export class SequenceModel {
       for (let i = 0; i < w.length; i++) w[i] = rng.normal();
       this.emb = { w, g: gv(embSlot) };
     }
-    this.layers = cellCfgs.map((cfg, l) => {
-      const spec = config.layers[l];
-      const init = spec.cell === 'plstm'
-        ? initPlstmWeights(cfg, rng, spec.pInit, 'float64')
-        : initLstmWeights(cfg, rng, { forgetBias: spec.forgetBias, chrono: spec.chrono }, 'float64');
-      const s = layerSlots[l];
+    this.directions = cellCfgs.map((cfg, k) => {
+      const { layer, spec, suffix, reverse } = dirs[k];
+      const init = initialWeights(spec, cfg, rng);
+      const s = layerSlots[k];
       const w: CellWeights = { wIh: pv(s.wIh), wHh: pv(s.wHh), b: pv(s.b), theta: null };
       w.wIh.set(init.wIh);
       w.wHh.set(init.wHh);
       w.b.set(init.b);
-      if (cfg.kind === 'plstm') {
+      if (init.theta !== null) {
         // A fixed p is not trained: its theta (logit p, never read) sits outside params.
         w.theta = s.theta !== null ? pv(s.theta) : this.allocFn(cfg.hiddenSize);
-        w.theta.set(init.theta!);
+        w.theta.set(init.theta);
       }
-      return {
-        cfg, w,
-        g: { wIh: gv(s.wIh), wHh: gv(s.wHh), b: gv(s.b), theta: s.theta !== null ? gv(s.theta) : null },
-      };
+      const g = { wIh: gv(s.wIh), wHh: gv(s.wHh), b: gv(s.b), theta: s.theta !== null ? gv(s.theta) : null };
+      return new RecurrentLayer(cfg, w, g, reverse, `l${layer}${suffix}`);
     });
+    this.units = config.layers.map((spec, l) => new LayerUnit(
+      this.directions.filter((_, k) => dirs[k].layer === l), spec.dropout, `l${l}`));
     const hw = pv(headW);
     const hb = pv(headB);
     const bound = 1 / Math.sqrt(Htop);
@@ -255,31 +290,37 @@ export class SequenceModel {
     return this.allocFn(length);
   }
 
-  /** Zero state (h = c = 0, age 0) for B rows. */
+  /** Zero state (h = c = 0, age 0) for B rows: one entry per direction of each layer. */
   initState(B: number): ModelState {
     if (!(Number.isInteger(B) && B > 0)) throw new ShapeError(`state batch size B must be a positive integer, got ${B}`);
     const mk = (n: number): Float => (this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     return {
       B,
-      layers: this.layers.map((l) => {
+      layers: this.directions.map((d) => {
         // h, c (and a) of a layer back to back in one buffer: a B = 1 streaming step then
-        // copies the layer's state in and out in one piece (streaming.ts)
-        const n = B * l.cfg.hiddenSize;
-        const plstm = l.cfg.kind === 'plstm';
-        const block = mk((plstm ? 3 : 2) * n); // [h | c | a]
-        return { h: block.subarray(0, n), c: block.subarray(n, 2 * n), a: plstm ? block.subarray(2 * n, 3 * n) : null };
+        // copies the layer's state in and out in one piece (the wasm stream step)
+        const n = B * d.hidden;
+        const age = d.descriptor.hasAge;
+        const block = mk((age ? 3 : 2) * n); // [h | c | a]
+        return { h: block.subarray(0, n), c: block.subarray(n, 2 * n), a: age ? block.subarray(2 * n, 3 * n) : null };
       }),
     };
   }
 
-  /** The exponents p per pLSTM layer: sigmoid(theta) when learned, else the fixed p. */
+  /**
+   * The exponents p per pLSTM layer: sigmoid(theta) when learned, else the fixed p. A
+   * bidirectional layer lists its forward units first, then its reversed ones.
+   */
   pSummary(): { layer: number; p: Float64Array }[] {
     const out: { layer: number; p: Float64Array }[] = [];
-    this.layers.forEach((l, i) => {
-      if (l.cfg.kind !== 'plstm') return;
-      const H = l.cfg.hiddenSize;
-      const p = new Float64Array(H);
-      for (let j = 0; j < H; j++) p[j] = l.cfg.fixedP !== null ? l.cfg.fixedP : sigmoid(l.w.theta![j]);
+    this.units.forEach((u, i) => {
+      if (u.dirs[0].cfg.kind !== 'plstm') return;
+      const p = new Float64Array(u.width);
+      let col = 0;
+      for (const d of u.dirs) {
+        for (let j = 0; j < d.hidden; j++) p[col + j] = d.cfg.fixedP !== null ? d.cfg.fixedP : sigmoid(d.w.theta![j]);
+        col += d.hidden;
+      }
       out.push({ layer: i, p });
     });
     return out;
@@ -291,49 +332,85 @@ export class SequenceModel {
     if (this.disposed) throw new ConfigError('this model was disposed');
   }
 
+  private get top(): LayerUnit {
+    return this.units[this.units.length - 1];
+  }
+
   /**
-   * The backend's layer-with-head pass when the head reads every step of the top layer and
-   * the backend accepts the size (the head then never needs the layer's [B, T, H] output).
+   * The backend's layer-with-head pass when the head reads every step of a plain top layer
+   * (one forward direction, no dropout) and the backend accepts the size: the head then never
+   * needs the layer's [B, T, H] output.
    */
   private headedTop(N: number, H: number, O: number): HeadedLayerPath | null {
     const headed = this.backend.headedLayer;
-    if (this.config.head.steps !== 'all' || headed === undefined || !headed.accepts(N, H, O)) return null;
-    return headed;
+    if (this.config.head.steps !== 'all' || headed === undefined || !this.top.plain || this.top.dropout > 0) return null;
+    return headed.accepts(N, H, O) ? headed : null;
   }
 
-  /** Runs input stage, layers and head. x was validated. s0: initial state or null (zeros). */
+  /** The initial states of unit i's directions (null = zeros). */
+  private unitStates(s0: ModelState | null, i: number): (CellState | null)[] {
+    const first = this.directions.indexOf(this.units[i].dirs[0]);
+    return this.units[i].dirs.map((_, k) => (s0 === null ? null : s0.layers[first + k]));
+  }
+
+  /** out = x * mask with a fresh inverted-dropout mask of rate `rate` drawn from rng (both [n]). */
+  private dropout(name: string, x: Float, n: number, rate: number, rng: Rng): { y: Float; mask: Float } {
+    const mask = this.ws.get(`${name}.mask`, n);
+    const y = this.ws.get(`${name}.drop`, n);
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < n; i++) {
+      mask[i] = rng.uniform() < rate ? 0 : keep;
+      y[i] = x[i] * mask[i];
+    }
+    return { y, mask };
+  }
+
+  /**
+   * Runs input stage, layers and head. x was validated. s0: initial state or null (zeros).
+   * drop: the generator of this call's dropout masks (training), or null (no dropout).
+   */
   private forward(x: Int32Array | Float32Array | Float64Array, B: number, T: number, s0: ModelState | null,
-    needTape: boolean): ForwardRun {
+    needTape: boolean, drop: Rng | null): ForwardRun {
     const I0 = inputWidth(this.config.input);
     const x0 = this.ws.get('x0', B * T * I0); // [B, T, I0]
     inputForward(this.config.input, x0, x, B * T, this.emb?.w ?? null);
     const xs: Float[] = [x0];
-    const fwds: SequenceForward[] = [];
+    const runs: UnitRun[] = [];
+    const masks: (Float | null)[] = [];
     const all = this.config.head.steps === 'all';
     const N = all ? B * T : B;
     const O = this.config.head.size;
-    const Htop = this.layers[this.layers.length - 1].cfg.hiddenSize;
+    const top = this.top;
+    const Wtop = top.width;
     const out = this.ws.get('out', N * O); // [N, O]
-    const headed = this.headedTop(N, Htop, O);
+    const headed = this.headedTop(N, Wtop, O);
+    const last = this.units.length - 1;
     let cur = x0;
-    this.layers.forEach((l, i) => {
-      const s = s0 === null ? null : s0.layers[i];
-      if (headed !== null && i === this.layers.length - 1) {
-        fwds.push(headed.forward(l.cfg, l.w, cur, B, T, s, needTape, { W: this.head.w, b: this.head.b, O }, out));
-        return;
+    for (let i = 0; i <= last; i++) {
+      const u = this.units[i];
+      if (headed !== null && i === last) {
+        const d = u.dirs[0];
+        const fwd = headed.forward(d.cfg, d.w, cur, B, T, this.unitStates(s0, i)[0], needTape, { W: this.head.w, b: this.head.b, O }, out);
+        runs.push({ dirs: [{ fwd, x: cur }], out: fwd.hSeq, finals: [fwd.final] });
+        masks.push(null);
+        return { B, T, N, xs, runs, masks, hTop: null, out, headed };
       }
-      const hSeqOut = this.ws.get(`hSeq${i}`, B * T * l.cfg.hiddenSize); // [B, T, H], reused batch to batch
-      const f = this.backend.forward(l.cfg, l.w, cur, B, T, s, needTape, hSeqOut);
-      fwds.push(f);
-      cur = f.hSeq; // [B, T, H]
-      if (i + 1 < this.layers.length) xs.push(cur);
-    });
-    if (headed !== null) return { B, T, N, xs, fwds, hTop: null, out, headed };
-    const hTop = all ? cur : fwds[fwds.length - 1].final.h; // [N, H_top]
-    if (!this.backend.linearHead?.forward(out, hTop, this.head.w, this.head.b, N, Htop, O)) {
-      headForward(out, hTop, this.head.w, this.head.b, N, Htop, O);
+      const run = u.forward(this.backend, cur, B, T, this.unitStates(s0, i), needTape, (k, n) => this.ws.get(k, n));
+      runs.push(run);
+      let next: Float = i < last || all ? run.out : u.finalH(run, B, this.ws.get('hLast', B * Wtop)); // [B, T, W] or [B, W]
+      let mask: Float | null = null;
+      if (drop !== null && u.dropout > 0) {
+        ({ y: next, mask } = this.dropout(u.key, next, next.length, u.dropout, drop));
+      }
+      masks.push(mask);
+      cur = next;
+      if (i < last) xs.push(cur);
     }
-    return { B, T, N, xs, fwds, hTop, out, headed: null };
+    const hTop = cur; // [N, W_top]
+    if (!this.backend.linearHead?.forward(out, hTop, this.head.w, this.head.b, N, Wtop, O)) {
+      headForward(out, hTop, this.head.w, this.head.b, N, Wtop, O);
+    }
+    return { B, T, N, xs, runs, masks, hTop, out, headed: null };
   }
 
   private lossOf(run: ForwardRun, batch: Batch, weights: Float32Array | null, sumW: number,
@@ -347,7 +424,7 @@ export class SequenceModel {
 
   /** A detached copy of the final states (the backend may reuse its own buffers). */
   private finalState(run: ForwardRun): ModelState {
-    return cloneState({ B: run.B, layers: run.fwds.map((f) => f.final) });
+    return cloneState({ B: run.B, layers: run.runs.flatMap((r) => r.finals) });
   }
 
   private checkStateArg(state: ModelState | null | undefined, B: number): ModelState | null {
@@ -359,64 +436,61 @@ export class SequenceModel {
   /**
    * Loss and gradients of one batch, written into `grads` (params are not changed).
    * opts.state: initial state (carried from the previous batch for truncated BPTT); no
-   * gradient flows into it. Returns the loss and the final state (detached copies).
+   * gradient flows into it. opts.dropoutSeed: draw this call's dropout masks from this seed
+   * (the same seed gives the same masks; tests of the gradient use it); by default each call
+   * draws new masks from the model's seed and a call counter. Returns the loss and the final
+   * state (detached copies).
    */
-  computeGradients(batch: Batch, opts: { state?: ModelState | null } = {}): { loss: number; state: ModelState } {
+  computeGradients(batch: Batch, opts: { state?: ModelState | null; dropoutSeed?: number } = {}): { loss: number; state: ModelState } {
     this.checkAlive();
     const { B, T, N, weights, sumW } = checkBatch(this.config, batch);
     const s0 = this.checkStateArg(opts.state, B);
-    const run = this.forward(batch.x, B, T, s0, true);
+    const drop = this.units.some((u) => u.dropout > 0)
+      ? new Rng(opts.dropoutSeed ?? dropoutSeed(this.config.seed, this.dropoutCalls++)) : null;
+    const run = this.forward(batch.x, B, T, s0, true, drop);
     const O = this.config.head.size;
     const dOut = this.ws.get('dOut', N * O); // [N, O]
     const loss = this.lossOf(run, batch, weights, sumW, dOut);
 
     // Head backward: dW, db in float64, then stored into grads; with a headed top layer, in
-    // that layer's backward. Then the layers, top to bottom; the head reads every step ('all')
+    // that layer's backward. Then the units, top to bottom; the head reads every step ('all')
     // or only the final h ('last').
-    const top = this.layers[this.layers.length - 1];
-    const Htop = top.cfg.hiddenSize;
-    const dW = this.ws.f64('dHeadW', O * Htop); // [O, H]
+    const Wtop = this.top.width;
+    const dW = this.ws.f64('dHeadW', O * Wtop); // [O, W]
     const db = this.ws.f64('dHeadB', O); // [O]
     const all = this.config.head.steps === 'all';
+    const scratch = (k: string, n: number) => this.ws.get(k, n);
     // dL/dx of the first layer feeds only an embedding (one-hot and dense inputs get none)
     const needDx = (i: number) => i > 0 || this.emb !== null;
-    const keep = (l: LayerRuntime, g: CellGrads) => {
-      l.g.wIh.set(g.dWIh);
-      l.g.wHh.set(g.dWHh);
-      l.g.b.set(g.db);
-      if (l.g.theta !== null) l.g.theta.set(g.dTheta!);
-    };
-    let dhSeq: Float | null;
-    let dFinal: Partial<CellState> | null = null;
-    let i = this.layers.length - 1;
+    let i = this.units.length - 1;
+    let dNext: Float; // dL/d(input of unit i + 1): [B, T, W_i], or [B, W_top] for a 'last' head
     if (run.headed !== null) {
-      const g = run.headed.backward(top.cfg, top.w, run.xs[i], run.fwds[i], { W: this.head.w, b: this.head.b, O },
+      const d = this.top.dirs[0];
+      const g = run.headed.backward(d.cfg, d.w, run.xs[i], run.runs[i].dirs[0].fwd, { W: this.head.w, b: this.head.b, O },
         dOut, dW, db, null, needDx(i));
-      keep(top, g);
-      dhSeq = g.dx; // [B, T, I_top] = dL/dh of the layer below
+      d.keep(g);
+      dNext = g.dx; // [B, T, I_top] = dL/d(output of the unit below)
       i--;
     } else {
-      const dhTop = this.ws.get('dhTop', N * Htop); // [N, H]
-      if (!this.backend.linearHead?.backward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O)) {
-        headBackward(dOut, run.hTop!, this.head.w, dW, db, dhTop, N, Htop, O);
+      dNext = this.ws.get('dhTop', N * Wtop); // [N, W]
+      if (!this.backend.linearHead?.backward(dOut, run.hTop!, this.head.w, dW, db, dNext, N, Wtop, O)) {
+        headBackward(dOut, run.hTop!, this.head.w, dW, db, dNext, N, Wtop, O);
       }
-      dhSeq = all ? dhTop : null;
-      dFinal = all ? null : { h: dhTop };
     }
     this.head.gw.set(dW);
     this.head.gb.set(db);
     for (; i >= 0; i--) {
-      const l = this.layers[i];
-      const g = this.backend.backward(l.cfg, l.w, run.xs[i], run.fwds[i], dhSeq, dFinal, needDx(i));
-      keep(l, g);
-      dhSeq = g.dx; // [B, T, I_l] = dL/dh of the layer below
-      dFinal = null;
+      const u = this.units[i];
+      const mask = run.masks[i];
+      if (mask !== null) for (let k = 0; k < mask.length; k++) dNext[k] *= mask[k];
+      const lastOnly = i === this.units.length - 1 && !all;
+      dNext = u.backward(this.backend, run.runs[i], B, T, lastOnly ? null : dNext, lastOnly ? dNext : null, needDx(i), scratch);
     }
     if (this.emb !== null) {
       const D = this.emb.w.length / (this.config.input as { vocab: number }).vocab;
       const acc = this.ws.f64('dEmb', this.emb.g.length); // [V, D]
       acc.fill(0);
-      embeddingBackward(acc, dhSeq!, batch.x as Int32Array, B * T, D);
+      embeddingBackward(acc, dNext, batch.x as Int32Array, B * T, D);
       this.emb.g.set(acc);
     }
     return { loss, state: this.finalState(run) };
@@ -447,17 +521,27 @@ export class SequenceModel {
   }
 
   /**
-   * Loss and outputs of a batch without training. outputs: the head's raw outputs (logits
-   * for xent), Float32Array [B, T, O] ('all') or [B, O] ('last'); state: the final state.
+   * Loss and outputs of a batch without training (no dropout). outputs: the head's raw
+   * outputs (logits for xent), Float32Array [B, T, O] ('all') or [B, O] ('last'); state: the
+   * final state.
    */
   evaluate(batch: Batch, opts: { state?: ModelState | null } = {})
     : { loss: number; outputs: Float32Array; state: ModelState } {
     this.checkAlive();
     const { B, T, weights, sumW } = checkBatch(this.config, batch);
     const s0 = this.checkStateArg(opts.state, B);
-    const run = this.forward(batch.x, B, T, s0, false);
+    const run = this.forward(batch.x, B, T, s0, false, null);
     const loss = this.lossOf(run, batch, weights, sumW, null);
     return { loss, outputs: Float32Array.from(run.out), state: this.finalState(run) };
+  }
+
+  private checkPredictArgs(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null, what: string): ModelState | null {
+    this.checkAlive();
+    for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
+      if (!(Number.isInteger(v) && v > 0)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
+    }
+    checkInput(this.config, x, [['B', B], ['T', T]]);
+    return this.checkStateArg(state, B);
   }
 
   /**
@@ -465,13 +549,60 @@ export class SequenceModel {
    * not modified): Float32Array [B, T, O] ('all') or [B, O] ('last').
    */
   predict(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null = null): Float32Array {
-    this.checkAlive();
-    for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
-      if (!(Number.isInteger(v) && v > 0)) throw new ShapeError(`predict ${n} must be a positive integer, got ${v}`);
-    }
-    checkInput(this.config, x, [['B', B], ['T', T]]);
-    const s0 = this.checkStateArg(state, B);
-    return Float32Array.from(this.forward(x, B, T, s0, false).out);
+    const s0 = this.checkPredictArgs(x, B, T, state, 'predict');
+    return Float32Array.from(this.forward(x, B, T, s0, false, null).out);
+  }
+
+  /**
+   * Everything the layers compute for x (ids [B, T] or features [B, T, I]) from `state`
+   * (null = zeros), per layer and direction and step: h, c and the cell's internals (pLSTM:
+   * r, o, g, age a, forget gate f, and p per unit; LSTM: i, f, g, o), plus the head's outputs.
+   * Every [B, T, H] array is in input time order, also for reversed directions.
+   *
+   * The values are the reference cells' (cells/descriptor.ts), run in the model's precision
+   * on the model's weights, whatever the backend: the fused kernels keep their internals in a
+   * private padded time-major layout, and a trace is for looking, not for speed.
+   */
+  trace(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null = null): ModelTrace {
+    const s0 = this.checkPredictArgs(x, B, T, state, 'trace');
+    const ref = createJsBackend(this.dtype);
+    const I0 = inputWidth(this.config.input);
+    const x0 = (this.dtype === 'float64' ? new Float64Array(B * T * I0) : new Float32Array(B * T * I0)) as Float; // [B, T, I0]
+    inputForward(this.config.input, x0, x, B * T, this.emb?.w ?? null);
+    const layers: TraceDirection[] = [];
+    const own = new Map<string, Float>(); // private scratch: the trace must not touch the model's buffers
+    const scratch = (k: string, n: number): Float => {
+      const b = this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+      own.set(`${k}#${own.size}`, b);
+      return b;
+    };
+    let cur: Float = x0;
+    let hLast: Float | null = null;
+    this.units.forEach((u, i) => {
+      const run = u.forward(ref, cur, B, T, this.unitStates(s0, i), true, scratch);
+      u.dirs.forEach((d, k) => {
+        const fwd = run.dirs[k].fwd;
+        const { steps, units } = d.descriptor.internals(d.cfg, d.w, fwd);
+        const H = d.hidden;
+        const inOrder = (buf: Float): Float => (d.reverse ? reverseTime(scratch('t', B * T * H), buf, B, T, H) : buf);
+        const tape = fwd.tape as { cSeq: Float };
+        const gates: Record<string, Float> = {};
+        for (const [name, buf] of Object.entries(steps)) gates[name] = inOrder(buf);
+        layers.push({
+          layer: i, direction: d.reverse ? 'reverse' : 'forward', cell: d.cfg.kind, H,
+          h: inOrder(fwd.hSeq), c: inOrder(tape.cSeq), gates, units, final: cloneState({ B, layers: [fwd.final] }).layers[0],
+        });
+      });
+      if (i === this.units.length - 1 && this.config.head.steps === 'last') {
+        hLast = u.finalH(run, B, scratch('hLast', B * u.width));
+      }
+      cur = run.out;
+    });
+    const all = this.config.head.steps === 'all';
+    const N = all ? B * T : B, O = this.config.head.size, W = this.top.width;
+    const out = new Float64Array(N * O); // [N, O]
+    headForward(out, all ? cur : hLast!, this.head.w, this.head.b, N, W, O);
+    return { B, T, layers, outputs: Float32Array.from(out) };
   }
 
   // ----- streaming
@@ -480,14 +611,18 @@ export class SequenceModel {
    * Streaming inference: advances `state` (B rows, updated in place) by one time step with
    * xStep (ids [B] or features [B, I]) and returns the head's outputs for that step [B, O].
    * Running T steps gives what predict gives for the whole sequence (steps 'all'), step by step.
-   * On the wasm backend (hidden sizes multiples of 4) a fused one-row kernel path runs
-   * (streaming.ts); it agrees with predict to float32 rounding. The returned array is new.
+   * Needs causal layers (no reversed or bidirectional layer: those read the whole sequence).
+   * Where the backend has a streaming fast path (the wasm one, hidden sizes multiples of 4)
+   * it runs; it agrees with predict to float32 rounding. The returned array is new.
    */
   step(state: ModelState, xStep: Int32Array | Float32Array | Float64Array): Float32Array {
     this.checkAlive();
+    if (this.units.some((u) => !u.plain)) {
+      throw new ConfigError('step() runs causal layers only: a reversed or bidirectional layer reads the whole sequence; use predict()');
+    }
     if (this.fastStep === undefined) {
       this.fastStep = this.backend.streamStep?.prepare({
-        input: this.config.input, embedding: this.emb?.w ?? null, layers: this.layers,
+        input: this.config.input, embedding: this.emb?.w ?? null, layers: this.directions,
         head: { w: this.head.w, b: this.head.b },
       }) ?? null;
     }
@@ -508,8 +643,8 @@ export class SequenceModel {
     const x0 = this.ws.get('stepX', B * I0); // [B, I0]
     inputForward(this.config.input, x0, xStep, B, this.emb?.w ?? null);
     let cur: Float = x0;
-    for (let i = 0; i < this.layers.length; i++) {
-      const l = this.layers[i];
+    for (let i = 0; i < this.directions.length; i++) {
+      const l = this.directions[i];
       const s = state.layers[i];
       const f = this.backend.forward(l.cfg, l.w, cur, B, 1, s, false);
       s.h.set(f.final.h);
@@ -519,7 +654,7 @@ export class SequenceModel {
     }
     const O = this.config.head.size;
     const out = this.ws.get('stepOut', B * O); // [B, O]
-    headForward(out, cur, this.head.w, this.head.b, B, this.layers[this.layers.length - 1].cfg.hiddenSize, O);
+    headForward(out, cur, this.head.w, this.head.b, B, this.top.width, O);
     return Float32Array.from(out);
   }
 

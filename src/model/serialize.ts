@@ -16,7 +16,7 @@
 
 import { ConfigError, ModelFileError, PlstmError } from '../errors.js';
 import type { Float } from '../cells/types.js';
-import { resolveConfig, type ModelConfig, type RuntimeOptions } from './config.js';
+import { directionsOf, isPlstmLayer, resolveConfig, type ModelConfig, type RuntimeOptions } from './config.js';
 import { SequenceModel } from './sequence-model.js';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers.js';
 import { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
@@ -40,12 +40,12 @@ export function serializeModel(model: SequenceModel, opt?: Optimizer | null,
   for (const s of model.slots) {
     tensors[s.name] = { data: model.params.subarray(s.offset, s.offset + s.size) as Float, shape: s.shape };
   }
-  model.config.layers.forEach((l, i) => {
-    if (l.cell === 'plstm' && l.pInit.mode === 'fixed') {
+  for (const { layer: i, spec: l, suffix } of directionsOf(model.config)) {
+    if (isPlstmLayer(l) && l.pInit.mode === 'fixed') {
       const p = model.dtype === 'float64' ? new Float64Array(l.hidden) : new Float32Array(l.hidden);
-      tensors[`layers.${i}.p_fixed`] = { data: p.fill(l.pInit.p), shape: [l.hidden] };
+      tensors[`layers.${i}.p_fixed${suffix}`] = { data: p.fill(l.pInit.p), shape: [l.hidden] };
     }
-  });
+  }
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     config: JSON.stringify(model.config),
@@ -131,15 +131,16 @@ export function deserializeModel(bytes: Uint8Array, runtime: RuntimeOptions = {}
     for (const s of model.slots) {
       copyTensor(model.params.subarray(s.offset, s.offset + s.size) as Float, takeTensor(tensors, used, s.name, s.shape));
     }
-    model.config.layers.forEach((l, i) => {
-      if (l.cell !== 'plstm' || l.pInit.mode !== 'fixed') return;
-      const t = takeTensor(tensors, used, `layers.${i}.p_fixed`, [l.hidden]);
+    for (const { layer: i, spec: l, suffix } of directionsOf(model.config)) {
+      if (!isPlstmLayer(l) || l.pInit.mode !== 'fixed') continue;
+      const name = `layers.${i}.p_fixed${suffix}`;
+      const t = takeTensor(tensors, used, name, [l.hidden]);
       const p = l.pInit.p;
       const tol = t.dtype === 'F32' ? 1e-7 : 0;
       for (const v of t.data!) {
-        if (Math.abs(v - p) > tol) throw new ModelFileError(`layers.${i}.p_fixed holds ${v}, the config says p = ${p}`);
+        if (Math.abs(v - p) > tol) throw new ModelFileError(`${name} holds ${v}, the config says p = ${p}`);
       }
-    });
+    }
 
     let optimizer: Optimizer | null = null;
     if (metadata.optimizer !== undefined) {

@@ -5,7 +5,8 @@
 
 import { InputValueError, ShapeError } from '../errors.js';
 import type { CellState, Float } from '../cells/types.js';
-import type { ResolvedModelConfig } from './config.js';
+import { directionsOf, type ResolvedModelConfig } from './config.js';
+import { cellDescriptor } from '../cells/descriptor.js';
 
 /** Inputs and targets of one training or evaluation batch. */
 export interface Batch {
@@ -154,13 +155,14 @@ export function checkModelState(cfg: ResolvedModelConfig, s: ModelState, B: numb
     throw new ShapeError('state must be a ModelState from initState(), trainStep() or evaluate()');
   }
   if (s.B !== B) throw new ShapeError(`state is for B=${s.B} rows but the batch has B=${B}`);
-  if (s.layers.length !== cfg.layers.length) {
-    throw new ShapeError(`state has ${s.layers.length} layers, the model ${cfg.layers.length}`);
+  const dirs = directionsOf(cfg);
+  if (s.layers.length !== dirs.length) {
+    throw new ShapeError(`state has ${s.layers.length} layers, the model ${dirs.length} (one per direction of each layer)`);
   }
-  cfg.layers.forEach((l, i) => {
+  dirs.forEach(({ spec: l }, i) => {
     const st = s.layers[i];
     const n = B * l.hidden;
-    const fields: (keyof CellState)[] = l.cell === 'plstm' ? ['h', 'c', 'a'] : ['h', 'c'];
+    const fields: (keyof CellState)[] = cellDescriptor(l.cell).hasAge ? ['h', 'c', 'a'] : ['h', 'c'];
     for (const k of fields) {
       const buf = st[k];
       if (!(buf instanceof Float32Array || buf instanceof Float64Array) || buf.length !== n) {
