@@ -1,7 +1,9 @@
 // Sequence models on the pLSTM / LSTM cells: the public API of src/model.
 //
-// A model is input (one-hot, embedding or dense) -> N stacked recurrent layers -> a linear
+// A model is input (one-hot, embedding or dense) -> N stacked recurrent layer units (a cell
+// looped over time, forward, reversed or bidirectional, dropout on their outputs) -> a linear
 // head (every step or the last) -> a loss (softmax cross-entropy or mean squared error).
+// `model.trace(x, B, T)` returns h, c and every gate of every layer at every step.
 //
 //   const model = SequenceModel.create({ input: { kind: 'onehot', size: 10 },
 //     layers: [{ cell: 'plstm', hidden: 64 }], head: { size: 10, steps: 'all' },
@@ -27,10 +29,13 @@
 
 export {
   DEFAULTS, resolveConfig, inputWidth,
+  layerWidth, directionsOf,
   type InputSpec, type PInit, type LayerSpec, type HeadSpec, type ModelConfig, type RuntimeOptions,
   type ResolvedLayerSpec, type ResolvedModelConfig,
 } from './config.js';
 export { SequenceModel, type ParamSlot } from './sequence-model.js';
+export { RecurrentLayer, LayerUnit } from './recurrent-layer.js';
+export type { ModelTrace, TraceDirection } from './trace.js';
 export { cloneState, type Batch, type ModelState } from './validate.js';
 export {
   createOptimizer, resolveOptimizerSpec, stateNamesOf, OPTIMIZER_DEFAULTS,
