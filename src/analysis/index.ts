@@ -1,0 +1,3 @@
+// Analysis of trained models: the power law in theory and in measurement.
+export { lstmRetention, plstmRetention } from './decay-curves.js';
+export { fitDecay, type DecayFit, type FamilyFit } from './decay-fit.js';
