@@ -48,3 +48,31 @@ test('the curves from the equations are told apart: pLSTM power law, LSTM expone
   assert.equal(fitDecay(n, lstmRetention(0.98, 500)).better, 'exponential');
   assert.throws(() => fitDecay([0, 1], [1, 0.5]), /at least 3 points/);
 });
+
+test('measured decay of a pLSTM unit that never resets is the power law of the equations; of an LSTM, f^n', async () => {
+  const { SequenceModel } = await import('../src/model/index.js');
+  const { measuredDecay } = await import('../src/analysis/index.js');
+  const B = 2, T = 60;
+  const x = new Float64Array(B * T).map((_, i) => Math.sin(i));
+  // pLSTM with fixed p: reset gate shut (bias -30), no input to the gates: c_t = f_t c_{t-1} + (1 - f_t) g
+  const p = 0.6;
+  const pl = SequenceModel.create({ input: { kind: 'dense', size: 1 }, layers: [{ cell: 'plstm', hidden: 2, pInit: { mode: 'fixed', p } }],
+    head: { size: 1, steps: 'all' }, loss: 'mse', seed: 1 }, { backend: 'js', dtype: 'float64' });
+  pl.parameter('layers.0.weight_ih').fill(0);
+  pl.parameter('layers.0.weight_hh').fill(0);
+  pl.parameter('layers.0.bias').fill(-30, 0, 2); // r rows
+  const m = measuredDecay(pl, x, B, T, { delta: 1e-3 });
+  const theory = plstmRetention(p, T);
+  for (let n = 1; n < T; n++) assert.ok(Math.abs(m.mean[n] - theory[n]) <= 1e-9, `n=${n}: ${m.mean[n]} vs ${theory[n]}`);
+  // LSTM with a constant forget gate sigmoid(2) and no input: response f^n
+  const ls = SequenceModel.create({ input: { kind: 'dense', size: 1 }, layers: [{ cell: 'lstm', hidden: 2 }],
+    head: { size: 1, steps: 'all' }, loss: 'mse', seed: 1 }, { backend: 'js', dtype: 'float64' });
+  ls.parameter('layers.0.weight_ih').fill(0);
+  ls.parameter('layers.0.weight_hh').fill(0);
+  ls.parameter('layers.0.bias').fill(2, 2, 4); // f rows
+  const e = measuredDecay(ls, x, B, T, { start: 5, delta: 1e-3 });
+  const f = 1 / (1 + Math.exp(-2));
+  for (let n = 1; n < e.N; n++) assert.ok(Math.abs(e.mean[n] - f ** n) <= 1e-9, `n=${n}`);
+  assert.equal(fitDecay(Array.from({ length: T }, (_, i) => i), m.mean).better, 'power-law');
+  assert.equal(fitDecay(Array.from({ length: e.N }, (_, i) => i), e.mean).better, 'exponential');
+});
