@@ -40,6 +40,13 @@ export { clipGradNorm, globalNorm } from './clip.js';
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './serialize.js';
 export { saveModel, loadModel } from './save-load.js';
 export { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
-export { accuracy, argmaxRows } from './metrics.js';
+export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './metrics.js';
+export {
+  fit, freshProgress,
+  type FitOptions, type FitHistory, type FitProgress, type FitEpochRecord, type FitContext, type FitCallbacks,
+  type CallbackResult, type StopReason,
+} from './fit.js';
+export { learningRateAt, checkSchedule, type LearningRateSchedule } from './schedule.js';
+export { saveState, restoreState, type SavedState } from './saved-state.js';
 export { openBackend } from './backend.js';
 export { TrainingDivergedError } from '../errors.js';
