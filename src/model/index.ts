@@ -10,6 +10,11 @@
 //   const { loss } = model.trainStep({ B, T, x, y }, opt, { clip: 1 });
 //   saveModel('model.safetensors', model, opt);
 //
+// Training loop: `fit(model, opt, { data, batchSize, epochs, validation, metrics, monitor,
+// earlyStopping, learningRate, clip, timeLimit, carryState, callbacks, onCheckpoint, progress })`
+// (fit.ts) returns a history; its progress (plain numbers, saved state included) passed back
+// with the restored model and optimizer resumes a run exactly. Schedules: schedule.ts.
+//
 // Beyond the shared contract: `SequenceModel.createOn(config, backend)` (a backend instance),
 // `computeGradients` (loss and grads without an update), `params` / `grads` / `slots` /
 // `parameter(name)` (the flat parameter buffer and its named views), `serializeModel` /
