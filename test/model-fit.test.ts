@@ -207,6 +207,12 @@ test('a callback stops the run: mid-epoch as a pause that a resumed fit continue
   assert.equal(h4.stopped, 'solved');
   assert.equal(seen.length, n, 'a finished run is not continued');
   assert.equal(h4.epochs.length, 0);
+  // a plain stop at the end of the last epoch leaves 'max-epochs'; a stop before a step skips it
+  const h5 = await fit(model, opt, { ...base, epochs: 1, callbacks: [{ onEpochEnd: () => 'stop' }] });
+  assert.equal(h5.stopped, 'max-epochs');
+  const m = seen.length;
+  const h6 = await fit(model, opt, { ...base, callbacks: [{ onStepStart: (c) => (c.globalStep === 2 ? 'stop' : undefined) }] });
+  assert.deepEqual([h6.stopped, h6.progress.globalStep, seen.length - m], ['stopped', 2, 2]);
   model.dispose();
 });
 

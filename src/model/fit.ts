@@ -97,7 +97,7 @@ export interface FitEpochRecord {
 export interface FitContext {
   readonly model: SequenceModel;
   readonly optimizer: Optimizer;
-  /** Epoch in progress (0-based). */
+  /** Epoch in progress (0-based); in onEpochEnd, the number of finished epochs. */
   readonly epoch: number;
   /** Training steps done in this epoch (onStepStart: before this one; onStepEnd: including it). */
   readonly step: number;
@@ -121,8 +121,8 @@ export interface FitContext {
   /**
    * Stops the run after this callback. Without a reason ('stopped') the stop is a pause: a fit
    * given the progress continues. With a reason (e.g. 'solved') the run is over and a fit
-   * given the progress returns at once. From onEpochEnd the reason replaces 'max-epochs' or
-   * 'early-stopped'.
+   * given the progress returns at once. From onEpochEnd a reason replaces 'max-epochs' or
+   * 'early-stopped' (a plain stop() does not).
    */
   stop(reason?: string): void;
 }
@@ -437,7 +437,8 @@ export async function fit(model: SequenceModel, optimizer: Optimizer, options: F
       record.seconds = elapsed();
       history.epochs.push(record);
       await call('onEpochEnd', { record });
-      p.stopped = stopRequest ?? builtIn;
+      // a reason given to stop() wins; a plain stop() leaves a built-in end as it is
+      p.stopped = stopRequest === 'stopped' ? builtIn ?? stopRequest : stopRequest ?? builtIn;
       if (improved) await options.onCheckpoint?.('best', snapshot());
       await options.onCheckpoint?.('last', snapshot());
       if (p.stopped !== null) break;
@@ -446,7 +447,7 @@ export async function fit(model: SequenceModel, optimizer: Optimizer, options: F
       p.stopped = midEpochStop;
       if (options.carryState && state !== null && p.step > 0) p.carried = saveState(state);
       // a run cut off by its time limit mid-epoch reports the model it ends with
-      if (midEpochStop === 'time-limit' && p.step > 0) p.lastEval = await validate();
+      if (midEpochStop === 'time-limit' && p.step > 0 && options.validation !== undefined) p.lastEval = await validate();
       await options.onCheckpoint?.('last', snapshot());
     }
   } finally {
