@@ -114,6 +114,31 @@ test('fit on arrays: mse falls on a regression task; last partial batch kept; se
   for (const m of [model, m2, unshuffled]) m.dispose();
 });
 
+test('array data: each batch holds whole rows (x, y and weights of the same samples)', async () => {
+  const model = SequenceModel.create(REGRESSION, JS64);
+  const opt = createOptimizer({ kind: 'sgd', lr: 0.001 });
+  const N = 7;
+  const T = 3;
+  const x = new Float32Array(N * T * 2); // [N, T, 2]: row r holds r / 10 and -r / 10
+  for (let r = 0; r < N; r++) for (let k = 0; k < T; k++) { x[(r * T + k) * 2] = r / 10; x[(r * T + k) * 2 + 1] = -r / 10; }
+  const y = Float64Array.from({ length: N }, (_, r) => r); // [N, 1]
+  const weights = Float32Array.from({ length: N }, (_, r) => r + 1); // [N]
+  const batches: Batch[] = [];
+  const trainStep = model.trainStep.bind(model);
+  model.trainStep = (batch, o, opts) => { batches.push(batch); return trainStep(batch, o, opts); };
+  await fit(model, opt, { data: { B: N, T, x, y, weights }, batchSize: 3, epochs: 2, seed: 11 });
+  assert.deepEqual(batches.map((b) => b.B), [3, 3, 1, 3, 3, 1]);
+  for (const b of batches) {
+    assert.ok(b.x instanceof Float32Array && b.y instanceof Float64Array && b.weights instanceof Float32Array, 'types kept');
+    for (let i = 0; i < b.B; i++) {
+      const r: number = b.y[i];
+      assert.equal(b.weights![i], r + 1);
+      assert.deepEqual(Array.from(b.x.subarray(i * T * 2, (i + 1) * T * 2)), Array.from(x.subarray(r * T * 2, (r + 1) * T * 2)));
+    }
+  }
+  model.dispose();
+});
+
 test('fit on a batch function: cross-entropy falls and accuracy rises on an echo task; metrics on a weighted validation set', async () => {
   const model = SequenceModel.create(ECHO, JS64);
   const opt = createOptimizer({ kind: 'adam', lr: 0.02 });
