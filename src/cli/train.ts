@@ -67,10 +67,8 @@ function startResumed(task: string | undefined, given: Partial<TrainOptions>, ou
   if (!optimizer) throw new ConfigError(`${last} holds no optimizer state; cannot resume exactly`);
   const progress = (meta as { progress?: Progress }).progress;
   if (!progress) throw new ConfigError(`${last} has no training progress in its metadata; it is not a checkpoint of plstm train`);
-  // raising --epochs lets a finished run go on
-  if (progress.stopped === 'max-epochs' && progress.epoch < o.epochs) progress.stopped = null;
-  if (progress.stopped === 'early-stopped' && o.patience === 0) progress.stopped = null;
-  if (progress.stopped === 'time-limit' && (o.timeLimit === null || progress.seconds < o.timeLimit)) progress.stopped = null;
+  // a finished run goes on when what ended it no longer holds (a larger --epochs, --time-limit
+  // or --patience): fit() decides that from the progress and the options
   truncateMetrics(out, progress.globalStep);
   writeJsonAtomic(cfgFile, { options: o, model: model.config, data: prepared.describe });
   return { prepared, started: { o, model, opt: optimizer, progress } as Started };
@@ -124,7 +122,8 @@ export function registerTrain(program: Command): void {
       if (result.interrupted) {
         process.stdout.write(`interrupted at epoch ${p.epoch + 1}, step ${p.step}: checkpoint saved to ${join(out, RUN_FILES.last)}; continue with --resume\n`);
       } else {
-        const why = { solved: 'task solved', 'early-stopped': `no improvement for ${o.patience} epochs`, 'max-epochs': 'reached --epochs', 'time-limit': `reached --time-limit ${o.timeLimit} s; --resume with a larger --time-limit continues`, diverged: 'training diverged (non-finite loss or gradient)' }[p.stopped ?? 'max-epochs'];
+        const reasons: Record<string, string> = { solved: 'task solved', 'early-stopped': `no improvement for ${o.patience} epochs`, 'max-epochs': 'reached --epochs', 'time-limit': `reached --time-limit ${o.timeLimit} s; --resume with a larger --time-limit continues`, diverged: 'training diverged (non-finite loss or gradient)' };
+        const why = reasons[p.stopped ?? 'max-epochs'] ?? p.stopped;
         process.stdout.write(`done after ${p.epoch} epochs (${why}) in ${p.seconds.toFixed(1)} s; best ${primary} ${fmt(primary, p.best)} at epoch ${p.bestEpoch}\n`);
       }
       if (f.json) process.stdout.write(JSON.stringify(result.final) + '\n');

@@ -2,6 +2,7 @@
 // (the copy task defaults are the setup of Chien et al. 2021); the CLI passes only what the
 // user set and `resolveOptions` fills in the rest and checks the combination.
 import { ConfigError } from '../errors.js';
+import { learningRateAt as scheduledRate, type LearningRateSchedule } from '../model/index.js';
 
 export const TASK_NAMES = ['copy', 'adding', 'smnist', 'psmnist', 'charlm', 'sentiment'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
@@ -258,17 +259,19 @@ export function layerSpecs(o: TrainOptions): import('../model/index.js').LayerSp
   return out;
 }
 
+/** The learning-rate schedule of a run, for fit(). */
+export function learningRateScheduleOf(o: TrainOptions): LearningRateSchedule {
+  switch (o.lrSchedule) {
+    case 'constant': return { kind: 'constant', lr: o.lr };
+    case 'step': return { kind: 'step', lr: o.lr, decay: o.lrDecay, every: o.lrStep };
+    case 'cosine': return { kind: 'cosine', lr: o.lr, epochs: o.epochs };
+  }
+}
+
 /**
  * The learning rate of training step `step` of `epoch` (both 0-based): a pure function of the
  * position, so a resumed run uses the same rates.
  */
 export function learningRateAt(o: TrainOptions, epoch: number, step: number, batchesPerEpoch: number): number {
-  switch (o.lrSchedule) {
-    case 'constant': return o.lr;
-    case 'step': return o.lr * Math.pow(o.lrDecay, Math.floor(epoch / o.lrStep));
-    case 'cosine': {
-      const done = (epoch * batchesPerEpoch + step) / (o.epochs * batchesPerEpoch);
-      return 0.5 * o.lr * (1 + Math.cos(Math.PI * Math.min(1, done)));
-    }
-  }
+  return scheduledRate(learningRateScheduleOf(o), epoch, step, batchesPerEpoch);
 }

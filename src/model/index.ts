@@ -12,6 +12,11 @@
 //   const { loss } = model.trainStep({ B, T, x, y }, opt, { clip: 1 });
 //   saveModel('model.safetensors', model, opt);
 //
+// Training loop: `fit(model, opt, { data, batchSize, epochs, validation, metrics, monitor,
+// earlyStopping, learningRate, clip, timeLimit, carryState, callbacks, onCheckpoint, progress })`
+// (fit.ts) returns a history; its progress (plain numbers, saved state included) passed back
+// with the restored model and optimizer resumes a run exactly. Schedules: schedule.ts.
+//
 // Beyond the shared contract: `SequenceModel.createOn(config, backend)` (a backend instance),
 // `computeGradients` (loss and grads without an update), `params` / `grads` / `slots` /
 // `parameter(name)` (the flat parameter buffer and its named views), `serializeModel` /
@@ -45,6 +50,13 @@ export { clipGradNorm, globalNorm } from './clip.js';
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './serialize.js';
 export { saveModel, loadModel } from './save-load.js';
 export { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
-export { accuracy, argmaxRows } from './metrics.js';
+export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './metrics.js';
+export {
+  fit, freshProgress,
+  type FitOptions, type FitHistory, type FitProgress, type FitEpochRecord, type FitContext, type FitCallbacks,
+  type CallbackResult, type StopReason,
+} from './fit.js';
+export { learningRateAt, checkSchedule, type LearningRateSchedule } from './schedule.js';
+export { saveState, restoreState, type SavedState } from './saved-state.js';
 export { openBackend } from './backend.js';
 export { TrainingDivergedError } from '../errors.js';

@@ -42,3 +42,19 @@ export function accuracy(outputs: Float32Array | Float64Array, y: Int32Array, O:
   }
   return count === 0 ? NaN : hit / count;
 }
+
+/** Named numbers, e.g. { loss: 0.4, acc: 0.93 }. */
+export type Metrics = Record<string, number>;
+
+/**
+ * A validation metric for fit(): called once per evaluation with the head's outputs on the
+ * whole validation set ([N, T, O] for head steps 'all', [N, O] for 'last') and that set.
+ */
+export type MetricFn = (outputs: Float32Array, data: { y: Int32Array | Float32Array | Float64Array; weights?: Float32Array },
+  model: { readonly config: { readonly head: { readonly size: number } } }) => number;
+
+/** Accuracy for xent models (rows with weight 0 not counted), as a fit() metric. */
+export const accuracyMetric: MetricFn = (outputs, data, model) => {
+  if (!(data.y instanceof Int32Array)) throw new ShapeError('accuracyMetric needs class ids (Int32Array targets of an xent model)');
+  return accuracy(outputs, data.y, model.config.head.size, data.weights);
+};
