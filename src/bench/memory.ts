@@ -1,9 +1,10 @@
 // Activation memory of one training batch, from the buffer layout of the fused wasm kernels
-// (src/kernels/wasm-backend.ts) and of the model (src/model/sequence-model.ts): the bytes the
-// activations need. The bench prints it beside the measured peak of the wasm heap (the
-// backend's memoryStats()), which adds the optimizer state, per-call weight copies and the
-// rounding of the kernels' scratch arena; the tests check that the measured peak lies
-// between 1x and 1.15x of the layout's heap part and doubles with T and with B.
+// (src/kernels/wasm-tape.ts, wasm-forward.ts, wasm-backward.ts) and of the model
+// (src/model/sequence-model.ts): the bytes the activations need. The bench prints it beside
+// the measured peak of the wasm heap (the backend's memoryStats()), which adds the optimizer
+// state, per-call weight copies and the rounding of the kernels' scratch arena; the tests
+// check that the measured peak lies between 1x and 1.15x of the layout's heap part and
+// doubles with T and with B.
 //
 // Per batch row, in float32 numbers (Hp, Ip = H, I rounded up to a multiple of 4, the SIMD
 // width; the kernels store sequences time-major, [T, B, ...]), for the bench's model (one
