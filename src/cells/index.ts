@@ -3,7 +3,7 @@ export * from './types.js';
 export { plstmForward, plstmBackward, plstmExponents, type PlstmTape } from './plstm.js';
 export { lstmForward, lstmBackward, type LstmTape } from './lstm.js';
 export { createJsBackend } from './js-backend.js';
-export { Rng } from './rng.js';
+export { Rng, deriveSeed, permutation } from './rng.js';
 export {
   initPlstmWeights, initLstmWeights, plstmConfig, lstmConfig, logit, DEFAULT_EPS,
   type PInit, type LstmInitOptions,

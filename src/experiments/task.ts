@@ -2,7 +2,7 @@
 // batches, and its evaluation on held-out data.
 import type { Batch, ModelConfig, ModelState, SequenceModel } from '../model/index.js';
 import type { TrainOptions } from './options.js';
-import { Rng, deriveSeed, permutation } from '../data/rng.js';
+import { Rng, deriveSeed, permutation } from '../cells/rng.js';
 
 /** Named numbers, e.g. { loss: 0.4, acc: 0.93 }. */
 export type Metrics = Record<string, number>;

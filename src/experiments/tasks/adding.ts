@@ -1,6 +1,6 @@
 // The adding problem: MSE of the sum read at the last step, against the always-predict-1
 // baseline (MSE 1/6 ~ 0.167).
-import { Rng, deriveSeed } from '../../data/rng.js';
+import { Rng, deriveSeed } from '../../cells/rng.js';
 import { ADDING_BASELINE_MSE, makeAddingTask, type AddingTaskData } from '../../data/adding-task.js';
 import type { Batch } from '../../model/index.js';
 import { layerSpecs, type TrainOptions } from '../options.js';

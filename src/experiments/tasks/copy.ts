@@ -1,6 +1,6 @@
 // The copy task (Chien et al. 2021 setup): cross-entropy over every step, accuracy over the
 // 10 copied symbols; solved when both the per-symbol and whole-sequence accuracy reach 99.9%.
-import { Rng, deriveSeed } from '../../data/rng.js';
+import { Rng, deriveSeed } from '../../cells/rng.js';
 import { COPY_LENGTH, COPY_SYMBOLS, COPY_VOCAB, copyAccuracy, makeCopyTask, type CopyTaskData } from '../../data/copy-task.js';
 import type { Batch } from '../../model/index.js';
 import { layerSpecs, type TrainOptions } from '../options.js';

@@ -1,6 +1,6 @@
 // Sequential MNIST (784 pixel steps) and permuted sequential MNIST (one fixed permutation of
 // the pixels drawn from the seed): the class is read after the last pixel.
-import { deriveSeed, Rng, permutation } from '../../data/rng.js';
+import { deriveSeed, Rng, permutation } from '../../cells/rng.js';
 import { MNIST_CLASSES, loadMnistSplit, mnistBatch, pixelPermutation, type MnistSplit } from '../../data/mnist.js';
 import { ConfigError } from '../../errors.js';
 import { layerSpecs, type TrainOptions } from '../options.js';

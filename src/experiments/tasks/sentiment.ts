@@ -2,7 +2,7 @@
 // left-padded), accuracy on the test reviews.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSeed } from '../../data/rng.js';
+import { deriveSeed } from '../../cells/rng.js';
 import { buildWordVocab, encodeReviews, loadReviews, type EncodedReviews } from '../../data/sentiment.js';
 import { DataError } from '../../errors.js';
 import { layerSpecs, type TrainOptions } from '../options.js';
