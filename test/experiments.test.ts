@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../src/errors.js';
 import { SequenceModel, createOptimizer, loadModel, resolveConfig, type Optimizer } from '../src/model/index.js';
 import {
-  TASKS, defaultsFor, layerSpecs, learningRateAt, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
+  TASKS, checkRunFits, defaultsFor, estimateRunMemory, layerSpecs, learningRateAt, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
   type Progress, type TrainOptions,
 } from '../src/experiments/index.js';
 import { writeTinyMnist, writeTinyReviews, writeTinyText } from './tiny-task-data.js';
@@ -117,6 +117,21 @@ test('each task declares its own options and defaults', () => {
   assert.throws(() => resolveOptions('copy', { embed: 32 }), /--embed does not apply to task copy \(only to sentiment\)/);
   assert.throws(() => resolveOptions('adding', { delay: 1 }), /--delay \(T\) must be an integer >= 2/);
   assert.equal(resolveOptions('copy', { delay: 1, trainSamples: 200, batch: 8 }).delay, 1);
+});
+
+test('memory check: sizes that cannot fit are refused up front, naming the flags to lower', () => {
+  const o = resolveOptions('copy', {});
+  const parts = estimateRunMemory(o);
+  const total = parts.reduce((sum, p) => sum + p.bytes, 0);
+  // the copy defaults: 11,000 sequences of 219 int32 steps (x and y) are in the estimate
+  assert.ok(total >= 11000 * 219 * 8, `estimate ${total}`);
+  checkRunFits(o, total); // exactly enough
+  assert.throws(() => checkRunFits(o, total - 1), (e: Error) => e instanceof ConfigError &&
+    /^the run would need about .* GiB of memory \(most of it .*\), more than the .* GiB here; lower --/.test(e.message));
+  // the estimate grows with the sizes it names
+  const more = estimateRunMemory(resolveOptions('copy', { delay: 400 })).reduce((sum, p) => sum + p.bytes, 0);
+  assert.ok(more > 1.8 * total, `delay 400: ${more} vs ${total}`);
+  assert.throws(() => checkRunFits(resolveOptions('copy', { trainSamples: 1e12 }), Infinity), /one buffer of about .*; lower --train-samples/);
 });
 
 test('adding: beats the always-predict-1 baseline (MSE 0.167)', async () => {

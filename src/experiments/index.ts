@@ -6,3 +6,4 @@ export * from './run-dir.js';
 export * from './trainer.js';
 export { CORE_OPTIONS } from './core-options.js';
 export type { OptionSpec, OptionType } from './option-spec.js';
+export * from './memory-estimate.js';

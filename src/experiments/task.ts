@@ -4,6 +4,7 @@ import type { Batch, ModelConfig, ModelState, SequenceModel } from '../model/ind
 import type { TaskName, TrainOptions } from './options.js';
 import type { CoreOptions } from './core-options.js';
 import type { OptionSpec } from './option-spec.js';
+import type { TaskSizes } from './memory-estimate.js';
 import { Rng, deriveSeed, permutation } from '../cells/rng.js';
 
 /** Named numbers, e.g. { loss: 0.4, acc: 0.93 }. */
@@ -51,6 +52,8 @@ export interface TaskDefinition<O = unknown> {
   defaults: Partial<CoreOptions>;
   /** Checks of a resolved combination beyond single values; throws ConfigError. */
   check?(o: CoreOptions & O): void;
+  /** What the task's sizes are before it loads anything (for the memory check). */
+  sizes?(o: CoreOptions & O): TaskSizes;
   /** Loads or generates the data and says which model the task trains. */
   prepare(o: CoreOptions & O & { task: TaskName }): PreparedTask;
 }

@@ -74,5 +74,13 @@ export const addingTask: TaskDefinition<AddingOptions> = {
   ],
   defaults: { optimizer: 'adam', epochs: 50 },
   check: checkBatchFitsTrainingSet,
+  sizes(o) {
+    const n = o.trainSamples ?? 10000, nTest = o.testSamples ?? 1000;
+    // x float32 [N, T, 2], y float32 [N]
+    return {
+      steps: o.delay, stepsFrom: 'delay', inputWidth: 2,
+      data: { bytes: (n + nTest) * (o.delay * 8 + 4), largestBytes: Math.max(n, nTest) * o.delay * 8, from: ['trainSamples', 'testSamples', 'delay'] },
+    };
+  },
   prepare: prepareAdding,
 };

@@ -72,5 +72,7 @@ export const charlmTask: TaskDefinition<CharlmOptions> = {
     },
   ],
   defaults: { hidden: 256, optimizer: 'adam', lr: 2e-3, batch: 32, clip: 5, epochs: 10 },
+  // the vocabulary comes with the text
+  sizes: (o) => ({ steps: o.bptt, stepsFrom: 'bptt', inputWidth: null }),
   prepare: prepareCharlm,
 };

@@ -1,7 +1,7 @@
 // The copy task (Chien et al. 2021 setup): cross-entropy over every step, accuracy over the
 // 10 copied symbols; solved when both the per-symbol and whole-sequence accuracy reach 99.9%.
 import { Rng, deriveSeed } from '../../cells/rng.js';
-import { COPY_LENGTH, COPY_SYMBOLS, COPY_VOCAB, copyAccuracy, makeCopyTask, type CopyTaskData } from '../../data/copy-task.js';
+import { COPY_LENGTH, COPY_SYMBOLS, COPY_VOCAB, copyAccuracy, copySequenceLength, makeCopyTask, type CopyTaskData } from '../../data/copy-task.js';
 import type { Batch } from '../../model/index.js';
 import { checkPositiveInt } from '../../cells/bounds.js';
 import type { CoreOptions } from '../core-options.js';
@@ -85,5 +85,13 @@ export const copyTask: TaskDefinition<CopyOptions> = {
   ],
   defaults: {},
   check: checkBatchFitsTrainingSet,
+  sizes(o) {
+    const L = copySequenceLength(o.delay), n = o.trainSamples ?? 10000, nTest = o.testSamples ?? 1000;
+    // x and y, int32 [N, L] each
+    return {
+      steps: L, stepsFrom: 'delay', inputWidth: COPY_VOCAB,
+      data: { bytes: (n + nTest) * L * 8, largestBytes: Math.max(n, nTest) * L * 4, from: ['trainSamples', 'testSamples', 'delay'] },
+    };
+  },
   prepare: prepareCopy,
 };

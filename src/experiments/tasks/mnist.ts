@@ -72,6 +72,8 @@ function mnistTask(name: 'smnist' | 'psmnist'): TaskDefinition<MnistOptions> {
     name,
     options: [dataOption('a folder with the MNIST IDX files (gz or raw)'), trainSamplesOption(null), testSamplesOption(null)],
     defaults: { batch: 100, epochs: 20 },
+    // the pixels per image come with the data
+    sizes: () => ({ steps: null, inputWidth: 1 }),
     prepare: prepareMnist,
   };
 }

@@ -96,5 +96,6 @@ export const sentimentTask: TaskDefinition<SentimentOptions> = {
     { key: 'embed', arg: 'n', type: 'int', default: 64, check: checkPositiveInt, help: 'embedding size' },
   ],
   defaults: { optimizer: 'adam', batch: 64, epochs: 5 },
+  sizes: (o) => ({ steps: o.maxLen, stepsFrom: 'maxLen', inputWidth: o.embed }),
   prepare: prepareSentiment,
 };
