@@ -98,7 +98,7 @@ test('bad settings and shapes throw typed errors that name the problem', () => {
   assert.throws(() => run({ ...good, hiddenSize: 0 }), (e: unknown) => e instanceof ConfigError && /hidden size H/.test(e.message));
   assert.throws(() => run({ ...good, inputSize: -1 }), (e: unknown) => e instanceof ConfigError && /input size I/.test(e.message));
   assert.throws(() => run({ ...good, eps: 0 }), (e: unknown) => e instanceof ConfigError && /eps/.test(e.message));
-  assert.throws(() => run({ ...good, fixedP: 1.5 }), (e: unknown) => e instanceof ConfigError && /fixed p must lie in \(0, 1\]/.test(e.message));
+  assert.throws(() => run({ ...good, fixedP: 1.5 }), (e: unknown) => e instanceof ConfigError && /fixed p must be in \(0, 1\]/.test(e.message));
   assert.throws(() => run({ ...good, fixedP: 0 }), ConfigError);
   assert.throws(() => run(good, { ...w, wHh: new Float64Array(5) }), (e: unknown) => e instanceof ShapeError && /wHh has 5 numbers/.test(e.message));
   assert.throws(() => run(good, { ...w, theta: null }), (e: unknown) => e instanceof ShapeError && /theta is missing/.test(e.message));

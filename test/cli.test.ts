@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,8 +48,9 @@ test('train copy: learns above chance; --json final line; config, metrics and ch
     const r = plstm(['train', '--task', 'copy', '--delay', '1', '--train-samples', '1024', '--test-samples', '200',
       '--batch', '32', '--hidden', '32', '--lr', '0.01', '--epochs', '8', '--backend', 'js', '--out', out, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n');
-    assert.equal(lines.filter((l) => l.startsWith('epoch ')).length, 8);
+    // --json: stdout is the one JSON line; the epoch lines went to stderr
+    assert.equal(r.stdout.trim().split('\n').length, 1, `stdout:\n${r.stdout}`);
+    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('epoch ')).length, 8);
     const fin = lastJson(r.stdout);
     assert.equal(fin.task, 'copy');
     assert.equal(fin.chance_acc, 0.125);
@@ -61,9 +62,14 @@ test('train copy: learns above chance; --json final line; config, metrics and ch
     assert.equal(cfg.options.alpha, 0.9);
     const ev = plstm(['eval', '--checkpoint', join(out, 'last.safetensors'), '--json']);
     assert.equal(ev.code, 0, ev.stderr);
+    assert.equal(ev.stdout.trim().split('\n').length, 1, `stdout:\n${ev.stdout}`);
     const e = lastJson(ev.stdout);
     assert.ok(Math.abs((e.test_acc as number) - (fin.test_acc as number)) < 1e-12);
     assert.ok(Math.abs((e.test_loss as number) - (fin.test_loss as number)) < 1e-6);
+    // an impossible test set: one line, exit 2
+    const huge = plstm(['eval', '--checkpoint', join(out, 'last.safetensors'), '--test-samples', '1e12']);
+    assert.equal(huge.code, 2, huge.stderr);
+    assert.match(huge.stderr, /^plstm: the generated data would need one buffer of about .*; lower --train-samples, --test-samples, --delay\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,6 +97,16 @@ test('bad input: one line naming the problem, exit code 2, no stack trace', () =
       [['train', '--task', 'psmnist', '--data', join(dir, 'nope'), '--out', out], /data folder not found: .*nope/],
       [['train', '--task', 'charlm', '--data', join(dir, 'missing.txt'), '--out', out], /data file not found: .*missing\.txt/],
       [['train', '--task', 'copy', '--fixed-p', '2', '--out', out], /--fixed-p must be in \(0, 1\]/],
+      // the model's own bounds, named by the flag
+      [['train', '--task', 'copy', '--cell', 'lstm', '--chrono', '1.5', '--out', out], /^plstm: --chrono \(Tmax\) must be a number > 2, got 1.5$/],
+      [['train', '--task', 'copy', '--chrono', '1.5', '--out', out], /^plstm: --chrono \(Tmax\) must be a number > 2, got 1.5$/],
+      [['train', '--task', 'copy', '--eps', '1', '--out', out], /^plstm: --eps must be a number in \(0, 1\), got 1$/],
+      // impossible sizes: refused before any data is made
+      [['train', '--task', 'copy', '--delay', '1000000000', '--out', out], /would need one buffer of about .* GiB, more than the 4\.00 GiB one buffer can hold; lower .*--delay/],
+      [['train', '--task', 'copy', '--train-samples', '1e12', '--out', out], /the generated data would need one buffer of about .*; lower --train-samples/],
+      [['train', '--task', 'copy', '--hidden', '10000000', '--out', out], /the weights would need one buffer of about .*; lower --hidden, --layers$/],
+      [['train', '--task', 'copy', '--batch', '1000000000', '--train-samples', '1000000000', '--out', out], /would need one buffer of about/],
+      [['train', '--task', 'sentiment', '--data', join(dir, 'nope'), '--max-len', '100000000', '--batch', '64', '--out', out], /the activations of one batch would need one buffer of about .*; lower --batch, --eval-batch, --max-len, --hidden$/],
       [['train', '--task', 'copy', '--hidden', 'many', '--out', out], /--hidden must be a number, got "many"/],
       [['train', '--task', 'copy', '--train-samples', '10', '--out', out], /--batch 128 is larger than the 10 training sequences/],
       [['train', '--task', 'sorting', '--out', out], /unknown task "sorting"/],
@@ -175,16 +191,20 @@ test('demo --quick: trains both models, prints them side by side, writes summary
     const out = join(dir, 'demo');
     const r = plstm(['demo', '--quick', '--backend', 'js', '--out', out, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /per-symbol accuracy\s+\S+%\s+\S+%/);
-    assert.match(r.stdout, /learned p \(median, range\)\s+0\.\d+ \(/);
+    // --json: the summary alone on stdout, the table on stderr
+    assert.equal(r.stdout.trim().split('\n').length, 1, `stdout:\n${r.stdout}`);
+    assert.match(r.stderr, /per-symbol accuracy\s+\S+%\s+\S+%/);
+    assert.match(r.stderr, /learned p \(median, range\)\s+0\.\d+ \(/);
     const s = lastJson(r.stdout) as { plstm: Record<string, unknown>; lstm: Record<string, unknown> };
     assert.equal(s.plstm.cell, 'plstm');
     assert.equal(s.lstm.cell, 'lstm');
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), s);
     for (const m of ['plstm', 'lstm']) assert.ok(existsSync(join(out, m, 'metrics.jsonl')));
-    // a second demo goes to a new folder
+    // a second demo goes to a new folder; without --json the table and each epoch line are on stdout
     const again = plstm(['demo', '--quick', '--backend', 'js', '--out', out]);
     assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /per-symbol accuracy\s+\S+%\s+\S+%/);
+    assert.match(again.stdout, /^ {2}pLSTM {2}epoch 1\/2 /m);
     assert.ok(existsSync(join(`${out}-2`, 'summary.json')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -204,4 +224,27 @@ test('demo verdict: states what the run measured, not what the demo was tuned fo
   assert.match(verdict(run(0.99, 0.9, 4000), run(0.13, 0, 1000), 100), /LSTM ran fewer steps, 1000 against 4000/);
   assert.doesNotMatch(verdict(run(0.99, 0.9, 4000), run(0.13, 0, 3900), 100), /fewer steps/);
   assert.match(verdict(run(1, 1, 2500, 'solved'), run(0.13, 0, 5000), 100), /^The pLSTM solved the task .* after 2500 steps/);
+});
+
+test('--version and -V print the package version', () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const r = plstm([flag]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${version}\n`);
+  }
+});
+
+test('--json: stdout holds only JSON for conformance and bench too', () => {
+  const fixture = join(ROOT, 'test', 'fixtures', readdirSync(join(ROOT, 'test', 'fixtures')).find((f) => f.endsWith('.json'))!);
+  const runs = [
+    plstm(['conformance', fixture, '--backend', 'js', '--json']),
+    plstm(['bench', '--cell', 'plstm', '--batch', '2', '--steps', '5', '--hidden', '8', '--threads', '1', '--reps', '1', '--warmup', '0', '--baselines', 'none', '--json']),
+  ];
+  for (const r of runs) {
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.length >= 1);
+    for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `not JSON on stdout: ${l}`);
+  }
 });

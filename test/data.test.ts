@@ -11,14 +11,16 @@ import {
   encodeReviews, PAD_ID, UNK_ID,
 } from '../src/data/index.js';
 import { DataError, ConfigError } from '../src/errors.js';
+import { Rng as InitRng } from '../src/cells/index.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'plstm-data-'));
 }
 
-test('rng: same seed same stream, derived seeds differ', () => {
+test('rng: one generator for data and initialisation; same seed same stream, derived seeds differ', () => {
+  assert.equal(Rng, InitRng);
   const a = new Rng(5), b = new Rng(5);
-  for (let i = 0; i < 10; i++) assert.equal(a.next(), b.next());
+  for (let i = 0; i < 10; i++) assert.equal(a.uniform(), b.uniform());
   assert.notEqual(deriveSeed(1, 0), deriveSeed(1, 1));
   assert.notEqual(deriveSeed(1, 0), deriveSeed(2, 0));
   assert.equal(deriveSeed(3, 4, 5), deriveSeed(3, 4, 5));

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/errors.js';
-import { SequenceModel, createOptimizer, loadModel, type Optimizer } from '../src/model/index.js';
+import { SequenceModel, createOptimizer, loadModel, resolveConfig, type Optimizer } from '../src/model/index.js';
 import {
-  TASKS, defaultsFor, learningRateAt, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
+  TASKS, checkRunFits, defaultsFor, estimateRunMemory, layerSpecs, learningRateAt, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
   type Progress, type TrainOptions,
 } from '../src/experiments/index.js';
 import { writeTinyMnist, writeTinyReviews, writeTinyText } from './tiny-task-data.js';
@@ -76,6 +76,62 @@ test('impossible settings are refused with one line naming the flag', () => {
   // a saved config (every default spelled out) resolves to itself
   const o = resolveOptions('adding', { delay: 50 });
   assert.deepEqual(resolveOptions('adding', o), o);
+});
+
+test('option bounds are the model\'s own: what the options refuse the model config refuses, and the other way round', () => {
+  const modelOf = (o: TrainOptions) => resolveConfig({ input: { kind: 'onehot', size: 10 }, layers: layerSpecs(o), head: { size: 10, steps: 'all' }, loss: 'xent', seed: 1 });
+  const bad: [Partial<TrainOptions>, RegExp][] = [
+    [{ eps: 1 }, /^--eps must be a number in \(0, 1\), got 1$/],
+    [{ eps: 0 }, /^--eps must be a number in \(0, 1\), got 0$/],
+    [{ cell: 'lstm', chrono: 1.5 }, /^--chrono \(Tmax\) must be a number > 2, got 1.5$/],
+    [{ fixedP: 0 }, /^--fixed-p must be in \(0, 1\], got 0$/],
+    [{ pInit: 'range', pRange: [2, 1] }, /^--p-range must be two finite numbers lo, hi with lo <= hi, got 2,1$/],
+  ];
+  for (const [given, re] of bad) {
+    assert.throws(() => resolveOptions('copy', given), (e: Error) => e instanceof ConfigError && re.test(e.message), JSON.stringify(given));
+    // the same value, past the option table, is refused by the model config with the same bound
+    const o = { ...defaultsFor('copy'), ...given } as TrainOptions;
+    const bound = re.source.replace(/^\^--[a-z-]+ /, '').replace(/, got .*$/, '');
+    assert.throws(() => modelOf(o), (e: Error) => e instanceof ConfigError && new RegExp(bound).test(e.message), `model config with ${JSON.stringify(given)}`);
+  }
+  for (const given of [{ eps: 1e-9 }, { eps: 0.999 }, { cell: 'lstm' as const, chrono: 2.5 }, { fixedP: 1 }]) {
+    modelOf(resolveOptions('copy', given)); // accepted by both
+  }
+});
+
+test('each task declares its own options and defaults', () => {
+  const copy = resolveOptions('copy', {});
+  assert.equal(copy.delay, 200);
+  assert.ok(!('bptt' in copy) && !('data' in copy) && !('embed' in copy), 'a copy run holds only core and copy options');
+  const charlm = defaultsFor('charlm');
+  assert.equal(charlm.bptt, 100);
+  assert.equal(charlm.heldOut, 0.05);
+  assert.equal(charlm.hidden, 256);
+  assert.equal(charlm.lr, 2e-3);
+  assert.ok(!('delay' in charlm));
+  const sentiment = defaultsFor('sentiment');
+  assert.deepEqual([sentiment.vocab, sentiment.maxLen, sentiment.embed, sentiment.batch], [10000, 400, 64, 64]);
+  assert.equal(defaultsFor('copy').eps, 1e-3);
+  // another task's option at its default (as older saved configs hold) is no setting; a changed one is refused
+  assert.deepEqual(resolveOptions('copy', { bptt: 100 }), copy);
+  assert.throws(() => resolveOptions('copy', { embed: 32 }), /--embed does not apply to task copy \(only to sentiment\)/);
+  assert.throws(() => resolveOptions('adding', { delay: 1 }), /--delay \(T\) must be an integer >= 2/);
+  assert.equal(resolveOptions('copy', { delay: 1, trainSamples: 200, batch: 8 }).delay, 1);
+});
+
+test('memory check: sizes that cannot fit are refused up front, naming the flags to lower', () => {
+  const o = resolveOptions('copy', {});
+  const parts = estimateRunMemory(o);
+  const total = parts.reduce((sum, p) => sum + p.bytes, 0);
+  // the copy defaults: 11,000 sequences of 219 int32 steps (x and y) are in the estimate
+  assert.ok(total >= 11000 * 219 * 8, `estimate ${total}`);
+  checkRunFits(o, total); // exactly enough
+  assert.throws(() => checkRunFits(o, total - 1), (e: Error) => e instanceof ConfigError &&
+    /^the run would need about .* GiB of memory \(most of it .*\), more than the .* GiB here; lower --/.test(e.message));
+  // the estimate grows with the sizes it names
+  const more = estimateRunMemory(resolveOptions('copy', { delay: 400 })).reduce((sum, p) => sum + p.bytes, 0);
+  assert.ok(more > 1.8 * total, `delay 400: ${more} vs ${total}`);
+  assert.throws(() => checkRunFits(resolveOptions('copy', { trainSamples: 1e12 }), Infinity), /one buffer of about .*; lower --train-samples/);
 });
 
 test('adding: beats the always-predict-1 baseline (MSE 0.167)', async () => {
@@ -192,5 +248,5 @@ test('learning-rate schedules: constant, step decay per epochs, cosine to 0 over
   assert.equal(learningRateAt(cos, 0, 0, 10), 0.1);
   assert.ok(Math.abs(learningRateAt(cos, 2, 0, 10) - 0.05) < 1e-15);
   assert.ok(learningRateAt(cos, 3, 9, 10) < 0.001);
-  assert.throws(() => resolveOptions('copy', { lrDecay: 0.3 }), /--lr-decay and --lr-step need --lr-schedule step/);
+  assert.throws(() => resolveOptions('copy', { lrDecay: 0.3 }), /--lr-decay needs --lr-schedule step/);
 });

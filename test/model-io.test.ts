@@ -406,8 +406,10 @@ test('invalid settings give ConfigError naming the setting', () => {
   const bad: [Partial<ModelConfig>, RegExp][] = [
     [{ layers: [{ cell: 'plstm', hidden: 0 }] }, /layers\[0\]\.hidden \(H\) must be a positive integer, got 0/],
     [{ layers: [{ cell: 'plstm', hidden: -3 }] }, /hidden/],
-    [{ layers: [{ cell: 'plstm', hidden: 4, eps: 0 }] }, /eps must be > 0, got 0/],
-    [{ layers: [{ cell: 'plstm', hidden: 4, pInit: { mode: 'fixed', p: 1.5 } }] }, /fixed p must lie in \(0, 1\], got 1.5/],
+    [{ layers: [{ cell: 'plstm', hidden: 4, eps: 0 }] }, /eps must be a number in \(0, 1\), got 0/],
+    // eps >= 1 gives a forget gate >= 1: never forgets
+    [{ layers: [{ cell: 'plstm', hidden: 4, eps: 1 }] }, /layers\[0\]\.eps must be a number in \(0, 1\), got 1/],
+    [{ layers: [{ cell: 'plstm', hidden: 4, pInit: { mode: 'fixed', p: 1.5 } }] }, /fixed p must be in \(0, 1\], got 1.5/],
     [{ layers: [{ cell: 'plstm', hidden: 4, pInit: { mode: 'fixed', p: 0 } }] }, /\(0, 1\]/],
     [{ layers: [{ cell: 'gru' as 'lstm', hidden: 4 }] }, /unknown cell "gru"/],
     [{ layers: [] }, /non-empty/],
@@ -417,6 +419,7 @@ test('invalid settings give ConfigError naming the setting', () => {
     [{ input: { kind: 'image' } as unknown as ModelConfig['input'] }, /unknown input kind "image"/],
     [{ seed: 1.5 }, /seed/],
     [{ layers: [{ cell: 'lstm', hidden: 4, chrono: 1 }] }, /chrono/],
+    [{ layers: [{ cell: 'lstm', hidden: 4, chrono: 1.5 }] }, /layers\[0\]\.chrono \(Tmax\) must be a number > 2, got 1.5/],
   ];
   for (const [patch, re] of bad) {
     assert.throws(() => SequenceModel.create({ ...base, ...patch }, { backend: 'js' }),

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Rng } from '../src/data/rng.js';
+import { Rng } from '../src/cells/rng.js';
 import { encodeIdx } from '../src/data/idx.js';
 
 /**
@@ -18,7 +18,7 @@ export function writeTinyMnist(dir: string, nTrain: number, nTest: number, seed 
     for (let i = 0; i < n; i++) {
       const c = rng.int(3);
       lbl[i] = c;
-      for (let p = 0; p < 16; p++) img[i * 16 + p] = Math.floor(rng.next() * 40);
+      for (let p = 0; p < 16; p++) img[i * 16 + p] = Math.floor(rng.uniform() * 40);
       for (let k = 0; k < 4; k++) img[i * 16 + c * 4 + k] = 180 + rng.int(60);
     }
     return { img, lbl };

@@ -5,7 +5,7 @@ export { lstmForward, lstmBackward, type LstmTape } from './lstm.js';
 export { createJsBackend } from './js-backend.js';
 export { registerCell, cellDescriptor, PLSTM_CELL, LSTM_CELL, type CellDescriptor } from './descriptor.js';
 export type * from './fast-paths.js';
-export { Rng } from './rng.js';
+export { Rng, deriveSeed, permutation } from './rng.js';
 export {
   initPlstmWeights, initLstmWeights, plstmConfig, lstmConfig, logit, DEFAULT_EPS,
   type PInit, type LstmInitOptions,

@@ -8,6 +8,7 @@ import { gatesOf } from './types.js';
 import { zerosOf } from './buffers.js';
 import { checkConfig } from './validate.js';
 import type { Rng } from './rng.js';
+import { checkChrono, checkFinite, checkFixedP, checkThetaRange, requireSetting } from './bounds.js';
 
 /** How the pLSTM exponent p = sigmoid(theta) starts. */
 export type PInit =
@@ -18,7 +19,7 @@ export type PInit =
   /** p is fixed (not trained); theta = logit(p) is still stored */
   | { mode: 'fixed'; p: number };
 
-/** Default pLSTM eps. */
+/** Default pLSTM eps (the paper's and the reference code's value): every default of eps is this. */
 export const DEFAULT_EPS = 1e-3;
 
 /** Keeps u in uniform p init away from 0 and 1 so theta stays finite. */
@@ -78,9 +79,8 @@ export function initPlstmWeights(cfg: CellConfig, rng: Rng, pInit: PInit = { mod
   const w = commonWeights(cfg, rng, dtype);
   const theta = zerosOf(dtype, H); // [H]
   if (pInit.mode === 'range') {
-    if (!(Number.isFinite(pInit.lo) && Number.isFinite(pInit.hi) && pInit.lo <= pInit.hi)) {
-      throw new ConfigError(`p init range needs finite lo <= hi, got [${pInit.lo}, ${pInit.hi}]`);
-    }
+    const problem = checkThetaRange(pInit.lo, pInit.hi);
+    if (problem !== null) throw new ConfigError(`p init range ${problem}, got [${pInit.lo}, ${pInit.hi}]`);
     if (cfg.fixedP !== null) throw new ConfigError('p init "range" needs a config with learned p (fixedP = null)');
     for (let j = 0; j < H; j++) theta[j] = rng.range(pInit.lo, pInit.hi);
   } else if (pInit.mode === 'uniform') {
@@ -90,7 +90,7 @@ export function initPlstmWeights(cfg: CellConfig, rng: Rng, pInit: PInit = { mod
       theta[j] = logit(u);
     }
   } else if (pInit.mode === 'fixed') {
-    if (!(pInit.p > 0 && pInit.p <= 1)) throw new ConfigError(`fixed p must lie in (0, 1], got ${pInit.p}`);
+    requireSetting('fixed p', pInit.p, checkFixedP);
     if (cfg.fixedP !== pInit.p) {
       throw new ConfigError(`fixed p init ${pInit.p} needs cfg.fixedP = ${pInit.p} (got ${cfg.fixedP}); build the config with plstmConfig`);
     }
@@ -123,7 +123,7 @@ export function initLstmWeights(cfg: CellConfig, rng: Rng, opts: LstmInitOptions
   const w = commonWeights(cfg, rng, dtype);
   const chrono = opts.chrono ?? null;
   if (chrono !== null) {
-    if (!(Number.isFinite(chrono) && chrono > 2)) throw new ConfigError(`chrono Tmax must be a number > 2, got ${chrono}`);
+    requireSetting('chrono', chrono, checkChrono);
     for (let j = 0; j < H; j++) {
       const bf = Math.log(rng.range(1, chrono - 1));
       w.b[H + j] = bf; // forget rows
@@ -131,7 +131,7 @@ export function initLstmWeights(cfg: CellConfig, rng: Rng, opts: LstmInitOptions
     }
   }
   const forgetBias = opts.forgetBias ?? 0;
-  if (!Number.isFinite(forgetBias)) throw new ConfigError(`forget bias must be a finite number, got ${forgetBias}`);
+  requireSetting('forget bias', forgetBias, checkFinite);
   for (let j = 0; j < H; j++) w.b[H + j] += forgetBias;
   return w;
 }

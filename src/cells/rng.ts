@@ -1,5 +1,10 @@
-// A small seeded random number generator: the same seed gives the same numbers on every
-// platform and backend, so initial weights are reproducible.
+// The one seeded random number generator of the package, for initialisation and for data
+// (generation, subsets, shuffles): the same seed gives the same numbers on every platform and
+// backend, so initial weights and data streams are reproducible.
+//
+// Data order must be reproducible from (seed, epoch, ...) alone so that a resumed run sees
+// exactly the batches it would have seen without the interruption: a stream per purpose,
+// `new Rng(deriveSeed(seed, label...))`, gives that without storing any generator state.
 //
 // Algorithm: xoshiro128** 1.1 (Blackman and Vigna, 2018), 32-bit state words, seeded by
 // expanding the seed with splitmix32. Uniform doubles take 53 random bits from two outputs.
@@ -86,13 +91,35 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** Shuffles an array in place (Fisher-Yates). */
-  shuffle<T>(items: T[] | Int32Array | Uint32Array): void {
+  /** Shuffles an array in place (Fisher-Yates) and returns it. */
+  shuffle<A extends { length: number; [i: number]: unknown }>(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = items[i];
       items[i] = items[j];
       items[j] = tmp;
     }
+    return items;
   }
+}
+
+/** Mixes integers into one 32-bit seed (splitmix-style), e.g. deriveSeed(seed, epoch, 7). */
+export function deriveSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    // also mix the high part of numbers above 2^32 (seeds are plain integers)
+    h = Math.imul(h ^ Math.floor(p / 4294967296), 0x27d4eb2f) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** A random permutation of 0..n-1. */
+export function permutation(n: number, rng: Rng): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  return rng.shuffle(p);
 }

@@ -24,7 +24,7 @@ export interface CellConfig {
   inputSize: number;
   /** H */
   hiddenSize: number;
-  /** pLSTM only: the eps in the age update and the forget gate (default 1e-3). */
+  /** pLSTM only: the eps in the age update and the forget gate, in (0, 1) (default DEFAULT_EPS). */
   eps: number;
   /** pLSTM only: null when p = sigmoid(theta) is learned, else the fixed exponent in (0, 1]. */
   fixedP: number | null;

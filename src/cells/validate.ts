@@ -3,6 +3,7 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { cellDescriptor } from './descriptor.js';
 import { gatesOf, type CellConfig, type CellState, type CellWeights, type Float } from './types.js';
+import { checkEps, checkFixedP, checkPositiveInt, requireSetting } from './bounds.js';
 
 function isPositiveInt(n: number): boolean {
   return Number.isInteger(n) && n > 0;
@@ -11,19 +12,11 @@ function isPositiveInt(n: number): boolean {
 /** Throws ConfigError when a cell setting is outside what it can be. */
 export function checkConfig(cfg: CellConfig): void {
   cellDescriptor(cfg.kind); // throws for an unknown kind
-  if (!isPositiveInt(cfg.hiddenSize)) {
-    throw new ConfigError(`hidden size H must be a positive integer, got ${cfg.hiddenSize}`);
-  }
-  if (!isPositiveInt(cfg.inputSize)) {
-    throw new ConfigError(`input size I must be a positive integer, got ${cfg.inputSize}`);
-  }
+  requireSetting('hidden size H', cfg.hiddenSize, checkPositiveInt);
+  requireSetting('input size I', cfg.inputSize, checkPositiveInt);
   if (cfg.kind === 'plstm') {
-    if (!(Number.isFinite(cfg.eps) && cfg.eps > 0)) {
-      throw new ConfigError(`pLSTM eps must be a finite number > 0, got ${cfg.eps}`);
-    }
-    if (cfg.fixedP !== null && !(cfg.fixedP > 0 && cfg.fixedP <= 1)) {
-      throw new ConfigError(`fixed p must lie in (0, 1], got ${cfg.fixedP}`);
-    }
+    requireSetting('pLSTM eps', cfg.eps, checkEps);
+    if (cfg.fixedP !== null) requireSetting('fixed p', cfg.fixedP, checkFixedP);
   }
 }
 

@@ -57,20 +57,21 @@ interface ModelRun {
 
 /**
  * Trains one model in a child `plstm train` process (one thread each, so the two models train
- * side by side on two cores) and relays its epoch lines with a label.
+ * side by side on two cores) and relays its epoch lines with a label. The child runs with
+ * --json: its stdout is the final JSON line, its epoch lines come on stderr.
  */
 function runChild(label: string, args: string[], quiet: boolean): Promise<ModelRun> {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'train', ...args, '--quiet', '--json'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '', partial = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
     partial += d.toString();
     const lines = partial.split('\n');
     partial = lines.pop()!;
     for (const l of lines) if (!quiet && l.startsWith('epoch ')) process.stdout.write(`  ${label.padEnd(6)} ${l}\n`);
   });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
@@ -127,6 +128,8 @@ export function registerDemo(program: Command): void {
       if (f.seconds !== undefined) s.secondsPerModel = f.seconds as number;
       const out = freshFolder(f.out as string);
       const quiet = Boolean(f.json);
+      // with --json, stdout carries only the summary line; the human lines go to stderr
+      const say = (text: string) => (f.json ? process.stderr : process.stdout).write(text);
       const args = ['--task', 'copy', '--delay', String(s.delay), '--hidden', String(s.hidden),
         '--train-samples', String(s.trainSamples), '--test-samples', String(s.testSamples), '--epochs', String(s.epochs),
         '--batch', String(s.batch), '--lr', String(s.lr), '--lr-schedule', s.lrSchedule, '--lr-step', String(s.lrStep),
@@ -134,7 +137,7 @@ export function registerDemo(program: Command): void {
       if (f.backend) args.push('--backend', f.backend as string);
       const stepsPerEpoch = Math.ceil(s.trainSamples / s.batch);
       const schedule = s.lrSchedule === 'step' ? ` (halved every ${s.lrStep} epochs)` : '';
-      process.stdout.write(`copy task, delay T=${s.delay} (sequences of ${s.delay + 19} steps): remember 10 symbols, ` +
+      say(`copy task, delay T=${s.delay} (sequences of ${s.delay + 19} steps): remember 10 symbols, ` +
         `reproduce them after the marker. ${s.trainSamples} training / ${s.testSamples} test sequences, ` +
         `H=${s.hidden}, RMSprop lr ${s.lr}${schedule}, batch ${s.batch}, clip 1. Each model trains on its own core ` +
         `for ${s.epochs} epochs (${s.epochs * stepsPerEpoch} steps), at most ${s.secondsPerModel} s, stopping early if solved.\n` +
@@ -157,14 +160,14 @@ export function registerDemo(program: Command): void {
         ['stopped by', runs[0].stoppedBy, runs[1].stoppedBy],
         ['learned p (median, range)', `${pStat.median.toFixed(3)} (${pStat.min.toFixed(3)}..${pStat.max.toFixed(3)})`, '-'],
       ];
-      process.stdout.write('\n' + table(rows));
-      process.stdout.write('\n' + verdict(P, L, s.delay) + '\n');
+      say('\n' + table(rows));
+      say('\n' + verdict(P, L, s.delay) + '\n');
       const summary = {
         task: 'copy', delay: s.delay, seed: f.seed ?? 1, setting: s, lstm_forget_bias: DEMO.lstmForgetBias,
         plstm: { ...P, stopped_by: runs[0].stoppedBy }, lstm: { ...L, stopped_by: runs[1].stoppedBy },
       };
       writeJsonAtomic(join(out, 'summary.json'), summary);
-      process.stdout.write(`\nsaved ${join(out, 'summary.json')} (and each model's run folder: metrics.jsonl, checkpoints)\n`);
+      say(`\nsaved ${join(out, 'summary.json')} (and each model's run folder: metrics.jsonl, checkpoints)\n`);
       if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
     });
 }

@@ -1,12 +1,14 @@
 // `plstm eval --checkpoint FILE [--task TASK] [data flags]`: evaluates a saved model on a
 // task's test data. A checkpoint of `plstm train` remembers its task and data settings; flags
 // given here override them (e.g. another --data folder or more --test-samples).
+import { totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../model/index.js';
 import { TASKS } from '../experiments/registry.js';
 import { resolveOptions, type TrainOptions } from '../experiments/options.js';
 import { pStats } from '../experiments/trainer.js';
+import { checkRunFits } from '../experiments/memory-estimate.js';
 import { addDataOptions, givenOptions } from './train-options.js';
 import { fmt } from './progress.js';
 import { runtimeOf } from './train.js';
@@ -37,6 +39,7 @@ export function registerEval(program: Command): void {
         const fromModel: Partial<TrainOptions> = { cell: lc.cell as TrainOptions['cell'], hidden: lc.hidden, layers: model.config.layers.length };
         for (const k of FROM_MODEL) delete (given as Record<string, unknown>)[k];
         const o = resolveOptions(task, { ...base, ...fromModel, ...given });
+        checkRunFits(o, totalmem());
         const prepared = TASKS[o.task](o);
         const want = prepared.modelConfig;
         const have = model.config;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `plstm` command. Each subcommand lives in its own file and registers itself here.
 import './engine-flags.js'; // first: engine settings before any kernel is compiled
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PlstmError } from '../errors.js';
 import { registerConformance } from './conformance.js';
@@ -10,9 +11,13 @@ import { registerEval } from './eval.js';
 import { registerDemo } from './demo.js';
 import { UsageError } from './usage-error.js';
 
+/** The package's version: package.json sits two folders up from src/cli and dist/cli alike. */
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
 program
   .name('plstm')
+  .version(version, '-V, --version', 'print the package version')
   .description('The power-law forget gate LSTM (pLSTM): conformance, benchmarks and experiments.')
   .exitOverride()
   .showHelpAfterError(false)

@@ -1,12 +1,14 @@
 // `plstm train`: trains a pLSTM or LSTM on one task, writing config, metrics and checkpoints
 // to --out; Ctrl-C saves a checkpoint and stops; --resume continues exactly.
 import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { SequenceModel, createOptimizer, loadModel, type Optimizer, type OptimizerSpec } from '../model/index.js';
 import { TASKS } from '../experiments/registry.js';
 import { resolveOptions, flagOf, type TrainOptions } from '../experiments/options.js';
+import { checkRunFits } from '../experiments/memory-estimate.js';
 import { RUN_FILES, prepareFreshRunDir, truncateMetrics, writeJsonAtomic } from '../experiments/run-dir.js';
 import { freshProgress, train, type Progress } from '../experiments/trainer.js';
 import { addTrainOptions, givenOptions } from './train-options.js';
@@ -38,6 +40,7 @@ interface Started {
 function startFresh(task: string | undefined, given: Partial<TrainOptions>, out: string, force: boolean) {
   if (!task) throw new UsageError('--task is required (copy, adding, smnist, psmnist, charlm or sentiment)');
   const o = resolveOptions(task, given);
+  checkRunFits(o, totalmem()); // impossible sizes fail before any data is made
   const prepared = TASKS[o.task](o); // loads the data first: bad data fails before --out is touched
   prepareFreshRunDir(out, force);
   const model = SequenceModel.create(prepared.modelConfig, runtimeOf(o));
@@ -86,11 +89,13 @@ export function registerTrain(program: Command): void {
         ? startResumed(f.task as string | undefined, given, out)
         : startFresh(f.task as string | undefined, given, out, Boolean(f.force));
       const { o, model, opt, progress } = started;
+      // with --json, stdout carries only the final JSON line; the human lines go to stderr
+      const say = (text: string) => (f.json ? process.stderr : process.stdout).write(text);
 
-      process.stdout.write(`${prepared.describe}\n`);
-      process.stdout.write(`model: ${o.layers}x ${o.cell} H=${o.hidden}, ${o.optimizer} lr ${o.lr}, batch ${o.batch}, ` +
+      say(`${prepared.describe}\n`);
+      say(`model: ${o.layers}x ${o.cell} H=${o.hidden}, ${o.optimizer} lr ${o.lr}, batch ${o.batch}, ` +
         `clip ${o.clip || 'off'}, backend ${model.backend.name}; output in ${out}\n`);
-      if (f.resume) process.stdout.write(`resuming at epoch ${progress.epoch + 1}, step ${progress.step} (global step ${progress.globalStep})\n`);
+      if (f.resume) say(`resuming at epoch ${progress.epoch + 1}, step ${progress.step} (global step ${progress.globalStep})\n`);
 
       let stopRequested = false;
       const onSigint = () => {
@@ -102,7 +107,7 @@ export function registerTrain(program: Command): void {
       const primary = prepared.primary.name;
       const hooks = progressHooks({
         quiet: Boolean(f.quiet), epochs: o.epochs,
-        line: (r) => process.stdout.write(epochLine(r, o.epochs, `best ${primary} ${fmt(primary, bestSoFar(r))}`) + '\n'),
+        line: (r) => say(epochLine(r, o.epochs, `best ${primary} ${fmt(primary, bestSoFar(r))}`) + '\n'),
       });
       let best: number | null = progress.best;
       const bestSoFar = (r: Record<string, unknown>) => {
@@ -120,11 +125,11 @@ export function registerTrain(program: Command): void {
       }
       const p = result.progress;
       if (result.interrupted) {
-        process.stdout.write(`interrupted at epoch ${p.epoch + 1}, step ${p.step}: checkpoint saved to ${join(out, RUN_FILES.last)}; continue with --resume\n`);
+        say(`interrupted at epoch ${p.epoch + 1}, step ${p.step}: checkpoint saved to ${join(out, RUN_FILES.last)}; continue with --resume\n`);
       } else {
         const reasons: Record<string, string> = { solved: 'task solved', 'early-stopped': `no improvement for ${o.patience} epochs`, 'max-epochs': 'reached --epochs', 'time-limit': `reached --time-limit ${o.timeLimit} s; --resume with a larger --time-limit continues`, diverged: 'training diverged (non-finite loss or gradient)' };
         const why = reasons[p.stopped ?? 'max-epochs'] ?? p.stopped;
-        process.stdout.write(`done after ${p.epoch} epochs (${why}) in ${p.seconds.toFixed(1)} s; best ${primary} ${fmt(primary, p.best)} at epoch ${p.bestEpoch}\n`);
+        say(`done after ${p.epoch} epochs (${why}) in ${p.seconds.toFixed(1)} s; best ${primary} ${fmt(primary, p.best)} at epoch ${p.bestEpoch}\n`);
       }
       if (f.json) process.stdout.write(JSON.stringify(result.final) + '\n');
       if (result.interrupted) process.exitCode = 130;

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { DataError } from '../errors.js';
 import type { CellConfig, CellState, CellWeights } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
+import { DEFAULT_EPS } from '../cells/init.js';
 
 export const FIXTURE_FORMAT = 'plstm-fixture/1';
 
@@ -137,7 +138,7 @@ export function parseFixture(text: string, source: string): Fixture {
   const grad: Record<string, Float64Array> = {};
 
   if (cell === 'plstm') {
-    const eps = rd.num(config, 'eps', 'config.', 1e-3);
+    const eps = rd.num(config, 'eps', 'config.', DEFAULT_EPS);
     if (!(eps > 0)) rd.fail(`config.eps must be > 0, got ${eps}`);
     t0 = config.t0 === undefined || config.t0 === null ? 0 : rd.num(config, 't0', 'config.');
     // learnP may be left out: then p is learned exactly when params.p_param is given.
@@ -157,7 +158,7 @@ export function parseFixture(text: string, source: string): Fixture {
     cfg = { kind: 'plstm', inputSize: I, hiddenSize: H, eps, fixedP };
     bias = rd.need(params, 'bias', 'params.', [G * H]);
   } else {
-    cfg = { kind: 'lstm', inputSize: I, hiddenSize: H, eps: 1e-3, fixedP: null };
+    cfg = { kind: 'lstm', inputSize: I, hiddenSize: H, eps: DEFAULT_EPS, fixedP: null };
     const bIh = rd.tensor(params, 'bias_ih', 'params.', [G * H], true);
     const bHh = rd.tensor(params, 'bias_hh', 'params.', [G * H], true);
     const sum = rd.tensor(params, 'bias', 'params.', [G * H], true);

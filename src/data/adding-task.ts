@@ -5,7 +5,7 @@
 // at the last step, is the sum of the two marked values. Predicting 1 always gives an MSE
 // of Var(u1 + u2) = 1/6 ~ 0.167, the baseline a model must beat.
 import { ConfigError } from '../errors.js';
-import { Rng } from './rng.js';
+import { Rng } from '../cells/rng.js';
 
 export interface AddingTaskData {
   N: number;
@@ -25,7 +25,7 @@ export function makeAddingTask(N: number, T: number, rng: Rng): AddingTaskData {
   const half = Math.floor(T / 2);
   for (let n = 0; n < N; n++) {
     const base = n * T * 2;
-    for (let t = 0; t < T; t++) x[base + 2 * t] = rng.next();
+    for (let t = 0; t < T; t++) x[base + 2 * t] = rng.uniform();
     const i = rng.int(half);
     const j = half + rng.int(T - half);
     x[base + 2 * i + 1] = 1;

@@ -4,7 +4,7 @@
 //   target: T+9 blanks, then the same 10 symbols
 // Both have length L = T + 19. The loss covers every step; accuracy is read on the last 10.
 import { ConfigError } from '../errors.js';
-import { Rng } from './rng.js';
+import { Rng } from '../cells/rng.js';
 
 /** Symbols to remember are 0..COPY_SYMBOLS-1. */
 export const COPY_SYMBOLS = 8;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdx } from './idx.js';
-import { Rng, permutation } from './rng.js';
+import { Rng, permutation } from '../cells/rng.js';
 
 export const MNIST_CLASSES = 10;
 

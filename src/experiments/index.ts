@@ -4,3 +4,6 @@ export * from './task.js';
 export * from './registry.js';
 export * from './run-dir.js';
 export * from './trainer.js';
+export { CORE_OPTIONS } from './core-options.js';
+export type { OptionSpec, OptionType } from './option-spec.js';
+export * from './memory-estimate.js';

@@ -1,8 +1,11 @@
 // What every task provides to the training loop: the model it needs, reproducible training
 // batches, and its evaluation on held-out data.
 import type { Batch, ModelConfig, ModelState, SequenceModel } from '../model/index.js';
-import type { TrainOptions } from './options.js';
-import { Rng, deriveSeed, permutation } from '../data/rng.js';
+import type { TaskName, TrainOptions } from './options.js';
+import type { CoreOptions } from './core-options.js';
+import type { OptionSpec } from './option-spec.js';
+import type { TaskSizes } from './memory-estimate.js';
+import { Rng, deriveSeed, permutation } from '../cells/rng.js';
 
 /** Named numbers, e.g. { loss: 0.4, acc: 0.93 }. */
 export type Metrics = Record<string, number>;
@@ -39,6 +42,21 @@ export interface PreparedTask {
 
 /** Builds a task from resolved options (loads or generates its data). */
 export type TaskFactory = (opts: TrainOptions) => PreparedTask;
+
+/** A task as the registry knows it: its own options, its defaults, and how to prepare it. */
+export interface TaskDefinition<O = unknown> {
+  name: TaskName;
+  /** The options only this task reads (its data, its sizes, its input stage). */
+  options: readonly OptionSpec[];
+  /** This task's defaults of core options (e.g. charlm: hidden 256, adam). */
+  defaults: Partial<CoreOptions>;
+  /** Checks of a resolved combination beyond single values; throws ConfigError. */
+  check?(o: CoreOptions & O): void;
+  /** What the task's sizes are before it loads anything (for the memory check). */
+  sizes?(o: CoreOptions & O): TaskSizes;
+  /** Loads or generates the data and says which model the task trains. */
+  prepare(o: CoreOptions & O & { task: TaskName }): PreparedTask;
+}
 
 /** Index of the largest value in row r of an [R, O] matrix. */
 export function argmaxRow(out: Float32Array | Float64Array, r: number, O: number): number {

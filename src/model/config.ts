@@ -6,7 +6,8 @@
 
 import { ConfigError } from '../errors.js';
 import type { DType } from '../cells/types.js';
-import type { PInit } from '../cells/init.js';
+import { DEFAULT_EPS, type PInit } from '../cells/init.js';
+import { checkChrono, checkDropout, checkEps, checkFinite, checkFixedP, checkPositiveInt, checkThetaRange, requireSetting } from '../cells/bounds.js';
 import { isRegisteredCell } from '../cells/descriptor.js';
 
 /** How the input x of a batch is read. */
@@ -34,7 +35,7 @@ export interface LayerSpec {
   cell: 'plstm' | 'lstm' | (string & {});
   /** H: hidden units of this layer. */
   hidden: number;
-  /** pLSTM: the eps in the age update and forget gate. Default DEFAULTS.eps (1e-3). */
+  /** pLSTM: the eps in the age update and forget gate. Default DEFAULTS.eps (DEFAULT_EPS, 1e-3); in (0, 1). */
   eps?: number;
   /** pLSTM: how p starts. Default DEFAULTS.pInit ({ mode: 'uniform' }). */
   pInit?: PInit;
@@ -99,7 +100,7 @@ export interface RuntimeOptions {
 /** Defaults of every optional setting, in one place. */
 export const DEFAULTS = {
   /** pLSTM eps (the paper's and the reference code's value). */
-  eps: 1e-3,
+  eps: DEFAULT_EPS,
   /** pLSTM p initialisation. */
   pInit: { mode: 'uniform' } as PInit,
   /** LSTM forget-gate bias offset (PyTorch's default init has none). */
@@ -131,17 +132,9 @@ export interface ResolvedModelConfig {
   seed: number;
 }
 
-function isPosInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0;
-}
-
-function isFiniteNum(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
 function positiveInt(v: unknown, what: string): number {
-  if (!isPosInt(v)) throw new ConfigError(`${what} must be a positive integer, got ${String(v)}`);
-  return v;
+  requireSetting(what, v, checkPositiveInt);
+  return v as number;
 }
 
 function resolveInput(input: unknown): InputSpec {
@@ -176,17 +169,15 @@ function resolvePInit(v: unknown, where: string): PInit {
     case 'uniform':
       return { mode: 'uniform' };
     case 'range': {
-      if (!isFiniteNum(s.lo) || !isFiniteNum(s.hi) || s.lo > s.hi) {
-        throw new ConfigError(
-          `${where}.pInit range needs finite lo <= hi (theta ~ U(lo, hi)), got lo=${String(s.lo)} hi=${String(s.hi)}`);
+      const problem = checkThetaRange(s.lo, s.hi);
+      if (problem !== null) {
+        throw new ConfigError(`${where}.pInit range (theta ~ U(lo, hi)) ${problem}, got lo=${String(s.lo)} hi=${String(s.hi)}`);
       }
-      return { mode: 'range', lo: s.lo, hi: s.hi };
+      return { mode: 'range', lo: s.lo as number, hi: s.hi as number };
     }
     case 'fixed': {
-      if (!isFiniteNum(s.p) || !(s.p > 0 && s.p <= 1)) {
-        throw new ConfigError(`${where}.pInit fixed p must lie in (0, 1], got ${String(s.p)}`);
-      }
-      return { mode: 'fixed', p: s.p };
+      requireSetting(`${where}.pInit fixed p`, s.p, checkFixedP);
+      return { mode: 'fixed', p: s.p as number };
     }
     default:
       throw new ConfigError(
@@ -209,17 +200,13 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
     }
     return { cell: s.cell, hidden, ...options };
   }
-  const eps = s.eps === undefined ? DEFAULTS.eps : s.eps;
-  if (!isFiniteNum(eps) || eps <= 0) throw new ConfigError(`${where}.eps must be > 0, got ${String(eps)}`);
+  const eps = (s.eps === undefined ? DEFAULTS.eps : s.eps) as number;
+  requireSetting(`${where}.eps`, eps, checkEps);
   const pInit = resolvePInit(s.pInit, where);
-  const forgetBias = s.forgetBias === undefined ? DEFAULTS.forgetBias : s.forgetBias;
-  if (!isFiniteNum(forgetBias)) {
-    throw new ConfigError(`${where}.forgetBias must be a finite number, got ${String(forgetBias)}`);
-  }
-  const chrono = s.chrono === undefined ? DEFAULTS.chrono : s.chrono;
-  if (chrono !== null && (!isFiniteNum(chrono) || chrono <= 2)) {
-    throw new ConfigError(`${where}.chrono (Tmax) must be a number > 2 or null, got ${String(chrono)}`);
-  }
+  const forgetBias = (s.forgetBias === undefined ? DEFAULTS.forgetBias : s.forgetBias) as number;
+  requireSetting(`${where}.forgetBias`, forgetBias, checkFinite);
+  const chrono = (s.chrono === undefined ? DEFAULTS.chrono : s.chrono) as number | null;
+  if (chrono !== null) requireSetting(`${where}.chrono`, chrono, checkChrono);
   if (s.cell === 'lstm' && (s.pInit !== undefined || s.eps !== undefined)) {
     throw new ConfigError(`${where}: eps and pInit are pLSTM settings; this layer is an "lstm"`);
   }
@@ -238,10 +225,8 @@ function resolveLayerOptions(s: Record<string, unknown>, where: string): Resolve
     if (typeof v !== 'boolean') throw new ConfigError(`${where}.${k} must be true or false, got ${String(v)}`);
     return v;
   };
-  const dropout = s.dropout ?? 0;
-  if (!isFiniteNum(dropout) || dropout < 0 || dropout >= 1) {
-    throw new ConfigError(`${where}.dropout must be a rate in [0, 1), got ${String(dropout)}`);
-  }
+  const dropout = (s.dropout ?? 0) as number;
+  requireSetting(`${where}.dropout`, dropout, checkDropout);
   const reverse = flag('reverse'), bidirectional = flag('bidirectional');
   if (reverse && bidirectional) {
     throw new ConfigError(`${where}: reverse and bidirectional together: a bidirectional layer already runs one direction reversed`);

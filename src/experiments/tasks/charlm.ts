@@ -2,14 +2,27 @@
 // chunk to the next; bits per character on the held-out end of the text.
 import { loadCharCorpus, tbpttChunk, tbpttPlan } from '../../data/char-text.js';
 import type { ModelState } from '../../model/index.js';
-import { layerSpecs, type TrainOptions } from '../options.js';
-import type { PreparedTask } from '../task.js';
+import { checkPositiveInt } from '../../cells/bounds.js';
+import type { CoreOptions } from '../core-options.js';
+import { layerSpecs } from '../layer-specs.js';
+import { dataOption } from '../task-options.js';
+import type { PreparedTask, TaskDefinition } from '../task.js';
+
+/** The character language model's own options. */
+export interface CharlmOptions {
+  /** A text file. */
+  data: string;
+  /** TBPTT chunk length. */
+  bptt: number;
+  /** Fraction of the text (its end) held out for evaluation, in (0, 1). */
+  heldOut: number;
+}
 
 /** Streams used for evaluation: fewer streams keep more context per stream. */
 const EVAL_STREAMS = 8;
 
-export function prepareCharlm(o: TrainOptions): PreparedTask {
-  const corpus = loadCharCorpus(o.data!, o.heldOut);
+export function prepareCharlm(o: CoreOptions & CharlmOptions): PreparedTask {
+  const corpus = loadCharCorpus(o.data, o.heldOut);
   const V = corpus.vocab.chars.length;
   const plan = tbpttPlan(corpus.train.length, o.batch, o.bptt);
   const evalPlan = tbpttPlan(corpus.heldOut.length, Math.min(EVAL_STREAMS, Math.max(1, Math.floor((corpus.heldOut.length - 1) / 2))), o.bptt);
@@ -47,3 +60,19 @@ export function prepareCharlm(o: TrainOptions): PreparedTask {
       `vocabulary ${V}, ${o.batch} streams x ${plan.chunks} chunks of ${o.bptt}`,
   };
 }
+
+export const charlmTask: TaskDefinition<CharlmOptions> = {
+  name: 'charlm',
+  options: [
+    dataOption('a text file'),
+    { key: 'bptt', arg: 'n', type: 'int', default: 100, check: checkPositiveInt, eval: true, help: 'TBPTT chunk length' },
+    {
+      key: 'heldOut', arg: 'f', type: 'number', default: 0.05, eval: true, help: 'fraction of the text held out at its end',
+      check: (v) => (v as number) > 0 && (v as number) < 1 ? null : 'must be in (0, 1)',
+    },
+  ],
+  defaults: { hidden: 256, optimizer: 'adam', lr: 2e-3, batch: 32, clip: 5, epochs: 10 },
+  // the vocabulary comes with the text
+  sizes: (o) => ({ steps: o.bptt, stepsFrom: 'bptt', inputWidth: null }),
+  prepare: prepareCharlm,
+};

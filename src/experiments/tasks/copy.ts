@@ -1,10 +1,23 @@
 // The copy task (Chien et al. 2021 setup): cross-entropy over every step, accuracy over the
 // 10 copied symbols; solved when both the per-symbol and whole-sequence accuracy reach 99.9%.
-import { Rng, deriveSeed } from '../../data/rng.js';
-import { COPY_LENGTH, COPY_SYMBOLS, COPY_VOCAB, copyAccuracy, makeCopyTask, type CopyTaskData } from '../../data/copy-task.js';
+import { Rng, deriveSeed } from '../../cells/rng.js';
+import { COPY_LENGTH, COPY_SYMBOLS, COPY_VOCAB, copyAccuracy, copySequenceLength, makeCopyTask, type CopyTaskData } from '../../data/copy-task.js';
 import type { Batch } from '../../model/index.js';
-import { layerSpecs, type TrainOptions } from '../options.js';
-import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask } from '../task.js';
+import { checkPositiveInt } from '../../cells/bounds.js';
+import type { CoreOptions } from '../core-options.js';
+import { layerSpecs } from '../layer-specs.js';
+import { checkBatchFitsTrainingSet, testSamplesOption, trainSamplesOption } from '../task-options.js';
+import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask, type TaskDefinition } from '../task.js';
+
+/** The copy task's own options. */
+export interface CopyOptions {
+  /** Delay T: the sequence is T + 19 steps long. */
+  delay: number;
+  /** Training sequences (null: 10,000). */
+  trainSamples: number | null;
+  /** Test sequences (null: 1,000). */
+  testSamples: number | null;
+}
 
 /** The solved threshold of the authors' experiment. */
 export const COPY_SOLVED = 0.999;
@@ -20,7 +33,7 @@ function gather(d: CopyTaskData, idx: Int32Array): Batch {
   return { B, T: L, x, y };
 }
 
-export function prepareCopy(o: TrainOptions): PreparedTask {
+export function prepareCopy(o: CoreOptions & CopyOptions): PreparedTask {
   const nTrain = o.trainSamples ?? 10000;
   const nTest = o.testSamples ?? 1000;
   const train = makeCopyTask(nTrain, o.delay, new Rng(deriveSeed(o.seed, 101)));
@@ -58,3 +71,27 @@ export function prepareCopy(o: TrainOptions): PreparedTask {
     describe: `copy T=${o.delay} (sequence length ${train.L}): ${nTrain} training / ${nTest} test sequences`,
   };
 }
+
+/**
+ * The copy task with the defaults of Chien et al. 2021: 128 units, RMSprop lr 1e-3 alpha 0.9,
+ * batch 128, clip 1.0, 10,000 training and 1,000 test sequences, T = 200 (the core defaults).
+ */
+export const copyTask: TaskDefinition<CopyOptions> = {
+  name: 'copy',
+  options: [
+    { key: 'delay', arg: 'T', type: 'int', default: 200, check: checkPositiveInt, eval: true, help: 'delay T (sequence length T+19)' },
+    trainSamplesOption(10000),
+    testSamplesOption(1000),
+  ],
+  defaults: {},
+  check: checkBatchFitsTrainingSet,
+  sizes(o) {
+    const L = copySequenceLength(o.delay), n = o.trainSamples ?? 10000, nTest = o.testSamples ?? 1000;
+    // x and y, int32 [N, L] each
+    return {
+      steps: L, stepsFrom: 'delay', inputWidth: COPY_VOCAB,
+      data: { bytes: (n + nTest) * L * 8, largestBytes: Math.max(n, nTest) * L * 4, from: ['trainSamples', 'testSamples', 'delay'] },
+    };
+  },
+  prepare: prepareCopy,
+};

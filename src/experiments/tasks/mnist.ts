@@ -1,10 +1,23 @@
 // Sequential MNIST (784 pixel steps) and permuted sequential MNIST (one fixed permutation of
 // the pixels drawn from the seed): the class is read after the last pixel.
-import { deriveSeed, Rng, permutation } from '../../data/rng.js';
+import { deriveSeed, Rng, permutation } from '../../cells/rng.js';
 import { MNIST_CLASSES, loadMnistSplit, mnistBatch, pixelPermutation, type MnistSplit } from '../../data/mnist.js';
 import { ConfigError } from '../../errors.js';
-import { layerSpecs, type TrainOptions } from '../options.js';
-import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask } from '../task.js';
+import type { CoreOptions } from '../core-options.js';
+import { layerSpecs } from '../layer-specs.js';
+import type { TaskName } from '../options.js';
+import { dataOption, testSamplesOption, trainSamplesOption } from '../task-options.js';
+import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask, type TaskDefinition } from '../task.js';
+
+/** The options of sequential MNIST (and its permuted form). */
+export interface MnistOptions {
+  /** Folder with the four MNIST IDX files. */
+  data: string;
+  /** Training images (null: all). */
+  trainSamples: number | null;
+  /** Test images (null: all). */
+  testSamples: number | null;
+}
 
 /** A seeded random subset of n samples (sorted), or all of them. */
 export function subsetIndices(N: number, n: number | null, seed: number): Int32Array {
@@ -12,10 +25,10 @@ export function subsetIndices(N: number, n: number | null, seed: number): Int32A
   return permutation(N, new Rng(seed)).slice(0, n).sort();
 }
 
-export function prepareMnist(o: TrainOptions): PreparedTask {
+export function prepareMnist(o: CoreOptions & MnistOptions & { task: TaskName }): PreparedTask {
   const permuted = o.task === 'psmnist';
-  const trainSplit = loadMnistSplit(o.data!, 'train');
-  const testSplit = loadMnistSplit(o.data!, 'test');
+  const trainSplit = loadMnistSplit(o.data, 'train');
+  const testSplit = loadMnistSplit(o.data, 'test');
   if (trainSplit.P !== testSplit.P) throw new ConfigError(`training images have ${trainSplit.P} pixels but test images ${testSplit.P}`);
   const P = trainSplit.P;
   const trainIdx = subsetIndices(trainSplit.N, o.trainSamples, deriveSeed(o.seed, 301));
@@ -53,3 +66,19 @@ export function prepareMnist(o: TrainOptions): PreparedTask {
     describe: `${permuted ? 'permuted ' : ''}sequential MNIST (${P} steps): ${trainIdx.length} training / ${testIdx.length} test images`,
   };
 }
+
+function mnistTask(name: 'smnist' | 'psmnist'): TaskDefinition<MnistOptions> {
+  return {
+    name,
+    options: [dataOption('a folder with the MNIST IDX files (gz or raw)'), trainSamplesOption(null), testSamplesOption(null)],
+    defaults: { batch: 100, epochs: 20 },
+    // the pixels per image come with the data
+    sizes: () => ({ steps: null, inputWidth: 1 }),
+    prepare: prepareMnist,
+  };
+}
+
+/** Sequential MNIST: 784 pixel steps in reading order. */
+export const smnistTask = mnistTask('smnist');
+/** Permuted sequential MNIST: one fixed pixel permutation drawn from the seed. */
+export const psmnistTask = mnistTask('psmnist');

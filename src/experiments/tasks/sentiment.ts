@@ -2,11 +2,30 @@
 // left-padded), accuracy on the test reviews.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSeed } from '../../data/rng.js';
+import { deriveSeed } from '../../cells/rng.js';
 import { buildWordVocab, encodeReviews, loadReviews, type EncodedReviews } from '../../data/sentiment.js';
 import { DataError } from '../../errors.js';
-import { layerSpecs, type TrainOptions } from '../options.js';
-import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask } from '../task.js';
+import { checkPositiveInt } from '../../cells/bounds.js';
+import type { CoreOptions } from '../core-options.js';
+import { layerSpecs } from '../layer-specs.js';
+import { dataOption, testSamplesOption, trainSamplesOption } from '../task-options.js';
+import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask, type TaskDefinition } from '../task.js';
+
+/** The review sentiment task's own options. */
+export interface SentimentOptions {
+  /** Folder with train.jsonl(.gz) and test.jsonl(.gz). */
+  data: string;
+  /** Training reviews (null: all). */
+  trainSamples: number | null;
+  /** Test reviews (null: all). */
+  testSamples: number | null;
+  /** Vocabulary size: the most frequent training words. */
+  vocab: number;
+  /** Words per review (longer ones keep their last words, shorter ones are left-padded). */
+  maxLen: number;
+  /** Embedding size. */
+  embed: number;
+}
 import { subsetIndices } from './mnist.js';
 
 function findSplit(dir: string, split: string): string {
@@ -15,9 +34,9 @@ function findSplit(dir: string, split: string): string {
   throw new DataError(`no ${split}.jsonl(.gz) in ${dir}; --data must be a folder with train.jsonl(.gz) and test.jsonl(.gz)`);
 }
 
-export function prepareSentiment(o: TrainOptions): PreparedTask {
-  const trainAll = loadReviews(findSplit(o.data!, 'train'));
-  const testAll = loadReviews(findSplit(o.data!, 'test'));
+export function prepareSentiment(o: CoreOptions & SentimentOptions): PreparedTask {
+  const trainAll = loadReviews(findSplit(o.data, 'train'));
+  const testAll = loadReviews(findSplit(o.data, 'test'));
   // a seeded subset: the files are sorted by label, so taking the first n would be one class
   const trainRev = Array.from(subsetIndices(trainAll.length, o.trainSamples, deriveSeed(o.seed, 401)), (i) => trainAll[i]);
   const testRev = Array.from(subsetIndices(testAll.length, o.testSamples, deriveSeed(o.seed, 402)), (i) => testAll[i]);
@@ -62,3 +81,21 @@ export function prepareSentiment(o: TrainOptions): PreparedTask {
     describe: `sentiment: ${train.N} training / ${test.N} test reviews, vocabulary ${vocab.words.length}, ${o.maxLen} words each`,
   };
 }
+
+export const sentimentTask: TaskDefinition<SentimentOptions> = {
+  name: 'sentiment',
+  options: [
+    dataOption('a folder with train.jsonl(.gz) and test.jsonl(.gz)'),
+    trainSamplesOption(null),
+    testSamplesOption(null),
+    { key: 'vocab', arg: 'n', type: 'int', default: 10000, check: checkPositiveInt, eval: true, help: 'vocabulary size, most frequent training words' },
+    {
+      key: 'maxLen', arg: 'n', type: 'int', default: 400, check: checkPositiveInt, eval: true,
+      help: 'words per review; longer keep their last words, shorter are left-padded',
+    },
+    { key: 'embed', arg: 'n', type: 'int', default: 64, check: checkPositiveInt, help: 'embedding size' },
+  ],
+  defaults: { optimizer: 'adam', batch: 64, epochs: 5 },
+  sizes: (o) => ({ steps: o.maxLen, stepsFrom: 'maxLen', inputWidth: o.embed }),
+  prepare: prepareSentiment,
+};
