@@ -10,7 +10,8 @@ import { listBackends } from '../src/kernels/registry.js';
 import { createJsBackend } from '../src/cells/index.js';
 import type { SequenceBackend } from '../src/cells/types.js';
 import { DataError } from '../src/errors.js';
-import { loadFixture, parseFixture, runFixture, type ConformanceRun } from '../src/conformance/index.js';
+import { parseFixture, runFixture, type ConformanceRun } from '../src/conformance/index.js';
+import { loadFixture } from '../src/node/fixtures.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  Rng, deriveSeed, makeCopyTask, copyAccuracy, copySequenceLength, COPY_BLANK, COPY_MARKER,
-  makeAddingTask, ADDING_BASELINE_MSE, parseIdx, readIdx, encodeIdx, loadMnistSplit, mnistBatch,
-  pixelPermutation, loadCharCorpus, tbpttPlan, tbpttChunk, tokenize, loadReviews, buildWordVocab,
+  makeCopyTask, copyAccuracy, copySequenceLength, COPY_BLANK, COPY_MARKER,
+  makeAddingTask, ADDING_BASELINE_MSE, parseIdx, encodeIdx, mnistBatch,
+  pixelPermutation, tbpttPlan, tbpttChunk, tokenize, buildWordVocab,
   encodeReviews, PAD_ID, UNK_ID,
 } from '../src/data/index.js';
+import { Rng, deriveSeed } from '../src/data/rng.js';
+import { readIdx, loadMnistSplit, loadCharCorpus, loadReviews } from '../src/node/datasets.js';
 import { DataError, ConfigError } from '../src/errors.js';
 
 function tmp(): string {

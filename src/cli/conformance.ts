@@ -1,7 +1,8 @@
 // `plstm conformance FILE...`: checks every backend against reference fixture files.
 import type { Command } from 'commander';
 import { listBackends } from '../kernels/registry.js';
-import { loadFixture, runFixture, formatRuns, runsToJson, type ConformanceRun, type Fixture } from '../conformance/index.js';
+import { runFixture, formatRuns, runsToJson, type ConformanceRun, type Fixture } from '../conformance/index.js';
+import { loadFixture } from '../node/fixtures.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `

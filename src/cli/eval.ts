@@ -3,7 +3,7 @@
 // given here override them (e.g. another --data folder or more --test-samples).
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { loadModel } from '../model/index.js';
+import { loadModel } from '../node/save-load.js';
 import { TASKS } from '../experiments/registry.js';
 import { resolveOptions, type TrainOptions } from '../experiments/options.js';
 import { pStats } from '../experiments/trainer.js';

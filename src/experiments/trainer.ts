@@ -6,7 +6,8 @@
 // loop's own counters (position, loss sums, best metric) are stored in the checkpoint, so a
 // resumed run follows the same trajectory as one that was never stopped.
 import { join } from 'node:path';
-import { TrainingDivergedError, saveModel, type ModelState, type Optimizer, type SequenceModel } from '../model/index.js';
+import { TrainingDivergedError, type ModelState, type Optimizer, type SequenceModel } from '../model/index.js';
+import { saveModel } from '../node/save-load.js';
 import { learningRateAt, type TrainOptions } from './options.js';
 import { RUN_FILES, appendMetrics, writeJsonAtomic } from './run-dir.js';
 import type { Metrics, PreparedTask } from './task.js';

@@ -76,6 +76,8 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 
 function sharedMemoryWorks(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
+  // a page that is not cross-origin isolated cannot post shared memory to its workers
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     return true;

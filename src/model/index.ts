@@ -8,7 +8,7 @@
 //     loss: 'xent', seed: 1 });
 //   const opt = createOptimizer({ kind: 'rmsprop', lr: 1e-3 });
 //   const { loss } = model.trainStep({ B, T, x, y }, opt, { clip: 1 });
-//   saveModel('model.safetensors', model, opt);
+//   const bytes = serializeModel(model, opt);   // files: saveModel in powerlaw-lstm/node
 //
 // Beyond the shared contract: `SequenceModel.createOn(config, backend)` (a backend instance),
 // `computeGradients` (loss and grads without an update), `params` / `grads` / `slots` /
@@ -19,7 +19,7 @@
 // weights); mse the mean over all elements (weighted per row). Batch.weights is [B, T] for
 // head steps 'all' and [B] for 'last'; weight 0 masks a row (its target is not read).
 // trainStep's gradNorm is the norm before clipping, as in PyTorch.
-// Model files: safetensors with PyTorch-style names (see serialize.ts); loadModel keeps the
+// Model files: safetensors with PyTorch-style names (see serialize.ts); deserializeModel keeps the
 // saved precision unless RuntimeOptions.dtype (or backend 'wasm') says otherwise.
 // On the wasm backend a head on every step runs inside the top layer's kernels (the
 // backend's HeadedLayer), a head on the last step on the kernels' SIMD GEMMs (head-wasm.ts),
@@ -38,7 +38,6 @@ export {
 } from './optimizers.js';
 export { clipGradNorm, globalNorm } from './clip.js';
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './serialize.js';
-export { saveModel, loadModel } from './save-load.js';
 export { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
 export { accuracy, argmaxRows } from './metrics.js';
 export { openBackend } from './backend.js';

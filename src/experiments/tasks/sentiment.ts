@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveSeed } from '../../data/rng.js';
-import { buildWordVocab, encodeReviews, loadReviews, type EncodedReviews } from '../../data/sentiment.js';
+import { buildWordVocab, encodeReviews, type EncodedReviews } from '../../data/sentiment.js';
+import { loadReviews } from '../../node/datasets.js';
 import { DataError } from '../../errors.js';
 import { layerSpecs, type TrainOptions } from '../options.js';
 import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask } from '../task.js';
