@@ -128,6 +128,21 @@ test('CLI: --json over every fixture exits 0 with one JSON object', () => {
   assert.ok(out.runs.every((r: { checks: unknown[] }) => r.checks.length > 0));
 });
 
+test('CLI: with no files it checks the bundled fixtures, from any working directory', () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'plstm-conformance-cwd-'));
+  try {
+    const res = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'conformance', '--backend', 'js', '--json'], {
+      cwd: elsewhere, encoding: 'utf8',
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.pass, true);
+    assert.equal(out.runs.length, files.length * 2, 'every bundled fixture on js float64 and float32');
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
 test('CLI: a corrupted fixture exits 1, a missing or foreign file exits 2 with one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'plstm-conformance-'));
   try {
