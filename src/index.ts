@@ -20,13 +20,15 @@ export { accuracy, argmaxRows } from './model/metrics.js';
 // --- optimizers (PyTorch's update rules)
 export {
   createOptimizer, OPTIMIZER_DEFAULTS,
-  type Optimizer, type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec,
+  type Optimizer, type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec, type Allocator,
 } from './model/optimizers.js';
 
 // --- backends: openBackend is the one way to open one
 export { openBackend } from './model/backend.js';
 export { preloadWasmKernels, type KernelVariant } from './kernels/wasm-module.js';
-export type { SequenceBackend, DType, Float } from './cells/types.js';
+export type {
+  SequenceBackend, DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
+} from './cells/types.js';
 
 // --- model files as bytes (safetensors); files on disk: powerlaw-lstm/node
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './model/serialize.js';
@@ -37,6 +39,7 @@ export { Rng } from './cells/rng.js';
 // --- conformance: checking a backend against reference fixtures ("plstm-fixture/1")
 export { FIXTURE_FORMAT, parseFixture, type Fixture } from './conformance/fixture.js';
 export { runFixture, type ConformanceRun } from './conformance/run.js';
+export type { Comparison, Tolerance } from './conformance/compare.js';
 
 // --- data: task generators and parsers on bytes, as one namespace (`data.makeCopyTask`, ...)
 export * as data from './data/index.js';
