@@ -213,7 +213,7 @@ test('(e) the bundle trains in headless Chromium on a page without cross-origin 
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
   assert.ok(pageBundle, 'test (d) made the bundle');
   const files: Record<string, [string, string]> = {
-    '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>plstm</title><script type="module" src="/bundle.js"></script>'],
+    '/': ['text/html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>plstm</title><script type="module" src="/bundle.js"></script>'],
     '/bundle.js': ['text/javascript', pageBundle],
   };
   const server: Server = createServer((req, res) => {
@@ -228,7 +228,7 @@ test('(e) the bundle trains in headless Chromium on a page without cross-origin 
   try {
     const page = await browser.newPage();
     const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`); });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
