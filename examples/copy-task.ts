@@ -1,6 +1,7 @@
 // Train a small pLSTM on the copy task through the library API, then stream it step by step.
 // Run after `npm run build`:  node --import tsx examples/copy-task.ts
-import { SequenceModel, createOptimizer, saveModel, loadModel, data } from 'powerlaw-lstm';
+import { SequenceModel, createOptimizer, Rng, data } from 'powerlaw-lstm';
+import { saveModel, loadModel } from 'powerlaw-lstm/node'; // files: Node only
 
 const delay = 10; // T: the copy task's delay; sequences are T + 19 steps long
 const L = data.copySequenceLength(delay);
@@ -18,7 +19,7 @@ const opt = createOptimizer({ kind: 'adam', lr: 2e-2 });
 const weights = new Float32Array(32 * L);
 for (let n = 0; n < 32; n++) weights.fill(1, n * L + L - 10, (n + 1) * L);
 
-const rng = new data.Rng(7); // the data generator (seeded)
+const rng = new Rng(7); // the data generator (seeded)
 for (let step = 1; step <= 2500; step++) {
   const batch = data.makeCopyTask(32, delay, rng); // x, y: [32, L]
   const { loss } = model.trainStep({ B: 32, T: L, x: batch.x, y: batch.y, weights }, opt, { clip: 1 });

@@ -1,20 +1,64 @@
-// powerlaw-lstm: the public entry. Each section re-exports one layer of the package,
-// in the order of dependence: cells <- kernels <- model <- data.
+// powerlaw-lstm: the public entry. It reaches no Node built-in, so it runs in Node, in
+// bundlers and in browsers; file I/O (saveModel, loadModel, dataset readers, fixture files)
+// is in powerlaw-lstm/node. Internals stay out: tests import them from their source files.
 
 // --- errors: every failure a user can cause is one of these
-export * from './errors.js';
+export {
+  PlstmError, ShapeError, ConfigError, InputValueError, ModelFileError, DataError, TrainingDivergedError,
+} from './errors.js';
 
-// --- cells: the reference math (the oracle), float64 or float32
-export * from './cells/index.js';
+// --- models: configuration, training, prediction, streaming
+export { SequenceModel, type ParamSlot } from './model/sequence-model.js';
+export {
+  DEFAULTS,
+  type ModelConfig, type InputSpec, type OneHotInput, type EmbeddingInput, type DenseInput,
+  type LayerSpec, type PInit, type HeadSpec, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerSpec,
+} from './model/config.js';
+export { cloneState, type Batch, type ModelState } from './model/validate.js';
+export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './model/metrics.js';
+export type { ModelTrace, TraceDirection } from './model/trace.js';
 
-// --- kernels: fused WebAssembly SIMD kernels on a worker pool, and the backend registry
-export * from './kernels/index.js';
+// --- training loop: fit() with validation, callbacks, early stopping, schedules, resume
+export {
+  fit, freshProgress,
+  type FitOptions, type FitHistory, type FitProgress, type FitEpochRecord, type FitContext, type FitCallbacks,
+  type CallbackResult, type StopReason,
+} from './model/fit.js';
+export { learningRateAt, type LearningRateSchedule } from './model/schedule.js';
+export { saveState, restoreState, type SavedState } from './model/saved-state.js';
 
-// --- model: sequence models, optimizers, streaming, save/load (safetensors)
-export * from './model/index.js';
+// --- cells: a new cell is one descriptor (reference forward/backward) registered by kind
+export { registerCell, type CellDescriptor } from './cells/descriptor.js';
 
-// --- conformance: checking any backend against reference fixtures
-export * from './conformance/index.js';
+// --- optimizers (PyTorch's update rules)
+export {
+  createOptimizer, OPTIMIZER_DEFAULTS,
+  type Optimizer, type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec, type Allocator,
+} from './model/optimizers.js';
 
-// --- data: task generators and dataset loaders, as one namespace (`data.makeCopyTask`, ...)
+// --- backends: openBackend is the one way to open one
+export { openBackend } from './model/backend.js';
+export { preloadWasmKernels, type KernelVariant } from './kernels/wasm-module.js';
+export type {
+  SequenceBackend, DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
+} from './cells/types.js';
+export type {
+  LinearHeadPath, SoftmaxXentPath, HeadedLayerPath, StepHead, StreamStepPath, StreamStepper, StreamModelParts, StepInput,
+} from './cells/fast-paths.js';
+
+// --- model files as bytes (safetensors); files on disk: powerlaw-lstm/node
+export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './model/serialize.js';
+
+// --- reproducible random numbers (weights, data order, task generators, dropout)
+export { Rng } from './cells/rng.js';
+
+// --- analysis: decay curves from the equations and measured on a model, fits, timescales, ablation
+export * as analysis from './analysis/index.js';
+
+// --- conformance: checking a backend against reference fixtures ("plstm-fixture/1")
+export { FIXTURE_FORMAT, parseFixture, type Fixture } from './conformance/fixture.js';
+export { runFixture, type ConformanceRun } from './conformance/run.js';
+export type { Comparison, Tolerance } from './conformance/compare.js';
+
+// --- data: task generators and parsers on bytes, as one namespace (`data.makeCopyTask`, ...)
 export * as data from './data/index.js';

@@ -10,7 +10,8 @@ import { listBackends } from '../src/kernels/registry.js';
 import { createJsBackend } from '../src/cells/index.js';
 import type { SequenceBackend } from '../src/cells/types.js';
 import { DataError } from '../src/errors.js';
-import { loadFixture, parseFixture, runFixture, type ConformanceRun } from '../src/conformance/index.js';
+import { parseFixture, runFixture, type ConformanceRun } from '../src/conformance/index.js';
+import { loadFixture } from '../src/node/fixtures.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -125,6 +126,21 @@ test('CLI: --json over every fixture exits 0 with one JSON object', () => {
   assert.equal(out.pass, true);
   assert.equal(out.runs.length, files.length * listBackends().length);
   assert.ok(out.runs.every((r: { checks: unknown[] }) => r.checks.length > 0));
+});
+
+test('CLI: with no files it checks the bundled fixtures, from any working directory', () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'plstm-conformance-cwd-'));
+  try {
+    const res = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'conformance', '--backend', 'js', '--json'], {
+      cwd: elsewhere, encoding: 'utf8',
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.pass, true);
+    assert.equal(out.runs.length, files.length * 2, 'every bundled fixture on js float64 and float32');
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
 });
 
 test('CLI: a corrupted fixture exits 1, a missing or foreign file exits 2 with one line', () => {

@@ -5,20 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  Rng, deriveSeed, makeCopyTask, copyAccuracy, copySequenceLength, COPY_BLANK, COPY_MARKER,
-  makeAddingTask, ADDING_BASELINE_MSE, parseIdx, readIdx, encodeIdx, loadMnistSplit, mnistBatch,
-  pixelPermutation, loadCharCorpus, tbpttPlan, tbpttChunk, tokenize, loadReviews, buildWordVocab,
+  makeCopyTask, copyAccuracy, copySequenceLength, COPY_BLANK, COPY_MARKER,
+  makeAddingTask, ADDING_BASELINE_MSE, parseIdx, encodeIdx, mnistBatch,
+  pixelPermutation, tbpttPlan, tbpttChunk, tokenize, buildWordVocab,
   encodeReviews, PAD_ID, UNK_ID,
 } from '../src/data/index.js';
+import { Rng, deriveSeed } from '../src/cells/rng.js';
+import * as root from '../src/index.js';
+import { readIdx, loadMnistSplit, loadCharCorpus, loadReviews } from '../src/node/datasets.js';
 import { DataError, ConfigError } from '../src/errors.js';
-import { Rng as InitRng } from '../src/cells/index.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'plstm-data-'));
 }
 
 test('rng: one generator for data and initialisation; same seed same stream, derived seeds differ', () => {
-  assert.equal(Rng, InitRng);
+  assert.equal(root.Rng, Rng, 'the root exports the one generator');
+  assert.equal((root.data as Record<string, unknown>).Rng, undefined, 'no second Rng in the data namespace');
   const a = new Rng(5), b = new Rng(5);
   for (let i = 0; i < 10; i++) assert.equal(a.uniform(), b.uniform());
   assert.notEqual(deriveSeed(1, 0), deriveSeed(1, 1));

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/errors.js';
-import { SequenceModel, createOptimizer, loadModel, resolveConfig, type Optimizer } from '../src/model/index.js';
+import { SequenceModel, createOptimizer, resolveConfig, type Optimizer } from '../src/model/index.js';
+import { loadModel } from '../src/node/save-load.js';
 import {
   TASKS, checkRunFits, defaultsFor, estimateRunMemory, layerSpecs, learningRateAt, freshProgress, prepareFreshRunDir, readMetrics, resolveOptions, train, RUN_FILES,
   type Progress, type TrainOptions,

@@ -6,10 +6,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  SequenceModel, createOptimizer, saveModel, loadModel, serializeModel, deserializeModel,
+  SequenceModel, createOptimizer, serializeModel, deserializeModel,
   readSafetensors, writeSafetensors, cloneState, TrainingDivergedError,
   type Batch, type ModelConfig, type Optimizer,
 } from '../src/model/index.js';
+import { saveModel, loadModel } from '../src/node/save-load.js';
 import { ConfigError, InputValueError, ModelFileError, ShapeError } from '../src/errors.js';
 import { Rng } from '../src/cells/rng.js';
 import { getBackend } from '../src/kernels/registry.js';

@@ -71,6 +71,11 @@ export interface SequenceBackend {
   readonly name: string;
   readonly dtype: DType;
   /**
+   * Set only when openBackend, asked for no backend, could not load the wasm kernels and
+   * fell back to this one: why (e.g. the engine lacks WebAssembly SIMD).
+   */
+  readonly fallbackReason?: string;
+  /**
    * Runs T steps for a batch of B sequences.
    * x: [B, T, I]. s0: the initial state, or null for zeros (age 0).
    * needTape: false for inference only (no activations kept, backward not allowed).

@@ -1,7 +1,11 @@
-// `plstm conformance FILE...`: checks every backend against reference fixture files.
+// `plstm conformance [FILE...]`: checks every backend against reference fixture files (by
+// default the ones this package ships in test/fixtures).
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { listBackends } from '../kernels/registry.js';
-import { loadFixture, runFixture, formatRuns, runsToJson, type ConformanceRun, type Fixture } from '../conformance/index.js';
+import { runFixture, formatRuns, runsToJson, type ConformanceRun, type Fixture } from '../conformance/index.js';
+import { loadFixture } from '../node/fixtures.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `
@@ -20,6 +24,20 @@ Tolerances (an element passes within either bound):
 Exit codes: 0 all pass, 1 some value is outside its tolerance, 2 bad usage or a missing,
 unreadable or foreign file.`;
 
+/** The fixtures this package ships (test/fixtures), from src/cli and dist/cli alike. */
+const BUNDLED_FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+
+function bundledFixtureFiles(): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(BUNDLED_FIXTURES).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) throw new UsageError(`no fixture files given and none bundled in ${BUNDLED_FIXTURES}; name the files to check`);
+  return names.map((f) => BUNDLED_FIXTURES + f);
+}
+
 interface Options {
   json?: boolean;
   backend: string;
@@ -29,7 +47,7 @@ export function registerConformance(program: Command): void {
   program
     .command('conformance')
     .description('check every backend against reference fixture files (forward values and all gradients)')
-    .argument('<files...>', 'fixture files (JSON, format "plstm-fixture/1")')
+    .argument('[files...]', 'fixture files (JSON, format "plstm-fixture/1"); default: the ones this package ships')
     .option('--json', 'print one JSON object instead of tables')
     .option('--backend <name>', 'backend to check: js, wasm or all', 'all')
     .addHelpText('after', HELP)
@@ -43,7 +61,7 @@ export function registerConformance(program: Command): void {
         throw new UsageError(`backend "${opts.backend}" is not available here (available: ${names})`);
       }
       // Read every file first so a bad one stops the command before any work (exit 2).
-      const fixtures: Fixture[] = files.map((f) => loadFixture(f));
+      const fixtures: Fixture[] = (files.length > 0 ? files : bundledFixtureFiles()).map((f) => loadFixture(f));
       const runs: ConformanceRun[] = [];
       try {
         for (const fx of fixtures) for (const be of backends) runs.push(runFixture(fx, be));

@@ -4,7 +4,7 @@
 import { totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { loadModel } from '../model/index.js';
+import { loadModel } from '../node/save-load.js';
 import { TASKS } from '../experiments/registry.js';
 import { resolveOptions, type TrainOptions } from '../experiments/options.js';
 import { pStats } from '../experiments/trainer.js';

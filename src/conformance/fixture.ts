@@ -4,8 +4,6 @@
 // our age form a at the boundary:
 //   a0 = (t0 - 1) - k0 before the first step,   k_t = (t0 + t) - a_t after step t.
 // (t0 is the step number of the first step, 0 in every fixture so far.)
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { DataError } from '../errors.js';
 import type { CellConfig, CellState, CellWeights } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
@@ -231,23 +229,10 @@ export function parseFixture(text: string, source: string): Fixture {
   }
 
   return {
-    name: typeof doc.name === 'string' ? doc.name : basename(source).replace(/\.json$/, ''),
+    name: typeof doc.name === 'string' ? doc.name : source.replace(/^.*[\\/]/, '').replace(/\.json$/, ''),
     description: typeof doc.description === 'string' ? doc.description : '',
     source, cfg, B, T, t0, weights, s0,
     x: rd.need(input, 'x', 'input.', [B, T, I]),
     G: Gm, Gc, lossValue, outputs: out, grads: grad,
   };
-}
-
-/** Reads and parses a fixture file; a missing, unreadable or foreign file is a DataError. */
-export function loadFixture(file: string): Fixture {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
-    throw new DataError(`fixture ${file}: ${why}`);
-  }
-  return parseFixture(text, file);
 }

@@ -5,7 +5,6 @@
 // contiguous streams, one per batch row; chunk k of every row continues chunk k-1 of the
 // same row, so the recurrent state is carried from one chunk to the next.
 import { ConfigError, DataError } from '../errors.js';
-import { readMaybeGzipText } from './read-bytes.js';
 
 export interface CharVocab {
   chars: string[]; // id -> character (code point)
@@ -37,14 +36,13 @@ export interface CharCorpus {
 }
 
 /**
- * Loads a text file (gzipped or not) and splits it: the last `heldOutFraction` of the
- * characters are held out, the rest trains (char-rnn's contiguous split).
+ * Splits a text into a corpus: the last `heldOutFraction` of the characters are held out,
+ * the rest trains (char-rnn's contiguous split). `file` names the source in error messages.
  */
-export function loadCharCorpus(file: string, heldOutFraction: number): CharCorpus {
+export function splitCharCorpus(text: string, heldOutFraction: number, file: string): CharCorpus {
   if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
     throw new ConfigError(`held-out fraction must be in (0, 1), got ${heldOutFraction}`);
   }
-  const text = readMaybeGzipText(file);
   if (text.length === 0) throw new DataError(`${file} is empty; charlm needs a text file with some characters in it`);
   const vocab = buildCharVocab(text);
   const ids = encodeChars(text, vocab);

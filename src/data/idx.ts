@@ -4,7 +4,6 @@
 // Only the unsigned-byte type (0x08) with 1 or 3 dimensions is accepted: that is what MNIST
 // and its drop-in replacements (Fashion-MNIST, KMNIST) use.
 import { DataError } from '../errors.js';
-import { readMaybeGzip } from './read-bytes.js';
 
 export const IDX_LABELS_MAGIC = 0x00000801;
 export const IDX_IMAGES_MAGIC = 0x00000803;
@@ -38,11 +37,6 @@ export function parseIdx(buf: Uint8Array, name: string, expectMagic?: number): I
       `but the file holds ${buf.length - header}; the file is truncated or corrupt`);
   }
   return { dims, data: buf.subarray(header, header + size) };
-}
-
-/** Reads an IDX file, gzipped or raw. */
-export function readIdx(file: string, expectMagic?: number): IdxArray {
-  return parseIdx(readMaybeGzip(file), file, expectMagic);
 }
 
 /** Encodes an IDX file (raw bytes); used by tests and for writing small fixtures. */

@@ -1,9 +1,9 @@
-// Task data: synthetic generators (copy, adding) and loaders (MNIST IDX, character text,
-// review sentiment). Every loader accepts gzipped or raw files and throws DataError naming
-// the file on bad input.
-// the package's one seeded generator, here too so data code needs only this namespace
-export { Rng, deriveSeed, permutation } from '../cells/rng.js';
-export * from './read-bytes.js';
+// Task data: synthetic generators (copy, adding) and parsers on bytes or text (MNIST IDX,
+// character text, review sentiment), so they work in any engine. Readers of files are in
+// powerlaw-lstm/node (src/node/datasets.ts). Parsers throw DataError naming the source on
+// bad input.
+export { permutation } from '../cells/rng.js';
+export * from './gzip.js';
 export * from './copy-task.js';
 export * from './adding-task.js';
 export * from './idx.js';

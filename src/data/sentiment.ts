@@ -5,7 +5,6 @@
 // longer reviews keep their last maxLen words, shorter ones are padded on the left, so the
 // last step, where the class is read, is always a real word.
 import { ConfigError, DataError } from '../errors.js';
-import { readMaybeGzipText } from './read-bytes.js';
 
 export const PAD_ID = 0;
 export const UNK_ID = 1;
@@ -20,9 +19,12 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().replace(/<br\s*\/?>/g, ' ').match(/[a-z0-9]+(?:'[a-z0-9]+)*/g) ?? [];
 }
 
-/** Reads a .jsonl or .jsonl.gz review file. Every line must carry a 0/1 label and a text. */
-export function loadReviews(file: string): Review[] {
-  const lines = readMaybeGzipText(file).split('\n');
+/**
+ * Parses review JSON Lines text. Every line must carry a 0/1 label and a text; `file` names
+ * the source in error messages.
+ */
+export function parseReviews(text: string, file: string): Review[] {
+  const lines = text.split('\n');
   const out: Review[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();

@@ -7,7 +7,8 @@
 // checkpoint, every training batch is a pure function of (options, epoch, step), and the
 // progress in the checkpoint holds the loop's counters and carried state.
 import { join } from 'node:path';
-import { fit, saveModel, type FitProgress, type Optimizer, type SequenceModel } from '../model/index.js';
+import { fit, type FitProgress, type Optimizer, type SequenceModel } from '../model/index.js';
+import { saveModel } from '../node/save-load.js';
 import { learningRateScheduleOf, type TrainOptions } from './options.js';
 import { RUN_FILES, appendMetrics, writeJsonAtomic } from './run-dir.js';
 import type { PreparedTask } from './task.js';

@@ -118,8 +118,11 @@ export class WorkerPool {
    */
   constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory,
     private readonly count: number) {
-    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + Math.max(0, count) * SLOT)));
-    this.args = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, count) * MAX_ARGS));
+    // A pool without workers (one thread, e.g. a page that is not cross-origin isolated,
+    // where SharedArrayBuffer does not exist) keeps its control words in plain memory.
+    const Buf = count > 0 ? SharedArrayBuffer : ArrayBuffer;
+    this.ctrl = new Int32Array(new Buf(4 * (SLOTS + Math.max(0, count) * SLOT)));
+    this.args = new Float64Array(new Buf(8 * Math.max(1, count) * MAX_ARGS));
     this.exportIndex = new Map(WebAssembly.Module.exports(module).map((e, i) => [e.name, i]));
     this.blocking = canBlock();
     // more threads than cores: a polling thread would take a core from one with work to do

@@ -76,6 +76,8 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 
 function sharedMemoryWorks(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
+  // a page that is not cross-origin isolated cannot post shared memory to its workers
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     return true;
@@ -84,19 +86,22 @@ function sharedMemoryWorks(): boolean {
   }
 }
 
-/** Which build this engine runs, by feature detection. */
-export function detectVariant(): { variant: KernelVariant; bytes: Uint8Array<ArrayBuffer> } {
+/**
+ * Which build this engine runs, by feature detection, and its bytes. (An ArrayBuffer rather
+ * than a typed array: the declarations then read the same in every TypeScript version.)
+ */
+export function detectVariant(): { variant: KernelVariant; bytes: ArrayBuffer } {
   if (typeof WebAssembly === 'undefined') throw new ConfigError('WebAssembly is not available here: use backend "js"');
   if (!sharedMemoryWorks()) {
     const bytes = decodeBase64(KERNELS_UNSHARED_BASE64);
     if (!WebAssembly.validate(bytes)) throw new ConfigError('this engine lacks WebAssembly SIMD: use backend "js"');
-    return { variant: 'simd-unshared', bytes };
+    return { variant: 'simd-unshared', bytes: bytes.buffer };
   }
   const relaxed = decodeBase64(KERNELS_RELAXED_BASE64);
-  if (WebAssembly.validate(relaxed)) return { variant: 'relaxed-simd', bytes: relaxed };
+  if (WebAssembly.validate(relaxed)) return { variant: 'relaxed-simd', bytes: relaxed.buffer };
   const simd = decodeBase64(KERNELS_SIMD_BASE64);
   if (!WebAssembly.validate(simd)) throw new ConfigError('this engine lacks WebAssembly SIMD: use backend "js"');
-  return { variant: 'simd', bytes: simd };
+  return { variant: 'simd', bytes: simd.buffer };
 }
 
 let cached: CompiledKernels | null = null;

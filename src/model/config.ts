@@ -10,14 +10,31 @@ import { DEFAULT_EPS, type PInit } from '../cells/init.js';
 import { checkChrono, checkDropout, checkEps, checkFinite, checkFixedP, checkPositiveInt, checkThetaRange, requireSetting } from '../cells/bounds.js';
 import { isRegisteredCell } from '../cells/descriptor.js';
 
+/** Token ids fed to the first layer as one-hot vectors. x: Int32Array [B, T]. */
+export interface OneHotInput {
+  kind: 'onehot';
+  /** Number of distinct tokens: ids are 0..size-1 (the first layer's input width). */
+  size: number;
+}
+
+/** Token ids looked up in a learned [vocab, dim] embedding table. x: Int32Array [B, T]. */
+export interface EmbeddingInput {
+  kind: 'embedding';
+  /** Number of distinct tokens: ids are 0..vocab-1. */
+  vocab: number;
+  /** Width of each embedding vector (the first layer's input width). */
+  dim: number;
+}
+
+/** Real-valued features. x: Float32Array (or Float64Array) [B, T, size]. */
+export interface DenseInput {
+  kind: 'dense';
+  /** Features per step (the first layer's input width). */
+  size: number;
+}
+
 /** How the input x of a batch is read. */
-export type InputSpec =
-  /** x: Int32Array token ids [B, T] in 0..size-1, fed to the first layer as one-hot vectors. */
-  | { kind: 'onehot'; size: number }
-  /** x: Int32Array token ids [B, T] in 0..vocab-1, looked up in a learned [vocab, dim] table. */
-  | { kind: 'embedding'; vocab: number; dim: number }
-  /** x: Float32Array (or Float64Array) features [B, T, size]. */
-  | { kind: 'dense'; size: number };
+export type InputSpec = OneHotInput | EmbeddingInput | DenseInput;
 
 /**
  * How a pLSTM layer's decay exponents p start (and whether they learn): the cells' own type.
@@ -75,8 +92,11 @@ export interface HeadSpec {
 
 /** A whole sequence model: input -> N recurrent layers -> linear head -> loss. */
 export interface ModelConfig {
+  /** How x is read: one-hot token ids, learned embeddings or dense features. */
   input: InputSpec;
+  /** The recurrent layers, bottom first (at least one). */
   layers: LayerSpec[];
+  /** The linear head on the top layer. */
   head: HeadSpec;
   /**
    * 'xent': softmax cross-entropy, the mean over counted steps (sum(w * nll) / sum(w) with

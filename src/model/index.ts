@@ -10,7 +10,7 @@
 //     loss: 'xent', seed: 1 });
 //   const opt = createOptimizer({ kind: 'rmsprop', lr: 1e-3 });
 //   const { loss } = model.trainStep({ B, T, x, y }, opt, { clip: 1 });
-//   saveModel('model.safetensors', model, opt);
+//   const bytes = serializeModel(model, opt);   // files: saveModel in powerlaw-lstm/node
 //
 // Training loop: `fit(model, opt, { data, batchSize, epochs, validation, metrics, monitor,
 // earlyStopping, learningRate, clip, timeLimit, carryState, callbacks, onCheckpoint, progress })`
@@ -26,7 +26,7 @@
 // weights); mse the mean over all elements (weighted per row). Batch.weights is [B, T] for
 // head steps 'all' and [B] for 'last'; weight 0 masks a row (its target is not read).
 // trainStep's gradNorm is the norm before clipping, as in PyTorch.
-// Model files: safetensors with PyTorch-style names (see serialize.ts); loadModel keeps the
+// Model files: safetensors with PyTorch-style names (see serialize.ts); deserializeModel keeps the
 // saved precision unless RuntimeOptions.dtype (or backend 'wasm') says otherwise.
 // The model never looks at which backend it runs on: the head, the loss, a top layer with its
 // head and the streaming step use the backend's optional fast paths (cells/fast-paths.ts)
@@ -48,7 +48,6 @@ export {
 } from './optimizers.js';
 export { clipGradNorm, globalNorm } from './clip.js';
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './serialize.js';
-export { saveModel, loadModel } from './save-load.js';
 export { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
 export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './metrics.js';
 export {

@@ -9,13 +9,43 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import type { Float } from '../cells/types.js';
 
-export type OptimizerSpec =
-  /** torch.optim.RMSprop: alpha 0.99, eps 1e-8, momentum 0 by default (centered: no). */
-  | { kind: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number }
-  /** torch.optim.Adam with bias correction: beta1 0.9, beta2 0.999, eps 1e-8 by default. */
-  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number }
-  /** torch.optim.SGD: momentum 0 by default (dampening 0, not Nesterov). */
-  | { kind: 'sgd'; lr: number; momentum?: number };
+/** torch.optim.RMSprop (not centered). */
+export interface RmspropSpec {
+  kind: 'rmsprop';
+  /** Learning rate (> 0). */
+  lr: number;
+  /** Smoothing constant of the squared-gradient average, in [0, 1). Default 0.99. */
+  alpha?: number;
+  /** Added to the denominator's square root for stability (> 0). Default 1e-8. */
+  eps?: number;
+  /** Momentum factor, in [0, 1). Default 0. */
+  momentum?: number;
+}
+
+/** torch.optim.Adam with bias correction (no weight decay, no amsgrad). */
+export interface AdamSpec {
+  kind: 'adam';
+  /** Learning rate (> 0). */
+  lr: number;
+  /** Decay of the gradient average, in [0, 1). Default 0.9. */
+  beta1?: number;
+  /** Decay of the squared-gradient average, in [0, 1). Default 0.999. */
+  beta2?: number;
+  /** Added to the denominator for stability (> 0). Default 1e-8. */
+  eps?: number;
+}
+
+/** torch.optim.SGD (dampening 0, not Nesterov). */
+export interface SgdSpec {
+  kind: 'sgd';
+  /** Learning rate (> 0). */
+  lr: number;
+  /** Momentum factor, in [0, 1). Default 0. */
+  momentum?: number;
+}
+
+/** Which optimizer and its settings; defaults are PyTorch's (OPTIMIZER_DEFAULTS). */
+export type OptimizerSpec = RmspropSpec | AdamSpec | SgdSpec;
 
 /** A spec with every default filled in (what is saved with the model). */
 export type ResolvedOptimizerSpec =
@@ -66,7 +96,7 @@ function checkRange(v: unknown, what: string, ok: (x: number) => boolean, range:
 /** Fills in defaults and validates; throws ConfigError naming the bad setting. */
 export function resolveOptimizerSpec(spec: OptimizerSpec): ResolvedOptimizerSpec {
   if (typeof spec !== 'object' || spec === null) throw new ConfigError('optimizer spec must be an object');
-  const s = spec as Record<string, unknown>;
+  const s = spec as unknown as Record<string, unknown>;
   const lr = checkRange(s.lr, 'lr', (x) => x > 0, '> 0');
   const pick = (name: string, dflt: number): unknown => (s[name] === undefined ? dflt : s[name]);
   switch (s.kind) {

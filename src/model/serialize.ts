@@ -1,6 +1,6 @@
 // The model file: a whole model (config, weights, p learned or fixed) and optionally its
 // optimizer's state, in one safetensors buffer. No file system here (browsers use this
-// directly); save-load.ts writes and reads files.
+// directly); node/save-load.ts writes and reads files.
 //
 // Tensors (F32 for a float32 model, F64 for a float64 one), named as PyTorch users expect:
 //   embedding.weight [V, D]

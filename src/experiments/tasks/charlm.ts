@@ -1,6 +1,7 @@
 // Character language modelling: TBPTT over B parallel streams with the state carried from one
 // chunk to the next; bits per character on the held-out end of the text.
-import { loadCharCorpus, tbpttChunk, tbpttPlan } from '../../data/char-text.js';
+import { tbpttChunk, tbpttPlan } from '../../data/char-text.js';
+import { loadCharCorpus } from '../../node/datasets.js';
 import type { ModelState } from '../../model/index.js';
 import { checkPositiveInt } from '../../cells/bounds.js';
 import type { CoreOptions } from '../core-options.js';

@@ -1,7 +1,8 @@
 // Sequential MNIST (784 pixel steps) and permuted sequential MNIST (one fixed permutation of
 // the pixels drawn from the seed): the class is read after the last pixel.
 import { deriveSeed, Rng, permutation } from '../../cells/rng.js';
-import { MNIST_CLASSES, loadMnistSplit, mnistBatch, pixelPermutation, type MnistSplit } from '../../data/mnist.js';
+import { MNIST_CLASSES, mnistBatch, pixelPermutation, type MnistSplit } from '../../data/mnist.js';
+import { loadMnistSplit } from '../../node/datasets.js';
 import { ConfigError } from '../../errors.js';
 import type { CoreOptions } from '../core-options.js';
 import { layerSpecs } from '../layer-specs.js';

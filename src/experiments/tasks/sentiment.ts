@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveSeed } from '../../cells/rng.js';
-import { buildWordVocab, encodeReviews, loadReviews, type EncodedReviews } from '../../data/sentiment.js';
+import { buildWordVocab, encodeReviews, type EncodedReviews } from '../../data/sentiment.js';
+import { loadReviews } from '../../node/datasets.js';
 import { DataError } from '../../errors.js';
 import { checkPositiveInt } from '../../cells/bounds.js';
 import type { CoreOptions } from '../core-options.js';

@@ -1,12 +1,12 @@
-// Model files on disk (Node): serialize.ts's bytes, written atomically.
+// Model files on disk (Node): serializeModel's bytes, written atomically.
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ModelFileError } from '../errors.js';
-import type { RuntimeOptions } from './config.js';
-import type { Optimizer } from './optimizers.js';
-import type { SequenceModel } from './sequence-model.js';
-import { deserializeModel, serializeModel, type LoadedModel } from './serialize.js';
+import type { RuntimeOptions } from '../model/config.js';
+import type { Optimizer } from '../model/optimizers.js';
+import type { SequenceModel } from '../model/sequence-model.js';
+import { deserializeModel, serializeModel, type LoadedModel } from '../model/serialize.js';
 
 /** Makes temporary names unique within this process. */
 let tempCounter = 0;

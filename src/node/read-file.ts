@@ -3,11 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
-
-/** True when the buffer starts with the gzip magic bytes. */
-export function isGzip(buf: Uint8Array): boolean {
-  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-}
+import { isGzip } from '../data/gzip.js';
 
 /** The file's bytes, gunzipped if gzipped. Missing, unreadable or corrupt -> DataError naming the file. */
 export function readMaybeGzip(file: string): Buffer {
