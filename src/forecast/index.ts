@@ -18,3 +18,4 @@ export {
   type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type SeriesForecast,
   type BacktestOptions, type BacktestResult,
 } from './forecaster.js';
+export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
