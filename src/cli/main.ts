@@ -8,6 +8,7 @@ import { registerBench } from './bench.js';
 import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
 import { registerDemo } from './demo.js';
+import { registerForecast } from './forecast.js';
 import { UsageError } from './usage-error.js';
 
 const program = new Command();
@@ -23,6 +24,7 @@ registerBench(program);
 registerTrain(program);
 registerEval(program);
 registerDemo(program);
+registerForecast(program);
 
 /** Bad input ends in one line on stderr and exit code 2, never a stack trace. */
 function fail(message: string): never {

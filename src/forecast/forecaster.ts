@@ -158,6 +158,7 @@ interface SavedForecaster {
   scalers: Record<string, Scaler>;
   calendar: string[];
   trainEnds: Record<string, number>;
+  info: Record<string, unknown>;
 }
 
 const META_KEY = 'forecaster';
@@ -171,6 +172,8 @@ export class Forecaster {
   private calendarNames: string[] | null = null;
   /** What the last fit did. */
   lastTrain: TrainSummary | null = null;
+  /** Caller's JSON-safe notes saved with the model (e.g. which CSV columns it was trained on). */
+  info: Record<string, unknown> = {};
 
   constructor(settings: ForecasterSettings, private readonly runtime: RuntimeOptions = {}) {
     this.settings = resolveForecasterSettings(settings);
@@ -376,6 +379,7 @@ export class Forecaster {
       scalers: Object.fromEntries(this.scalers),
       calendar: this.calendarNames ?? [],
       trainEnds: Object.fromEntries(this.trainEnds),
+      info: this.info,
     };
     return serializeModel(this.sequenceModel, null, { [META_KEY]: saved });
   }
@@ -393,6 +397,7 @@ export class Forecaster {
     f.scalers = new Map(Object.entries(saved.scalers));
     f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));
     f.calendarNames = saved.calendar;
+    f.info = saved.info ?? {};
     return f;
   }
 
