@@ -58,7 +58,8 @@ export const PLOT_DEFAULTS = { width: 720, height: 320, bandColor: '#9ecae1' } a
 export function lineChart(lines: LineSeries[], opts: LineChartOptions = {}): VegaLiteSpec {
   const first = lines.find((l) => l.points.length > 0)?.points[0] ?? opts.bands?.[0]?.points[0];
   const xType = opts.xType ?? (typeof first?.x === 'string' ? 'temporal' : 'quantitative');
-  const x = { field: 'x', type: xType, title: opts.xTitle ?? 'time' };
+  // '~g': plain numbers on a numeric time axis (1749.5, not 1,749.5)
+  const x = { field: 'x', type: xType, title: opts.xTitle ?? 'time', ...(xType === 'quantitative' ? { axis: { format: '~g' } } : {}) };
   const names = lines.map((l) => l.name);
   const colors = lines.map((l, i) => l.color ?? PALETTE[i % PALETTE.length]);
   const layers: unknown[] = [];
