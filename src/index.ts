@@ -18,3 +18,9 @@ export * from './conformance/index.js';
 
 // --- data: task generators and dataset loaders, as one namespace (`data.makeCopyTask`, ...)
 export * as data from './data/index.js';
+
+// --- forecast: Forecaster, series from CSV, windows, metrics, baselines (`forecast.Forecaster`, ...)
+export * as forecast from './forecast/index.js';
+
+// --- plot: Vega-Lite specs and their SVG (`plot.forecastChart`, `plot.renderSvg`); PNG is Node only
+export * as plot from './plot/index.js';
