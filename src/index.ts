@@ -62,3 +62,9 @@ export type { Comparison, Tolerance } from './conformance/compare.js';
 
 // --- data: task generators and parsers on bytes, as one namespace (`data.makeCopyTask`, ...)
 export * as data from './data/index.js';
+
+// --- forecast: Forecaster, series from CSV, windows, metrics, baselines (`forecast.Forecaster`, ...)
+export * as forecast from './forecast/index.js';
+
+// --- plot: Vega-Lite specs and their SVG (`plot.forecastChart`, `plot.renderSvg`); PNG is Node only
+export * as plot from './plot/index.js';

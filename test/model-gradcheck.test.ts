@@ -1,6 +1,6 @@
 // Whole-model gradients against central finite differences, float64 on the js backend:
 // every parameter of input stage, stacked pLSTM/LSTM layers and head, for each input kind,
-// head steps 'all' (with weights/mask) and 'last', xent and mse, with and without a carried state.
+// head steps 'all' (with weights/mask) and 'last', xent, mse and pinball, with and without a carried state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SequenceModel, type Batch, type ModelConfig, type ModelState } from '../src/model/index.js';
@@ -106,6 +106,24 @@ const cases: { name: string; cfg: ModelConfig; masked: boolean; carried: boolean
       head: { size: 2, steps: 'last' }, loss: 'mse', seed: 4,
     },
     masked: true, carried: false,
+  },
+  {
+    name: 'dense -> pLSTM -> LSTM -> head last, pinball (3 quantiles) with weights',
+    cfg: {
+      input: { kind: 'dense', size: 2 },
+      layers: [{ cell: 'plstm', hidden: 3 }, { cell: 'lstm', hidden: 3 }],
+      head: { size: 6, steps: 'last' }, loss: 'pinball', quantiles: [0.1, 0.5, 0.9], seed: 5,
+    },
+    masked: true, carried: false,
+  },
+  {
+    name: 'dense -> pLSTM -> head all, pinball (2 quantiles), carried state',
+    cfg: {
+      input: { kind: 'dense', size: 2 },
+      layers: [{ cell: 'plstm', hidden: 3 }],
+      head: { size: 2, steps: 'all' }, loss: 'pinball', quantiles: [0.25, 0.8], seed: 6,
+    },
+    masked: false, carried: true,
   },
 ];
 

@@ -9,6 +9,7 @@ import { registerBench } from './bench.js';
 import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
 import { registerDemo } from './demo.js';
+import { registerForecast } from './forecast.js';
 import { UsageError } from './usage-error.js';
 
 /** The package's version: package.json sits two folders up from src/cli and dist/cli alike. */
@@ -28,6 +29,7 @@ registerBench(program);
 registerTrain(program);
 registerEval(program);
 registerDemo(program);
+registerForecast(program);
 
 /** Bad input ends in one line on stderr and exit code 2, never a stack trace. */
 function fail(message: string): never {

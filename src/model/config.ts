@@ -101,8 +101,15 @@ export interface ModelConfig {
   /**
    * 'xent': softmax cross-entropy, the mean over counted steps (sum(w * nll) / sum(w) with
    * weights). 'mse': mean squared error, the mean over all elements (weighted by step weights).
+   * 'pinball': quantile (pinball) loss, the mean over all elements like 'mse'; output o
+   * estimates quantile `quantiles[o % Q]` of its target y[.., o] (so outputs come in groups of Q).
    */
-  loss: 'xent' | 'mse';
+  loss: 'xent' | 'mse' | 'pinball';
+  /**
+   * Loss 'pinball' only: the quantile levels Q, each in (0, 1); head.size must be a multiple
+   * of their count. Required with 'pinball', not allowed otherwise.
+   */
+  quantiles?: number[];
   /** Seed of the initialisation: the same seed gives the same initial numbers on every backend. */
   seed: number;
 }
@@ -148,7 +155,9 @@ export interface ResolvedModelConfig {
   input: InputSpec;
   layers: ResolvedLayerSpec[];
   head: HeadSpec;
-  loss: 'xent' | 'mse';
+  loss: 'xent' | 'mse' | 'pinball';
+  /** Present only with loss 'pinball'. */
+  quantiles?: number[];
   seed: number;
 }
 
@@ -302,9 +311,10 @@ export function resolveConfig(config: ModelConfig): ResolvedModelConfig {
   if (h.steps !== 'all' && h.steps !== 'last') {
     throw new ConfigError(`head.steps must be "all" or "last", got ${JSON.stringify(h.steps)}`);
   }
-  if (config.loss !== 'xent' && config.loss !== 'mse') {
-    throw new ConfigError(`unknown loss ${JSON.stringify(config.loss)}: use "xent" or "mse"`);
+  if (config.loss !== 'xent' && config.loss !== 'mse' && config.loss !== 'pinball') {
+    throw new ConfigError(`unknown loss ${JSON.stringify(config.loss)}: use "xent", "mse" or "pinball"`);
   }
+  const quantiles = resolveQuantiles(config, size);
   if (config.loss === 'xent' && size < 2) {
     throw new ConfigError(
       `loss "xent" needs a head with at least 2 classes, got head.size=${size} (use loss "mse" for one output)`);
@@ -312,7 +322,24 @@ export function resolveConfig(config: ModelConfig): ResolvedModelConfig {
   if (!Number.isSafeInteger(config.seed)) {
     throw new ConfigError(`seed must be an integer, got ${String(config.seed)}`);
   }
-  return { input, layers, head: { size, steps: h.steps }, loss: config.loss, seed: config.seed };
+  const resolved: ResolvedModelConfig = { input, layers, head: { size, steps: h.steps }, loss: config.loss, seed: config.seed };
+  if (quantiles !== undefined) resolved.quantiles = quantiles;
+  return resolved;
+}
+
+function resolveQuantiles(config: ModelConfig, headSize: number): number[] | undefined {
+  const q = config.quantiles as unknown;
+  if (config.loss !== 'pinball') {
+    if (q !== undefined) throw new ConfigError(`quantiles are a setting of loss "pinball", not of "${config.loss}"`);
+    return undefined;
+  }
+  if (!Array.isArray(q) || q.length === 0 || !q.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1)) {
+    throw new ConfigError('loss "pinball" needs quantiles: a non-empty array of levels in (0, 1), e.g. [0.1, 0.5, 0.9]');
+  }
+  if (headSize % q.length !== 0) {
+    throw new ConfigError(`head.size ${headSize} is not a multiple of the ${q.length} quantiles (outputs come in groups of Q)`);
+  }
+  return [...q] as number[];
 }
 
 /** I of the first recurrent layer: what the input stage hands it per step. */

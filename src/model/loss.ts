@@ -6,6 +6,8 @@
 //         Rows with weight 0 are masked: their target is not read and they get no gradient.
 //   mse:  mean of (out - y)^2 over all N*O elements; with row weights w:
 //         sum_n w_n sum_o (out - y)^2 / (O * sum(w)).
+//   pinball: as mse with the pinball loss rho_q(y - out) in place of the square, where
+//         rho_q(u) = max(q u, (q - 1) u) and output o's level is q = quantiles[o % Q].
 
 import type { Float } from '../cells/types.js';
 
@@ -64,6 +66,33 @@ export function mseLoss(out: Float, y: Float32Array | Float64Array, w: Float32Ar
       const d = out[row + o] - y[row + o];
       rowSum += d * d;
       if (dOut !== null) dOut[row + o] = (2 * wn * d) / denom;
+    }
+    total += wn * rowSum;
+  }
+  return total / denom;
+}
+
+/**
+ * Pinball (quantile) loss. out: [N, O], y: [N, O], w: [N] row weights or null. Output o
+ * estimates quantile quantiles[o % Q] of y[n, o]. dOut: [N, O] (overwritten) or null.
+ * sumW: sum of the weights (N without weights), > 0. The gradient at out == y (a kink) is
+ * taken from the side out > y.
+ */
+export function pinballLoss(out: Float, y: Float32Array | Float64Array, quantiles: readonly number[],
+  w: Float32Array | null, N: number, O: number, sumW: number, dOut: Float | null): number {
+  let total = 0;
+  const Q = quantiles.length;
+  const denom = O * sumW;
+  for (let n = 0; n < N; n++) {
+    const wn = w === null ? 1 : w[n];
+    const row = n * O;
+    let rowSum = 0;
+    for (let o = 0; o < O; o++) {
+      const q = quantiles[o % Q];
+      const u = y[row + o] - out[row + o];
+      // under-forecast (u > 0) costs q per unit, over-forecast (1 - q)
+      rowSum += u > 0 ? q * u : (q - 1) * u;
+      if (dOut !== null) dOut[row + o] = (wn * (u > 0 ? -q : 1 - q)) / denom;
     }
     total += wn * rowSum;
   }

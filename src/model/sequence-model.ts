@@ -39,7 +39,7 @@ import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
 import type { HeadedLayerPath, StreamStepper } from '../cells/fast-paths.js';
-import { mseLoss, xentLoss } from './loss.js';
+import { mseLoss, pinballLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
 import { checkBatch, checkInput, checkModelState, cloneState, type Batch, type ModelState } from './validate.js';
@@ -417,6 +417,9 @@ export class SequenceModel {
     dOut: Float | null): number {
     const O = this.config.head.size;
     if (this.config.loss === 'mse') return mseLoss(run.out, batch.y as Float32Array, weights, run.N, O, sumW, dOut);
+    if (this.config.loss === 'pinball') {
+      return pinballLoss(run.out, batch.y as Float32Array, this.config.quantiles!, weights, run.N, O, sumW, dOut);
+    }
     const y = batch.y as Int32Array;
     const fast = this.backend.softmaxXent?.loss(run.out, y, weights, run.N, O, sumW, dOut) ?? null;
     return fast ?? xentLoss(run.out, y, weights, run.N, O, sumW, dOut);

@@ -18,7 +18,7 @@ export interface Batch {
   x: Int32Array | Float32Array | Float64Array;
   /**
    * xent: class ids Int32Array [B, T] (steps 'all') or [B] ('last').
-   * mse: Float32Array targets [B, T, O] (steps 'all') or [B, O] ('last').
+   * mse, pinball: Float32Array targets [B, T, O] (steps 'all') or [B, O] ('last').
    */
   y: Int32Array | Float32Array | Float64Array;
   /**
@@ -137,7 +137,7 @@ export function checkBatch(cfg: ResolvedModelConfig, batch: Batch): CheckedBatch
     }
   } else {
     if (!(y instanceof Float32Array || y instanceof Float64Array)) {
-      throw new ShapeError(`mse targets y must be a Float32Array ${rowsO}`);
+      throw new ShapeError(`${cfg.loss} targets y must be a Float32Array ${rowsO}`);
     }
     if (y.length !== N * O) {
       throw new ShapeError(`targets y has ${y.length} numbers, expected ${rowsO} = ${N * O}`);

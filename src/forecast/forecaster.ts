@@ -1,0 +1,457 @@
+// Forecaster: a windowed, direct multi-output forecaster (Darts' BlockRNNModel) on the
+// pLSTM or LSTM: `lookback` scaled values (and calendar features) in, `horizon` values (or
+// horizon x Q quantiles) out from the head on the last step. Settings take Darts-like names,
+// with their defaults in FORECASTER_DEFAULTS.
+
+import { ConfigError, DataError } from '../errors.js';
+import { SequenceModel } from '../model/sequence-model.js';
+import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
+import { deserializeModel, serializeModel } from '../model/serialize.js';
+import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
+import { seriesCalendar } from './calendar.js';
+import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
+import { futureTimes, type Frequency, type TimeSeries } from './series.js';
+import { windowInputs, windowOrigins } from './windows.js';
+import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
+import { trainWindows, type TrainSummary } from './train.js';
+import { MetricAccumulator, maseScale, type ForecastMetrics } from './metrics.js';
+import { baselineForecast, type BaselineName } from './baselines.js';
+
+/** The recurrent cell: pLSTM, LSTM, or LSTM with chrono initialisation (Tmax = lookback). */
+export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
+
+/** Settings of a Forecaster (Darts-like names). */
+export interface ForecasterSettings {
+  /** Input chunk: steps the model reads before each forecast. */
+  lookback: number;
+  /** Output chunk: steps forecast at once. */
+  horizon: number;
+  /** Cell of every layer. Default 'plstm'. */
+  cell?: ForecastCell;
+  /** Hidden units per layer. Default 32. */
+  hidden?: number;
+  /** Stacked recurrent layers. Default 1. */
+  layers?: number;
+  /** Dropout on each layer's outputs while training. Default 0. */
+  dropout?: number;
+  /** Optimizer. Default Adam, lr 3e-3. */
+  optimizer?: OptimizerSpec;
+  /** Passes over the training windows. Default 30. */
+  epochs?: number;
+  /** Windows per training step. Default 32. */
+  batchSize?: number;
+  /** Seed of the weights and the shuffling. Default 1. */
+  seed?: number;
+  /** Quantile levels forecast with the pinball loss; null: point forecasts with MSE. Default [0.1, 0.5, 0.9]. */
+  quantiles?: number[] | null;
+  /** Feed calendar features (by frequency) with each step. Default true. */
+  calendar?: boolean;
+  /** Max gradient norm. Default 1. */
+  clip?: number;
+  /** Cap on training seconds; null = none. Default null. */
+  timeLimit?: number | null;
+  /** Share of the latest training windows held out to keep the best epoch; 0 = none. Default 0. */
+  validationShare?: number;
+  /** Seasonal period of MASE and seasonal naive; default from the frequency (24, 7, 52, 12, 4, else 1). */
+  season?: number;
+}
+
+/** Every setting with its default filled in. */
+export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season'>> & { season: number | null };
+
+/** Defaults of the optional settings, in one place. */
+export const FORECASTER_DEFAULTS = {
+  cell: 'plstm' as ForecastCell,
+  hidden: 32,
+  layers: 1,
+  dropout: 0,
+  optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerSpec,
+  epochs: 30,
+  batchSize: 32,
+  seed: 1,
+  quantiles: [...DEFAULT_QUANTILES] as number[] | null,
+  calendar: true,
+  clip: 1,
+  timeLimit: null as number | null,
+  validationShare: 0,
+} as const;
+
+/** The seasonal period a frequency suggests. */
+export function defaultSeason(freq: Frequency): number {
+  return { hour: 24, day: 7, week: 52, month: 12, quarter: 4, year: 1, fixed: 1 }[freq.unit];
+}
+
+function posInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`${what} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** Fills in defaults and validates; throws ConfigError naming the first problem. */
+export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
+  const r = { ...FORECASTER_DEFAULTS, ...stripUndefined(s), season: s.season ?? null } as ResolvedForecasterSettings;
+  posInt(r.lookback, 'lookback');
+  posInt(r.horizon, 'horizon');
+  posInt(r.hidden, 'hidden');
+  posInt(r.layers, 'layers');
+  posInt(r.epochs, 'epochs');
+  posInt(r.batchSize, 'batchSize');
+  if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
+  if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
+  if (r.season !== null) posInt(r.season, 'season');
+  if (r.quantiles !== null && (r.quantiles.length === 0 || !r.quantiles.every((q) => q > 0 && q < 1))) {
+    throw new ConfigError('quantiles must be levels in (0, 1), e.g. [0.1, 0.5, 0.9], or null for point forecasts');
+  }
+  if (!(r.validationShare >= 0 && r.validationShare < 1)) throw new ConfigError(`validationShare must lie in [0, 1), got ${r.validationShare}`);
+  if (r.timeLimit !== null && !(r.timeLimit > 0)) throw new ConfigError(`timeLimit must be > 0 seconds, got ${r.timeLimit}`);
+  if (r.quantiles !== null) r.quantiles = [...r.quantiles].sort((a, b) => a - b);
+  return r;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A forecast of one series after an origin, in the series' units. */
+export interface SeriesForecast {
+  id: string;
+  /** Times of the forecast steps. */
+  times: number[];
+  /** Point forecast [h] (the median with quantiles). */
+  mean: Float64Array;
+  /** Quantile levels, or null for point forecasts. */
+  levels: number[] | null;
+  /** Quantile forecasts [h, Q], monotone in Q; null for point forecasts. */
+  quantiles: Float64Array | null;
+}
+
+/** Options of backtest. */
+export interface BacktestOptions {
+  /** Steps at the end of each series held out; the model trains on what comes before. */
+  testSize: number;
+  /** Steps between forecast origins. Default 1. */
+  stride?: number;
+  /**
+   * Train anew before the backtest (on everything before the test part). Default true when
+   * the forecaster is not fitted yet; with false a fitted forecaster is used as it is (its
+   * training part must end before the test part: the backtest checks it).
+   */
+  refit?: boolean;
+}
+
+/** What a backtest measured, for one model over every series, origin and step. */
+export interface BacktestResult {
+  model: string;
+  overall: ForecastMetrics;
+  perStep: ForecastMetrics[];
+  /** Origins (index of the first forecast step) per series. */
+  origins: number[][];
+  /** Point forecasts [origins, horizon] per series, in the series' units. */
+  forecasts: Float64Array[];
+  /** Quantile forecasts [origins, horizon, Q] per series, or null. */
+  quantiles: Float64Array[] | null;
+  train?: TrainSummary;
+}
+
+/** The forecaster's state saved in the model file's metadata. */
+interface SavedForecaster {
+  settings: ResolvedForecasterSettings;
+  scalers: Record<string, Scaler>;
+  calendar: string[];
+  trainEnds: Record<string, number>;
+  info: Record<string, unknown>;
+}
+
+const META_KEY = 'forecaster';
+
+/** Windowed direct multi-output forecaster. */
+export class Forecaster {
+  readonly settings: ResolvedForecasterSettings;
+  private model: SequenceModel | null = null;
+  private scalers = new Map<string, Scaler>();
+  private trainEnds = new Map<string, number>();
+  private calendarNames: string[] | null = null;
+  /** What the last fit did. */
+  lastTrain: TrainSummary | null = null;
+  /** Caller's JSON-safe notes saved with the model (e.g. which CSV columns it was trained on). */
+  info: Record<string, unknown> = {};
+
+  constructor(settings: ForecasterSettings, private readonly runtime: RuntimeOptions = {}) {
+    this.settings = resolveForecasterSettings(settings);
+  }
+
+  /** Quantile outputs per step (1 for point forecasts). */
+  get Q(): number {
+    return this.settings.quantiles?.length ?? 1;
+  }
+
+  get fitted(): boolean {
+    return this.model !== null;
+  }
+
+  /** The underlying model (after fit or load). */
+  get sequenceModel(): SequenceModel {
+    if (this.model === null) throw new ConfigError('the forecaster is not fitted: call fit() first');
+    return this.model;
+  }
+
+  /** The scaler fitted on a series' training part. */
+  scalerOf(id: string): Scaler {
+    const s = this.scalers.get(id);
+    if (s === undefined) throw new DataError(`series "${id}" was not part of training: the model has no scaler for it`);
+    return s;
+  }
+
+  private modelConfig(F: number): ModelConfig {
+    const s = this.settings;
+    const layer = (): LayerSpec => s.cell === 'plstm'
+      ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout }
+      : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, ...(s.cell === 'lstm-chrono' ? { chrono: s.lookback } : {}) };
+    const cfg: ModelConfig = {
+      input: { kind: 'dense', size: F },
+      layers: Array.from({ length: s.layers }, layer),
+      head: { size: s.horizon * this.Q, steps: 'last' },
+      loss: s.quantiles === null ? 'mse' : 'pinball',
+      seed: s.seed,
+    };
+    if (s.quantiles !== null) cfg.quantiles = s.quantiles;
+    return cfg;
+  }
+
+  /**
+   * Trains on each series' values[0 .. trainEnd) (default: all of it): one scaler per series
+   * fitted on that part only, windows of every series pooled and shuffled.
+   */
+  fit(series: TimeSeries | TimeSeries[], opts: { trainEnd?: (s: TimeSeries) => number } = {}): TrainSummary {
+    const all = Array.isArray(series) ? series : [series];
+    const s = this.settings;
+    this.model?.dispose();
+    this.scalers.clear();
+    this.trainEnds.clear();
+    const prepared = all.map((ser) => {
+      const end = opts.trainEnd?.(ser) ?? ser.values.length;
+      if (end < s.lookback + s.horizon) {
+        throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than lookback + horizon = ${s.lookback + s.horizon}; lower them or give more data`);
+      }
+      const scaler = fitScaler(ser.values, end);
+      this.scalers.set(ser.id, scaler);
+      this.trainEnds.set(ser.id, end);
+      return { ser, end, ...this.features(ser, scaler) };
+    });
+    const C = prepared[0].C;
+    this.calendarNames = prepared[0].names;
+    const windows: { p: number; o: number }[] = [];
+    prepared.forEach((p, i) => {
+      for (const o of windowOrigins({ lookback: s.lookback, horizon: s.horizon, end: p.end })) windows.push({ p: i, o });
+    });
+    const nVal = Math.floor(windows.length * s.validationShare);
+    // validation: the latest windows of the pool (by origin), so it looks like the future
+    const byTime = windows.map((w, i) => i).sort((a, b) => windows[b].o - windows[a].o);
+    const validation = byTime.slice(0, nVal);
+    const F = 1 + C, O = s.horizon * this.Q, Q = this.Q;
+    const model = SequenceModel.create(this.modelConfig(F), this.runtime);
+    this.model = model;
+    const opt = createOptimizer(s.optimizer);
+    const fill = (idx: number[], x: Float32Array, y: Float32Array): void => {
+      idx.forEach((wi, b) => {
+        const { p, o } = windows[wi];
+        const pr = prepared[p];
+        windowInputs(pr.scaled, pr.cov, C, [o], s.lookback, x, b);
+        for (let h = 0; h < s.horizon; h++) for (let q = 0; q < Q; q++) y[(b * s.horizon + h) * Q + q] = pr.scaled[o + h];
+      });
+    };
+    this.lastTrain = trainWindows(model, opt, windows.length, s.lookback, F, O, fill, {
+      epochs: s.epochs, batchSize: s.batchSize, seed: s.seed, clip: s.clip, timeLimit: s.timeLimit,
+      validation, patience: nVal > 0 ? 5 : undefined,
+    });
+    return this.lastTrain;
+  }
+
+  /** Scaled values and calendar covariates of a whole series. */
+  private features(ser: TimeSeries, scaler: Scaler): { scaled: Float64Array; cov: Float64Array; C: number; names: string[] } {
+    const scaled = ser.values.map((v) => scale(scaler, v));
+    if (!this.settings.calendar) return { scaled, cov: new Float64Array(0), C: 0, names: [] };
+    const { names, data } = seriesCalendar(ser);
+    if (this.calendarNames !== null && names.join() !== this.calendarNames.join()) {
+      throw new DataError(`series "${ser.id}" has calendar features ${names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
+    }
+    return { scaled, cov: data, C: names.length, names };
+  }
+
+  /**
+   * Forecasts from the given origins of one series (each origin >= lookback): point forecasts
+   * [W, horizon] and quantiles [W, horizon, Q] (monotone), in the series' units.
+   */
+  forecastAt(ser: TimeSeries, origins: number[]): { mean: Float64Array; quantiles: Float64Array | null } {
+    const model = this.sequenceModel;
+    const s = this.settings, Q = this.Q, H = s.horizon;
+    const scaler = this.scalerOf(ser.id);
+    const { scaled, cov, C } = this.features(ser, scaler);
+    for (const o of origins) {
+      if (o < s.lookback || o > ser.values.length) throw new DataError(`series "${ser.id}": a forecast from step ${o} needs ${s.lookback} steps before it`);
+    }
+    const mean = new Float64Array(origins.length * H); // [W, H]
+    const quantiles = s.quantiles === null ? null : new Float64Array(origins.length * H * Q); // [W, H, Q]
+    const mid = s.quantiles === null ? 0 : medianIndex(s.quantiles);
+    const chunk = 256;
+    for (let at = 0; at < origins.length; at += chunk) {
+      const part = origins.slice(at, at + chunk);
+      const x = windowInputs(scaled, cov, C, part, s.lookback); // [B, L, F]
+      const out = model.predict(x, part.length, s.lookback); // [B, H * Q]
+      if (Q > 1) sortQuantiles(out, Q);
+      for (let i = 0; i < part.length * H; i++) {
+        const row = at * H + i;
+        mean[row] = unscale(scaler, out[i * Q + mid]);
+        if (quantiles !== null) for (let q = 0; q < Q; q++) quantiles[row * Q + q] = unscale(scaler, out[i * Q + q]);
+      }
+    }
+    return { mean, quantiles };
+  }
+
+  /** Forecasts h <= horizon steps after the end of each series. */
+  predict(series: TimeSeries | TimeSeries[], h: number = this.settings.horizon): SeriesForecast[] {
+    const all = Array.isArray(series) ? series : [series];
+    const H = this.settings.horizon, Q = this.Q;
+    if (!Number.isInteger(h) || h < 1 || h > H) {
+      throw new ConfigError(`horizon ${h} is outside 1..${H}: this model forecasts at most ${H} steps at once; train one with a longer horizon`);
+    }
+    return all.map((ser) => {
+      if (ser.values.length < this.settings.lookback) {
+        throw new DataError(`series "${ser.id}" has ${ser.values.length} steps, fewer than the lookback ${this.settings.lookback}`);
+      }
+      const { mean, quantiles } = this.forecastAt(ser, [ser.values.length]);
+      return {
+        id: ser.id,
+        times: futureTimes(ser, h),
+        mean: mean.slice(0, h),
+        levels: this.settings.quantiles,
+        quantiles: quantiles === null ? null : quantiles.slice(0, h * Q),
+      };
+    });
+  }
+
+  /**
+   * Rolling-origin backtest: trained (unless refit is false and the forecaster is fitted) on
+   * everything before the last testSize steps of each series, then forecasts from every origin
+   * of the test part, `stride` apart, whose whole horizon lies inside it. No refitting between
+   * origins. MASE is scaled by each series' training part.
+   */
+  backtest(series: TimeSeries | TimeSeries[], opts: BacktestOptions): BacktestResult {
+    const all = Array.isArray(series) ? series : [series];
+    const { testSize, stride } = checkBacktest(opts, this.settings.horizon);
+    const refit = opts.refit ?? !this.fitted;
+    let train: TrainSummary | undefined;
+    if (refit) train = this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
+    for (const ser of all) {
+      const end = this.trainEnds.get(ser.id);
+      if (end !== undefined && end > ser.values.length - testSize) {
+        throw new ConfigError(`the forecaster was trained on ${end} steps of "${ser.id}", past the start of the test part; backtest with refit`);
+      }
+    }
+    const acc = new MetricAccumulator(this.settings.horizon, this.settings.quantiles);
+    const result: BacktestResult = { model: this.settings.cell, overall: acc.overall(), perStep: [], origins: [], forecasts: [], quantiles: this.settings.quantiles === null ? null : [] };
+    const H = this.settings.horizon, Q = this.Q;
+    for (const ser of all) {
+      const T = ser.values.length;
+      const origins = testOrigins(T, testSize, stride, H, this.settings.lookback, ser.id);
+      const { mean, quantiles } = this.forecastAt(ser, origins);
+      const sc = seasonScale(ser, T - testSize, this.seasonOf(ser));
+      origins.forEach((o, w) => acc.add(ser.values.subarray(o, o + H), mean.subarray(w * H, (w + 1) * H), sc,
+        quantiles === null ? null : quantiles.subarray(w * H * Q, (w + 1) * H * Q)));
+      result.origins.push(origins);
+      result.forecasts.push(mean);
+      result.quantiles?.push(quantiles!);
+    }
+    result.overall = acc.overall();
+    result.perStep = acc.perStep();
+    if (train !== undefined) result.train = train;
+    return result;
+  }
+
+  /** The seasonal period used for MASE: the setting, else the frequency's. */
+  seasonOf(ser: TimeSeries): number {
+    return this.settings.season ?? defaultSeason(ser.freq);
+  }
+
+  /** The model file's bytes: weights, settings and scalers (in its metadata). */
+  toBytes(): Uint8Array {
+    const saved: SavedForecaster = {
+      settings: this.settings,
+      scalers: Object.fromEntries(this.scalers),
+      calendar: this.calendarNames ?? [],
+      trainEnds: Object.fromEntries(this.trainEnds),
+      info: this.info,
+    };
+    return serializeModel(this.sequenceModel, null, { [META_KEY]: saved });
+  }
+
+  /** A forecaster from toBytes()' bytes. */
+  static fromBytes(bytes: Uint8Array, runtime: RuntimeOptions = {}, what = 'model file'): Forecaster {
+    const { model, meta } = deserializeModel(bytes, runtime, what);
+    const saved = meta[META_KEY] as SavedForecaster | undefined;
+    if (saved === undefined || typeof saved !== 'object') {
+      model.dispose();
+      throw new DataError(`${what} is a model but not a forecaster (no forecaster settings inside); train one with plstm forecast fit`);
+    }
+    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined }, runtime);
+    f.model = model;
+    f.scalers = new Map(Object.entries(saved.scalers));
+    f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));
+    f.calendarNames = saved.calendar;
+    f.info = saved.info ?? {};
+    return f;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = null;
+  }
+}
+
+function checkBacktest(opts: BacktestOptions, horizon: number): { testSize: number; stride: number } {
+  const testSize = posInt(opts.testSize, 'testSize');
+  const stride = posInt(opts.stride ?? 1, 'stride');
+  if (testSize < horizon) throw new ConfigError(`testSize ${testSize} is shorter than the horizon ${horizon}: no forecast fits inside the test part`);
+  return { testSize, stride };
+}
+
+/** Origins of the test part: T - testSize, then every stride steps while the horizon fits. */
+export function testOrigins(T: number, testSize: number, stride: number, horizon: number, lookback: number, id = 'series'): number[] {
+  const start = T - testSize;
+  if (start < lookback) {
+    throw new DataError(`series "${id}" has ${T} steps: ${start} before the test part, fewer than the lookback ${lookback}; use a smaller --test-size or --lookback`);
+  }
+  return windowOrigins({ lookback, horizon, start, end: T, stride });
+}
+
+function seasonScale(ser: TimeSeries, trainEnd: number, m: number): number {
+  const s = maseScale(ser.values, trainEnd, m);
+  if (!Number.isFinite(s)) {
+    throw new DataError(`series "${ser.id}": MASE is undefined (the training part has no seasonal-naive error at period ${m}); give another --season`);
+  }
+  return s;
+}
+
+/** The same backtest for a baseline (no training): naive, seasonal naive (period m) or drift. */
+export function backtestBaseline(name: BaselineName, series: TimeSeries[], opts: BacktestOptions & { horizon: number; season?: number }): BacktestResult {
+  const { testSize, stride } = checkBacktest(opts, opts.horizon);
+  const H = opts.horizon;
+  const acc = new MetricAccumulator(H);
+  const result: BacktestResult = { model: name, overall: acc.overall(), perStep: [], origins: [], forecasts: [], quantiles: null };
+  for (const ser of series) {
+    const T = ser.values.length;
+    const m = opts.season ?? defaultSeason(ser.freq);
+    const origins = testOrigins(T, testSize, stride, H, name === 'snaive' ? m : 1, ser.id);
+    const sc = seasonScale(ser, T - testSize, m);
+    const all = new Float64Array(origins.length * H);
+    origins.forEach((o, w) => {
+      const f = baselineForecast(name, ser.values, o, H, m);
+      all.set(f, w * H);
+      acc.add(ser.values.subarray(o, o + H), f, sc);
+    });
+    result.origins.push(origins);
+    result.forecasts.push(all);
+  }
+  result.overall = acc.overall();
+  result.perStep = acc.perStep();
+  return result;
+}

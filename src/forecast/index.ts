@@ -1,0 +1,21 @@
+// Forecasting on the pLSTM: series, windows, scaling, calendar covariates, metrics, baselines,
+// quantiles and the Forecaster. Browser-safe (no Node built-ins).
+
+export {
+  buildSeries, seriesFromLong, seriesFromWide, inferFrequency, parseFrequency, nextTime, futureTimes,
+  formatTime, interpolateMissing,
+  type TimeSeries, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
+} from './series.js';
+export { windowOrigins, windowInputs, windowTargets } from './windows.js';
+export { fitScaler, scale, unscale, type Scaler } from './scaler.js';
+export { calendarFeatureNames, calendarFeatures, seriesCalendar } from './calendar.js';
+export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
+export { naiveForecast, seasonalNaiveForecast, driftForecast, baselineForecast, isBaseline, type BaselineName } from './baselines.js';
+export { DEFAULT_QUANTILES, sortQuantiles, medianIndex } from './quantiles.js';
+export { trainWindows, type TrainWindowsOptions, type TrainSummary } from './train.js';
+export {
+  Forecaster, FORECASTER_DEFAULTS, resolveForecasterSettings, defaultSeason, backtestBaseline, testOrigins,
+  type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type SeriesForecast,
+  type BacktestOptions, type BacktestResult,
+} from './forecaster.js';
+export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';

@@ -1,0 +1,119 @@
+// `plstm forecast` as a user runs it: every bad-data case ends in one line naming the row and
+// column with exit code 2 and nothing written; backtest --json prints one line per model and
+// nothing else; fit writes its files and predict forecasts after the end of the data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const dir = mkdtempSync(join(tmpdir(), 'plstm-forecast-'));
+
+function plstm(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'forecast', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A daily CSV with a weekly pattern; edit(lines) may break it. */
+function csv(name: string, n: number, edit: (lines: string[]) => void = () => {}): string {
+  const lines = ['date,sales,store'];
+  for (let i = 0; i < n; i++) {
+    const d = new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${d},${(10 + 3 * Math.sin((2 * Math.PI * i) / 7) + (i % 3)).toFixed(2)},a`);
+  }
+  edit(lines);
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+const fitArgs = (data: string, out: string, extra: string[] = []) =>
+  ['fit', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--epochs', '1', '--hidden', '4', '--out', out, ...extra];
+
+function badData(name: string, file: string, pattern: RegExp, extra: string[] = []): void {
+  test(`bad data: ${name}`, () => {
+    const out = join(dir, `out-${name.replace(/\W+/g, '-')}`);
+    const r = plstm(fitArgs(file, out, extra));
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(existsSync(out), false, 'nothing written');
+  });
+}
+
+badData('missing value', csv('missing.csv', 60, (l) => { l[10] = l[10].replace(/,[\d.]+,/, ',,'); }),
+  /row 11, column sales: missing value.*--fill interpolate/);
+badData('non-numeric cell', csv('text.csv', 60, (l) => { l[20] = l[20].replace(/,[\d.]+,/, ',abc,'); }),
+  /row 21, column sales: "abc" is not a number/);
+badData('duplicate timestamp', csv('dup.csv', 60, (l) => { l[31] = l[30]; }), /row 32, column date: duplicate time.*row 31/);
+badData('unsorted timestamps', csv('unsorted.csv', 60, (l) => { [l[40], l[41]] = [l[41], l[40]]; }), /row 42, column date: time goes backwards.*sort/);
+badData('missing step', csv('gap.csv', 60, (l) => { l.splice(25, 1); }), /row 26, column date: 1 missing step.*--fill interpolate/);
+badData('series shorter than lookback + horizon', csv('short.csv', 25), /18 training steps, fewer than lookback \+ horizon = 21/);
+badData('unknown column', csv('ok.csv', 60), /unknown target column "price": the columns are "date", "sales", "store"/, ['--target', 'price']);
+badData('empty file', (() => { const p = join(dir, 'empty.csv'); writeFileSync(p, ''); return p; })(), /empty\.csv is empty/);
+badData('bad date', csv('date.csv', 60, (l) => { l[5] = l[5].replace(/^[^,]+/, 'someday'); }), /row 6, column date: "someday" is not a date/);
+
+test('--fill interpolate repairs a missing value and a missing step; fit writes its files, predict forecasts after the end', () => {
+  const data = csv('holes.csv', 80, (l) => { l[10] = l[10].replace(/,[\d.]+,/, ',,'); l.splice(30, 1); });
+  const out = join(dir, 'fit-out');
+  const r = plstm(fitArgs(data, out, ['--fill', 'interpolate']));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['forecast.csv', 'metrics.json', 'model.safetensors', 'plot.png', 'plot.svg']);
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.deepEqual(metrics.models.map((m: { model: string }) => m.model), ['plstm', 'snaive']);
+  assert.ok(readFileSync(join(out, 'plot.svg'), 'utf8').startsWith('<svg'));
+  // again without --force: refused, files untouched
+  const before = readFileSync(join(out, 'metrics.json'), 'utf8');
+  const again = plstm(fitArgs(data, out, ['--fill', 'interpolate']));
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /exists: choose another path or pass --force/);
+  assert.equal(readFileSync(join(out, 'metrics.json'), 'utf8'), before);
+
+  const pred = join(dir, 'pred.csv');
+  const p = plstm(['predict', '--model', join(out, 'model.safetensors'), '--data', data, '--fill', 'interpolate', '--horizon', '3', '--out', pred]);
+  assert.equal(p.code, 0, p.stderr);
+  const lines = readFileSync(pred, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'time,forecast,q0.1,q0.5,q0.9');
+  // the data's last day is 2022-03-21 (80 days from 2022-01-01, one removed then filled back)
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['2022-03-22', '2022-03-23', '2022-03-24']);
+  for (const l of lines.slice(1)) {
+    const [, , lo, mid, hi] = l.split(',').map(Number);
+    assert.ok(lo <= mid && mid <= hi, l);
+  }
+  const tooFar = plstm(['predict', '--model', join(out, 'model.safetensors'), '--data', data, '--fill', 'interpolate', '--horizon', '8', '--out', join(dir, 'p2.csv')]);
+  assert.equal(tooFar.code, 2);
+  assert.match(tooFar.stderr, /horizon 8 is outside 1\.\.7/);
+});
+
+test('backtest --json: one line per model with the metrics, nothing else on stdout', () => {
+  const data = csv('bt.csv', 120);
+  const r = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
+    '--season', '7', '--test-size', '28', '--stride', '7', '--models', 'plstm,snaive,naive,drift', '--epochs', '1', '--hidden', '4', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.model), ['plstm', 'snaive', 'naive', 'drift']);
+  for (const l of lines) for (const k of ['MAE', 'RMSE', 'sMAPE', 'MASE']) assert.equal(typeof l[k], 'number', `${l.model} ${k}`);
+  // the series repeats every 21 days: its seasonal-naive error at m = 21 is 0, so MASE has no scale
+  const exact = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '21', '--horizon', '7',
+    '--season', '21', '--test-size', '28', '--models', 'snaive', '--json']);
+  assert.equal(exact.code, 2);
+  assert.match(exact.stderr, /MASE is undefined.*period 21.*another --season/);
+  assert.equal(exact.stdout, '');
+  const bad = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--test-size', '28', '--models', 'arima']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown model "arima"/);
+});
+
+test('the SILSO sunspot file (";"-separated, no header) reads by column number', () => {
+  const S = join(ROOT, '..', 'shared', 'data', 'sunspots', 'SN_m_tot_V2.0.csv');
+  if (!existsSync(S)) return; // the shared data folder is not part of the package
+  const r = plstm(['backtest', '--data', S, '--time', '3', '--target', '4', '--lookback', '12', '--horizon', '6', '--season', '12',
+    '--test-size', '60', '--stride', '6', '--models', 'snaive,naive', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 2);
+});
