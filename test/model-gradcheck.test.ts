@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SequenceModel, type Batch, type ModelConfig, type ModelState } from '../src/model/index.js';
 import { Rng } from '../src/cells/rng.js';
+import { worstGradientError } from './support/finite-differences.js';
 
 function makeBatch(cfg: ModelConfig, B: number, T: number, rng: Rng, masked: boolean): Batch {
   const all = cfg.head.steps === 'all';
@@ -43,30 +44,7 @@ function gradCheck(cfg: ModelConfig, masked: boolean, carried: boolean): { worst
     state = model.evaluate(pre).state;
   }
   model.computeGradients(batch, { state });
-  const analytic = Float64Array.from(model.grads);
-  const p = model.params;
-  const h = 1e-6;
-  const atol = 1e-8, rtol = 1e-5;
-  let worst = 0;
-  let where = '';
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i];
-    p[i] = v + h;
-    const lp = model.evaluate(batch, { state }).loss;
-    p[i] = v - h;
-    const lm = model.evaluate(batch, { state }).loss;
-    p[i] = v;
-    const num = (lp - lm) / (2 * h);
-    const err = Math.abs(analytic[i] - num) / (atol + rtol * Math.abs(num));
-    if (err > worst) {
-      worst = err;
-      const slot = model.slots.find((s) => i >= s.offset && i < s.offset + s.size)!;
-      where = `${slot.name}[${i - slot.offset}] analytic ${analytic[i]} numeric ${num}`;
-    }
-  }
-  // the gradient must not be trivially zero
-  assert.ok(analytic.some((g) => Math.abs(g) > 1e-6), 'gradient is all zeros');
-  return { worst, where };
+  return worstGradientError(model, Float64Array.from(model.grads), () => model.evaluate(batch, { state }).loss);
 }
 
 const cases: { name: string; cfg: ModelConfig; masked: boolean; carried: boolean }[] = [

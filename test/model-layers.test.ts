@@ -14,6 +14,7 @@ import { lstmForward, type LstmTape } from '../src/cells/lstm.js';
 import { createWasmBackend } from '../src/kernels/wasm-backend.js';
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../src/cells/types.js';
 import { ConfigError } from '../src/errors.js';
+import { worstGradientError } from './support/finite-differences.js';
 
 const wasm = createWasmBackend({ threads: 2, parallelThreshold: 0 });
 after(() => wasm.dispose());
@@ -37,28 +38,9 @@ function gradCheck(cfg: ModelConfig, seedOfMask: number): { worst: number; where
   const batch = makeBatch(cfg, 3, 5, new Rng(cfg.seed + 100));
   const lossAt = () => model.computeGradients(batch, { dropoutSeed: seedOfMask }).loss;
   lossAt();
-  const analytic = Float64Array.from(model.grads);
-  assert.ok(analytic.some((g) => Math.abs(g) > 1e-6), 'gradient is all zeros');
-  const p = model.params;
-  const h = 1e-6, atol = 1e-8, rtol = 1e-5;
-  let worst = 0, where = '';
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i];
-    p[i] = v + h;
-    const lp = lossAt();
-    p[i] = v - h;
-    const lm = lossAt();
-    p[i] = v;
-    const num = (lp - lm) / (2 * h);
-    const err = Math.abs(analytic[i] - num) / (atol + rtol * Math.abs(num));
-    if (err > worst) {
-      worst = err;
-      const slot = model.slots.find((s) => i >= s.offset && i < s.offset + s.size)!;
-      where = `${slot.name}[${i - slot.offset}] analytic ${analytic[i]} numeric ${num}`;
-    }
-  }
+  const result = worstGradientError(model, Float64Array.from(model.grads), lossAt);
   model.dispose();
-  return { worst, where };
+  return result;
 }
 
 const layerCases: { name: string; cfg: ModelConfig }[] = [

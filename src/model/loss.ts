@@ -51,11 +51,12 @@ export function xentLoss(out: Float, y: Int32Array, w: Float32Array | null, N: n
 }
 
 /**
- * Mean squared error. out: [N, O]. y: [N, O]. w: [N] row weights or null.
- * dOut: [N, O] (overwritten) or null. sumW: sum of the weights (N without weights), > 0.
+ * The row-weighted mean over all N*O elements of rho(out - y) (the shape mse and pinball
+ * share): sum_n w_n sum_o rho / (O * sumW), with dOut = w_n rho'(out - y) / (O * sumW).
+ * rho and slope get the difference d = out - y and the output's index o.
  */
-export function mseLoss(out: Float, y: Float32Array | Float64Array, w: Float32Array | null, N: number,
-  O: number, sumW: number, dOut: Float | null): number {
+function elementwiseMean(out: Float, y: Float32Array | Float64Array, w: Float32Array | null, N: number, O: number,
+  sumW: number, dOut: Float | null, rho: (d: number, o: number) => number, slope: (d: number, o: number) => number): number {
   let total = 0;
   const denom = O * sumW;
   for (let n = 0; n < N; n++) {
@@ -64,12 +65,21 @@ export function mseLoss(out: Float, y: Float32Array | Float64Array, w: Float32Ar
     let rowSum = 0;
     for (let o = 0; o < O; o++) {
       const d = out[row + o] - y[row + o];
-      rowSum += d * d;
-      if (dOut !== null) dOut[row + o] = (2 * wn * d) / denom;
+      rowSum += rho(d, o);
+      if (dOut !== null) dOut[row + o] = (wn * slope(d, o)) / denom;
     }
     total += wn * rowSum;
   }
   return total / denom;
+}
+
+/**
+ * Mean squared error. out: [N, O]. y: [N, O]. w: [N] row weights or null.
+ * dOut: [N, O] (overwritten) or null. sumW: sum of the weights (N without weights), > 0.
+ */
+export function mseLoss(out: Float, y: Float32Array | Float64Array, w: Float32Array | null, N: number,
+  O: number, sumW: number, dOut: Float | null): number {
+  return elementwiseMean(out, y, w, N, O, sumW, dOut, (d) => d * d, (d) => 2 * d);
 }
 
 /**
@@ -80,21 +90,9 @@ export function mseLoss(out: Float, y: Float32Array | Float64Array, w: Float32Ar
  */
 export function pinballLoss(out: Float, y: Float32Array | Float64Array, quantiles: readonly number[],
   w: Float32Array | null, N: number, O: number, sumW: number, dOut: Float | null): number {
-  let total = 0;
   const Q = quantiles.length;
-  const denom = O * sumW;
-  for (let n = 0; n < N; n++) {
-    const wn = w === null ? 1 : w[n];
-    const row = n * O;
-    let rowSum = 0;
-    for (let o = 0; o < O; o++) {
-      const q = quantiles[o % Q];
-      const u = y[row + o] - out[row + o];
-      // under-forecast (u > 0) costs q per unit, over-forecast (1 - q)
-      rowSum += u > 0 ? q * u : (q - 1) * u;
-      if (dOut !== null) dOut[row + o] = (wn * (u > 0 ? -q : 1 - q)) / denom;
-    }
-    total += wn * rowSum;
-  }
-  return total / denom;
+  // with u = y - out = -d: under-forecast (u > 0) costs q per unit, over-forecast (1 - q)
+  return elementwiseMean(out, y, w, N, O, sumW, dOut,
+    (d, o) => (d < 0 ? -quantiles[o % Q] * d : (1 - quantiles[o % Q]) * d),
+    (d, o) => (d < 0 ? -quantiles[o % Q] : 1 - quantiles[o % Q]));
 }
