@@ -78,3 +78,21 @@ test('stateful: quantiles stay monotone through update(); update() needs a state
   w.dispose();
   assert.throws(() => new Forecaster({ mode: 'stateful', lookback: 10, horizon: 3, validationShare: 0.1 }), /windowed mode/);
 });
+
+test('stateful: update() on a daily series feeds the calendar features of each new day, as re-reading does', async () => {
+  const day = 86_400_000, t0 = Date.UTC(2021, 0, 1);
+  const rng = new Rng(3);
+  const obs = Array.from({ length: 300 }, (_, i) => ({ time: t0 + i * day, value: 5 + Math.sin((2 * Math.PI * i) / 7) + 0.2 * rng.normal(), row: i + 2 }));
+  const series = buildSeries('daily', obs, 'date');
+  const f = new Forecaster({ mode: 'stateful', lookback: 60, horizon: 4, hidden: 8, epochs: 3, seed: 2 });
+  await f.fit(head(series, 250));
+  f.predict(head(series, 250));
+  let streamed = f.update(series.values[250]);
+  for (let t = 251; t < 270; t++) streamed = f.update(series.values[t]);
+  const [reread] = f.predict(head(series, 270));
+  assert.deepEqual(streamed.times, reread.times);
+  assert.equal(streamed.times[0], t0 + 270 * day);
+  for (let k = 0; k < streamed.quantiles!.length; k++) assert.ok(Math.abs(streamed.quantiles![k] - reread.quantiles![k]) < 1e-4 * 6, `${k}`);
+  // (feeding the features of the day before to update() fails this)
+  f.dispose();
+});
