@@ -9,7 +9,7 @@ const [series] = forecast.readSeriesCsv(readFileSync(file), { time: '3', target:
 
 const model = new forecast.Forecaster({ lookback: 132, horizon: 24, hidden: 32, epochs: 10, season: 132 });
 // trained on all but the last 10 years, forecasts from every 2 years of them
-const bt = model.backtest(series, { testSize: 120, stride: 24 });
+const bt = await model.backtest(series, { testSize: 120, stride: 24 });
 const snaive = forecast.backtestBaseline('snaive', [series], { testSize: 120, stride: 24, horizon: 24, season: 132 });
 console.log(`pLSTM MASE ${bt.overall.MASE.toFixed(3)} (80% interval covers ${(100 * bt.overall.coverage!).toFixed(0)}%), seasonal naive MASE ${snaive.overall.MASE.toFixed(3)}`);
 

@@ -109,6 +109,21 @@ test('backtest --json: one line per model with the metrics, nothing else on stdo
   assert.match(bad.stderr, /unknown model "arima"/);
 });
 
+test('backtest --mode stateful --json: one line per model; an unknown mode exits 2', () => {
+  const data = csv('bt-stateful.csv', 120);
+  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '30', '--horizon', '7',
+    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '2', '--hidden', '4', '--json'];
+  const r = plstm([...args, '--mode', 'stateful', '--models', 'plstm,lstm']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.model), ['plstm', 'lstm']);
+  for (const l of lines) for (const k of ['MAE', 'RMSE', 'sMAPE', 'MASE']) assert.ok(Number.isFinite(l[k]), `${l.model} ${k}`);
+  const bad = plstm([...args, '--mode', 'sideways', '--models', 'plstm']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--mode must be windowed or stateful/);
+  assert.equal(bad.stdout, '');
+});
+
 test('the SILSO sunspot file (";"-separated, no header) reads by column number', () => {
   const S = join(ROOT, '..', 'shared', 'data', 'sunspots', 'SN_m_tot_V2.0.csv');
   if (!existsSync(S)) return; // the shared data folder is not part of the package

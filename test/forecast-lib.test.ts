@@ -87,15 +87,15 @@ test('baselines: naive, seasonal naive and drift against hand values', () => {
   assert.deepEqual([...driftForecast(v, 6, 2)].map((x) => Math.round(x * 1e9) / 1e9), [30 + 5.8, 30 + 11.6]);
 });
 
-test('scaling is fitted on the training part only: huge test values move neither the scaler nor the forecasts', () => {
+test('scaling is fitted on the training part only: huge test values move neither the scaler nor the forecasts', async () => {
   const T = 90, testSize = 20;
   const base = Array.from({ length: T }, (_, t) => 5 + Math.sin((2 * Math.PI * t) / 12) + 0.01 * t);
   const leaked = base.map((v, t) => (t >= T - testSize ? v * 1000 : v));
   const settings = { lookback: 12, horizon: 3, hidden: 8, epochs: 2, batchSize: 16, quantiles: null, seed: 3 };
   const a = new Forecaster(settings), b = new Forecaster(settings);
   const sa = numeric(base), sb = numeric(leaked);
-  a.backtest(sa, { testSize, stride: 5 });
-  b.backtest(sb, { testSize, stride: 5 });
+  await a.backtest(sa, { testSize, stride: 5 });
+  await b.backtest(sb, { testSize, stride: 5 });
   const expected = fitScaler(base, T - testSize);
   assert.deepEqual(a.scalerOf('series'), expected);
   assert.deepEqual(b.scalerOf('series'), expected);
@@ -107,7 +107,7 @@ test('scaling is fitted on the training part only: huge test values move neither
   a.dispose(); b.dispose();
 });
 
-test('a series shorter than lookback + horizon is a DataError saying what to do', () => {
+test('a series shorter than lookback + horizon is a DataError saying what to do', async () => {
   const f = new Forecaster({ lookback: 10, horizon: 5, epochs: 1 });
-  assert.throws(() => f.fit(numeric(Array.from({ length: 12 }, (_, i) => i))), (e: Error) => e instanceof DataError && /fewer than lookback \+ horizon = 15/.test(e.message));
+  await assert.rejects(f.fit(numeric(Array.from({ length: 12 }, (_, i) => i))), (e: Error) => e instanceof DataError && /fewer than lookback \+ horizon = 15/.test(e.message));
 });

@@ -32,7 +32,7 @@ test('sortQuantiles makes each step monotone', () => {
   assert.deepEqual([...v], [1, 2, 3, -1, 0, 5]);
 });
 
-test('quantile forecasts are monotone and the 10%-90% interval covers about 80% of noisy data', () => {
+test('quantile forecasts are monotone and the 10%-90% interval covers about 80% of noisy data', async () => {
   // a 12-step season plus Gaussian noise of sd 0.5: the ideal 10%-90% interval is the season
   // +- 1.28 sd, covering 80%
   const rng = new Rng(5);
@@ -42,7 +42,7 @@ test('quantile forecasts are monotone and the 10%-90% interval covers about 80% 
   const series = buildSeries('noisy', values.map((value, i) => ({ time: i, value, row: i + 1 })), 'number');
   const f = new Forecaster({ lookback: 24, horizon: 2, hidden: 16, epochs: 15, batchSize: 32, seed: 2, season: 12,
     optimizer: { kind: 'adam', lr: 1e-2 } });
-  const bt = f.backtest(series, { testSize, stride: 1 });
+  const bt = await f.backtest(series, { testSize, stride: 1 });
   const Q = 3;
   const q = bt.quantiles![0];
   for (let r = 0; r < q.length; r += Q) assert.ok(q[r] <= q[r + 1] && q[r + 1] <= q[r + 2], `quantiles not monotone at ${r}`);

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { BuiltinCellKind } from '../cells/types.js';
 import { formatReport } from '../bench/format.js';
+import { runForecastBench } from '../bench/forecast.js';
 import { resolveBenchOptions, runBench, type BaselineName, type BenchLine, type BenchOptions } from '../bench/run.js';
 import { UsageError } from './usage-error.js';
 
@@ -60,11 +61,16 @@ function choiceList<T extends string>(flag: string, v: string | undefined, allow
   return [...new Set(items)] as T[];
 }
 
+/** A forecast bench record as one human line. */
+function formatForecastLine(l: Record<string, unknown>): string {
+  return Object.entries(l).map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join('  ');
+}
+
 /** Checks the flags and turns them into BenchOptions (defaults filled in). */
 export function benchOptionsFromFlags(f: RawBenchFlags): BenchOptions {
   const mode = f.mode;
   if (mode !== undefined && mode !== 'train' && mode !== 'infer-step') {
-    throw new UsageError(`--mode must be "train" or "infer-step" (got "${mode}")`);
+    throw new UsageError(`--mode must be "train", "infer-step" or "forecast" (got "${mode}")`);
   }
   const backend = f.backend;
   if (backend !== undefined && backend !== 'wasm' && backend !== 'js') {
@@ -104,7 +110,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('Time training batches (or streaming steps) of the pLSTM and LSTM against PyTorch and TF.js.')
     .option('--cell <list>', 'cells to time: plstm, lstm or both', 'plstm,lstm')
-    .option('--mode <mode>', '"train" (seconds per training batch) or "infer-step" (seconds per streaming step)', 'train')
+    .option('--mode <mode>', '"train" (seconds per training batch), "infer-step" (seconds per streaming step) or "forecast" (a forecaster epoch at lookback 365 against TF.js, and update() + a 30-step forecast)', 'train')
     .option('--batch <list>', 'B, one or more (default 128 for train, 1 for infer-step)')
     .option('--steps <list>', 'T, one or more (infer-step: steps timed per repetition) (default 219)')
     .option('--hidden <list>', 'H, one or more (default 128)')
@@ -118,8 +124,13 @@ export function registerBench(program: Command): void {
     .option('--max-memory <GiB>', '--grid: skip cases whose activations exceed this (default 2)')
     .option('--json', 'one JSON line per measurement, then one ratios line per shape with baselines')
     .action(async (flags: RawBenchFlags) => {
-      const opts = benchOptionsFromFlags(flags);
       const json = flags.json ?? false;
+      if (flags.mode === 'forecast') {
+        await runForecastBench({}, (l) => process.stdout.write(json ? `${JSON.stringify(l)}\n` : `${formatForecastLine(l)}\n`),
+          (msg) => { if (!json) process.stderr.write(`${msg}\n`); });
+        return;
+      }
+      const opts = benchOptionsFromFlags(flags);
       const emit = (l: BenchLine): void => {
         if (json) process.stdout.write(`${JSON.stringify(l)}\n`);
       };

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Forecaster, backtestBaseline, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
-  type BacktestResult, type ForecastCell, type ForecasterSettings, type TimeSeries,
+  type BacktestResult, type ForecastCell, type ForecastMode, type ForecasterSettings, type TimeSeries,
 } from '../forecast/index.js';
 import { forecastChart, renderSvg } from '../plot/index.js';
 import { svgToPng } from '../plot/png.js';
@@ -34,7 +34,8 @@ function addDataFlags(cmd: Command, required: boolean): Command {
 
 function addModelFlags(cmd: Command): Command {
   return cmd
-    .option('--lookback <L>', 'input steps per forecast (required)')
+    .option('--lookback <L>', 'input steps per forecast; with --mode stateful, steps per truncated-BPTT chunk (required)')
+    .option('--mode <windowed|stateful>', 'windowed: lookback steps in, horizon out; stateful: the state runs through the whole history', 'windowed')
     .option('--horizon <H>', 'steps forecast at once (required)')
     .option('--hidden <n>', 'hidden units per layer', '32')
     .option('--layers <n>', 'stacked recurrent layers', '1')
@@ -101,11 +102,17 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
   return {
     lookback: need(int(f, 'lookback', 'lookback'), 'lookback', 'input steps per forecast'),
     horizon: need(int(f, 'horizon', 'horizon'), 'horizon', 'steps forecast at once'),
-    cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
+    mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
     season: int(f, 'season', 'season'), timeLimit: num(f, 'timeLimit', 'time-limit') ?? null,
   };
+}
+
+function modeOf(f: Flags): ForecastMode {
+  const m = String(f.mode ?? 'windowed');
+  if (m !== 'windowed' && m !== 'stateful') throw new UsageError(`--mode must be windowed or stateful, got "${m}"`);
+  return m;
 }
 
 function seedOf(f: Flags): number {
@@ -163,7 +170,7 @@ export function registerForecast(program: Command): void {
       try {
         fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq };
         const t0 = Date.now();
-        const bt = fc.backtest(series, { testSize, stride: settings.horizon });
+        const bt = await fc.backtest(series, { testSize, stride: settings.horizon });
         const seconds = (Date.now() - t0) / 1000;
         const season = settings.season ?? defaultSeason(series[0].freq);
         const snaive = backtestBaseline('snaive', series, { testSize, stride: settings.horizon, horizon: settings.horizon, season });
@@ -225,7 +232,7 @@ export function registerForecast(program: Command): void {
     .option('--stride <S>', 'steps between forecast origins', '1')
     .option('--models <list>', 'comma-separated: plstm, lstm, lstm-chrono, snaive, naive, drift', 'plstm,lstm,snaive')
     .option('--json', 'one JSON line per model on stdout (model, MAE, RMSE, sMAPE, MAPE, MASE, ...), nothing else')
-    .action((f: Flags) => {
+    .action(async (f: Flags) => {
       const models = String(f.models).split(',').map((s) => s.trim()).filter((s) => s !== '');
       for (const m of models) {
         if (!CELLS.includes(m as ForecastCell) && !isBaseline(m)) throw new UsageError(`unknown model "${m}" in --models: use plstm, lstm, lstm-chrono, snaive, naive or drift`);
@@ -234,7 +241,7 @@ export function registerForecast(program: Command): void {
       const stride = int(f, 'stride', 'stride') ?? 1;
       const base = settingsOf(f, 'plstm');
       const series = readData(f);
-      for (const s of series) testOrigins(s.values.length, testSize, stride, base.horizon, base.lookback, s.id);
+      for (const s of series) testOrigins(s.values.length, testSize, stride, base.horizon, base.mode === 'stateful' ? 1 : base.lookback, s.id);
       for (const m of models) {
         const t0 = Date.now();
         let r: BacktestResult;
@@ -242,7 +249,7 @@ export function registerForecast(program: Command): void {
           r = backtestBaseline(m, series, { testSize, stride, horizon: base.horizon, season: base.season });
         } else {
           const fc = new Forecaster({ ...base, cell: m as ForecastCell }, runtimeOf(f));
-          try { r = fc.backtest(series, { testSize, stride }); } finally { fc.dispose(); }
+          try { r = await fc.backtest(series, { testSize, stride }); } finally { fc.dispose(); }
         }
         const line = metricsLine(r, (Date.now() - t0) / 1000);
         if (f.json) process.stdout.write(JSON.stringify(line) + '\n');

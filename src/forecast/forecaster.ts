@@ -1,31 +1,50 @@
-// Forecaster: a windowed, direct multi-output forecaster (Darts' BlockRNNModel) on the
-// pLSTM or LSTM: `lookback` scaled values (and calendar features) in, `horizon` values (or
-// horizon x Q quantiles) out from the head on the last step. Settings take Darts-like names,
-// with their defaults in FORECASTER_DEFAULTS.
+// Forecaster on the pLSTM or LSTM, two ways on the same model family:
+// - windowed, direct multi-output (Darts' BlockRNNModel): `lookback` scaled values (and
+//   calendar features) in, `horizon` values (or horizon x Q quantiles) out from the head on
+//   the last step;
+// - stateful (what the pLSTM's slow memory is for): the state runs through the whole history,
+//   trained with truncated BPTT in chunks of `lookback` steps, a head on every step forecasting
+//   the next `horizon` values; the forecast comes from the final state, and update(value)
+//   advances that state by one observation with the streaming step instead of re-reading the
+//   history.
+// Settings take Darts-like names, with their defaults in FORECASTER_DEFAULTS.
 
 import { ConfigError, DataError } from '../errors.js';
+import type { ModelState } from '../model/validate.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
-import { seriesCalendar } from './calendar.js';
+import { calendarFeatures, seriesCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
-import { futureTimes, type Frequency, type TimeSeries } from './series.js';
+import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
 import { windowInputs, windowOrigins } from './windows.js';
 import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
-import { trainWindows, type TrainSummary } from './train.js';
+import { trainChunks, trainWindows, type TrainSummary } from './train.js';
 import { MetricAccumulator, maseScale, type ForecastMetrics } from './metrics.js';
 import { baselineForecast, type BaselineName } from './baselines.js';
 
 /** The recurrent cell: pLSTM, LSTM, or LSTM with chrono initialisation (Tmax = lookback). */
 export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
 
+/**
+ * 'windowed': a window of `lookback` steps in, `horizon` values out. 'stateful': the state
+ * runs through the whole history (truncated BPTT in chunks of `lookback` steps) and every step
+ * forecasts the next `horizon` values; forecasts come from the final state.
+ */
+export type ForecastMode = 'windowed' | 'stateful';
+
 /** Settings of a Forecaster (Darts-like names). */
 export interface ForecasterSettings {
-  /** Input chunk: steps the model reads before each forecast. */
+  /**
+   * Windowed: input chunk, the steps the model reads before each forecast. Stateful: the
+   * truncation length of BPTT (steps per training chunk; the forecast reads the whole history).
+   */
   lookback: number;
   /** Output chunk: steps forecast at once. */
   horizon: number;
+  /** Windowed or stateful forecasting (see ForecastMode). Default 'windowed'. */
+  mode?: ForecastMode;
   /** Cell of every layer. Default 'plstm'. */
   cell?: ForecastCell;
   /** Hidden units per layer. Default 32. */
@@ -50,7 +69,7 @@ export interface ForecasterSettings {
   clip?: number;
   /** Cap on training seconds; null = none. Default null. */
   timeLimit?: number | null;
-  /** Share of the latest training windows held out to keep the best epoch; 0 = none. Default 0. */
+  /** Share of the latest training windows held out to keep the best epoch; 0 = none (windowed mode only). Default 0. */
   validationShare?: number;
   /** Seasonal period of MASE and seasonal naive; default from the frequency (24, 7, 52, 12, 4, else 1). */
   season?: number;
@@ -61,6 +80,7 @@ export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'seas
 
 /** Defaults of the optional settings, in one place. */
 export const FORECASTER_DEFAULTS = {
+  mode: 'windowed' as ForecastMode,
   cell: 'plstm' as ForecastCell,
   hidden: 32,
   layers: 1,
@@ -95,6 +115,8 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
   posInt(r.layers, 'layers');
   posInt(r.epochs, 'epochs');
   posInt(r.batchSize, 'batchSize');
+  if (!['windowed', 'stateful'].includes(r.mode)) throw new ConfigError(`unknown mode "${r.mode}": use windowed or stateful`);
+  if (r.mode === 'stateful' && r.validationShare > 0) throw new ConfigError('validationShare is for windowed mode; a stateful forecaster trains on the whole history in order');
   if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
   if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
   if (r.season !== null) posInt(r.season, 'season');
@@ -163,13 +185,26 @@ interface SavedForecaster {
 
 const META_KEY = 'forecaster';
 
-/** Windowed direct multi-output forecaster. */
+/** A series' live state in stateful mode: where update() continues from. */
+interface LiveSeries {
+  /** The model's state after the last observation read (B = 1). */
+  state: ModelState;
+  /** The head's outputs at that step [horizon * Q] (scaled): the forecast of the next steps. */
+  out: Float32Array;
+  /** Time of the last observation read. */
+  last: number;
+  freq: Frequency;
+  timeKind: 'date' | 'number';
+}
+
+/** Windowed or stateful forecaster (see ForecastMode). */
 export class Forecaster {
   readonly settings: ResolvedForecasterSettings;
   private model: SequenceModel | null = null;
   private scalers = new Map<string, Scaler>();
   private trainEnds = new Map<string, number>();
   private calendarNames: string[] | null = null;
+  private live = new Map<string, LiveSeries>();
   /** What the last fit did. */
   lastTrain: TrainSummary | null = null;
   /** Caller's JSON-safe notes saved with the model (e.g. which CSV columns it was trained on). */
@@ -209,7 +244,7 @@ export class Forecaster {
     const cfg: ModelConfig = {
       input: { kind: 'dense', size: F },
       layers: Array.from({ length: s.layers }, layer),
-      head: { size: s.horizon * this.Q, steps: 'last' },
+      head: { size: s.horizon * this.Q, steps: s.mode === 'stateful' ? 'all' : 'last' },
       loss: s.quantiles === null ? 'mse' : 'pinball',
       seed: s.seed,
     };
@@ -219,14 +254,16 @@ export class Forecaster {
 
   /**
    * Trains on each series' values[0 .. trainEnd) (default: all of it): one scaler per series
-   * fitted on that part only, windows of every series pooled and shuffled.
+   * fitted on that part only. Windowed: windows of every series pooled and shuffled. Stateful:
+   * one row per series, run in order in chunks of `lookback` steps with the state carried.
    */
-  fit(series: TimeSeries | TimeSeries[], opts: { trainEnd?: (s: TimeSeries) => number } = {}): TrainSummary {
+  async fit(series: TimeSeries | TimeSeries[], opts: { trainEnd?: (s: TimeSeries) => number } = {}): Promise<TrainSummary> {
     const all = Array.isArray(series) ? series : [series];
     const s = this.settings;
     this.model?.dispose();
     this.scalers.clear();
     this.trainEnds.clear();
+    this.live.clear();
     const prepared = all.map((ser) => {
       const end = opts.trainEnd?.(ser) ?? ser.values.length;
       if (end < s.lookback + s.horizon) {
@@ -239,6 +276,10 @@ export class Forecaster {
     });
     const C = prepared[0].C;
     this.calendarNames = prepared[0].names;
+    if (s.mode === 'stateful') {
+      this.lastTrain = await this.fitStateful(prepared, C);
+      return this.lastTrain;
+    }
     const windows: { p: number; o: number }[] = [];
     prepared.forEach((p, i) => {
       for (const o of windowOrigins({ lookback: s.lookback, horizon: s.horizon, end: p.end })) windows.push({ p: i, o });
@@ -259,11 +300,48 @@ export class Forecaster {
         for (let h = 0; h < s.horizon; h++) for (let q = 0; q < Q; q++) y[(b * s.horizon + h) * Q + q] = pr.scaled[o + h];
       });
     };
-    this.lastTrain = trainWindows(model, opt, windows.length, s.lookback, F, O, fill, {
+    this.lastTrain = await trainWindows(model, opt, windows.length, s.lookback, F, O, fill, {
       epochs: s.epochs, batchSize: s.batchSize, seed: s.seed, clip: s.clip, timeLimit: s.timeLimit,
       validation, patience: nVal > 0 ? 5 : undefined,
     });
     return this.lastTrain;
+  }
+
+  /**
+   * Stateful training: row b is series b from its first step; chunk k holds steps
+   * k*lookback .. (k+1)*lookback - 1; step t's targets are the scaled values t+1 .. t+horizon,
+   * weighted 0 where they reach past the training part (and on the padding of shorter series).
+   */
+  private async fitStateful(prepared: { end: number; scaled: Float64Array; cov: Float64Array }[], C: number): Promise<TrainSummary> {
+    const s = this.settings, Q = this.Q, H = s.horizon, F = 1 + C, O = H * Q, L = s.lookback;
+    const B = prepared.length;
+    // the last step with a whole horizon inside some series' training part, plus one
+    const steps = Math.max(...prepared.map((p) => p.end - H));
+    const model = SequenceModel.create(this.modelConfig(F), this.runtime);
+    this.model = model;
+    const opt = createOptimizer(s.optimizer);
+    const chunk = (k: number) => {
+      const t0 = k * L, T = Math.min(L, steps - t0);
+      const x = new Float32Array(B * T * F); // [B, T, F]
+      const y = new Float32Array(B * T * O); // [B, T, H * Q]
+      const weights = new Float32Array(B * T); // [B, T]
+      prepared.forEach((p, b) => {
+        for (let i = 0; i < T; i++) {
+          const t = t0 + i;
+          if (t >= p.end) break; // padding after a shorter series: zeros, weight 0
+          const row = b * T + i;
+          x[row * F] = p.scaled[t];
+          for (let c = 0; c < C; c++) x[row * F + 1 + c] = p.cov[t * C + c];
+          if (t + H >= p.end) continue; // the horizon reaches past the training part
+          weights[row] = 1;
+          for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) y[(row * H + h) * Q + q] = p.scaled[t + 1 + h];
+        }
+      });
+      return { B, T, x, y, weights };
+    };
+    return trainChunks(model, opt, chunk, Math.ceil(steps / L), null, {
+      epochs: s.epochs, clip: s.clip, timeLimit: s.timeLimit,
+    });
   }
 
   /** Scaled values and calendar covariates of a whole series. */
@@ -278,55 +356,128 @@ export class Forecaster {
   }
 
   /**
-   * Forecasts from the given origins of one series (each origin >= lookback): point forecasts
-   * [W, horizon] and quantiles [W, horizon, Q] (monotone), in the series' units.
+   * Forecasts from the given origins of one series (the index of each forecast's first step;
+   * windowed: each origin >= lookback, stateful: >= 1): point forecasts [W, horizon] and
+   * quantiles [W, horizon, Q] (monotone), in the series' units.
    */
   forecastAt(ser: TimeSeries, origins: number[]): { mean: Float64Array; quantiles: Float64Array | null } {
     const model = this.sequenceModel;
-    const s = this.settings, Q = this.Q, H = s.horizon;
+    const s = this.settings, HQ = s.horizon * this.Q;
     const scaler = this.scalerOf(ser.id);
     const { scaled, cov, C } = this.features(ser, scaler);
+    const first = s.mode === 'stateful' ? 1 : s.lookback;
     for (const o of origins) {
-      if (o < s.lookback || o > ser.values.length) throw new DataError(`series "${ser.id}": a forecast from step ${o} needs ${s.lookback} steps before it`);
+      if (!(o >= first && o <= ser.values.length)) throw new DataError(`series "${ser.id}": a forecast from step ${o} needs ${first} steps before it`);
     }
-    const mean = new Float64Array(origins.length * H); // [W, H]
-    const quantiles = s.quantiles === null ? null : new Float64Array(origins.length * H * Q); // [W, H, Q]
-    const mid = s.quantiles === null ? 0 : medianIndex(s.quantiles);
-    const chunk = 256;
-    for (let at = 0; at < origins.length; at += chunk) {
-      const part = origins.slice(at, at + chunk);
-      const x = windowInputs(scaled, cov, C, part, s.lookback); // [B, L, F]
-      const out = model.predict(x, part.length, s.lookback); // [B, H * Q]
-      if (Q > 1) sortQuantiles(out, Q);
-      for (let i = 0; i < part.length * H; i++) {
-        const row = at * H + i;
-        mean[row] = unscale(scaler, out[i * Q + mid]);
-        if (quantiles !== null) for (let q = 0; q < Q; q++) quantiles[row * Q + q] = unscale(scaler, out[i * Q + q]);
+    const raw = new Float32Array(origins.length * HQ); // [W, H * Q], scaled
+    if (s.mode === 'stateful') {
+      // one pass over the history up to the latest origin; the head's outputs at step o - 1
+      // forecast steps o .. o + horizon - 1
+      const T = Math.max(...origins);
+      const out = model.predict(windowInputs(scaled, cov, C, [T], T), 1, T); // [1, T, H * Q]
+      origins.forEach((o, w) => raw.set(out.subarray((o - 1) * HQ, o * HQ), w * HQ));
+    } else {
+      const chunk = 256;
+      for (let at = 0; at < origins.length; at += chunk) {
+        const part = origins.slice(at, at + chunk);
+        const x = windowInputs(scaled, cov, C, part, s.lookback); // [B, L, F]
+        raw.set(model.predict(x, part.length, s.lookback), at * HQ); // [B, H * Q]
       }
+    }
+    return this.unscaleOutputs(raw, origins.length, scaler);
+  }
+
+  /** Scaled head outputs [W, H * Q] to forecasts in the series' units, quantiles sorted. */
+  private unscaleOutputs(raw: Float32Array, W: number, scaler: Scaler): { mean: Float64Array; quantiles: Float64Array | null } {
+    const s = this.settings, Q = this.Q, H = s.horizon;
+    if (Q > 1) sortQuantiles(raw, Q);
+    const mean = new Float64Array(W * H); // [W, H]
+    const quantiles = s.quantiles === null ? null : new Float64Array(W * H * Q); // [W, H, Q]
+    const mid = s.quantiles === null ? 0 : medianIndex(s.quantiles);
+    for (let row = 0; row < W * H; row++) {
+      mean[row] = unscale(scaler, raw[row * Q + mid]);
+      if (quantiles !== null) for (let q = 0; q < Q; q++) quantiles[row * Q + q] = unscale(scaler, raw[row * Q + q]);
     }
     return { mean, quantiles };
   }
 
-  /** Forecasts h <= horizon steps after the end of each series. */
+  /**
+   * Forecasts h <= horizon steps after the end of each series. Stateful mode reads each whole
+   * series and keeps its final state, from which update() continues.
+   */
   predict(series: TimeSeries | TimeSeries[], h: number = this.settings.horizon): SeriesForecast[] {
     const all = Array.isArray(series) ? series : [series];
-    const H = this.settings.horizon, Q = this.Q;
-    if (!Number.isInteger(h) || h < 1 || h > H) {
-      throw new ConfigError(`horizon ${h} is outside 1..${H}: this model forecasts at most ${H} steps at once; train one with a longer horizon`);
-    }
+    this.checkH(h);
     return all.map((ser) => {
+      if (this.settings.mode === 'stateful') {
+        this.readHistory(ser);
+        return this.liveForecast(ser.id, h);
+      }
       if (ser.values.length < this.settings.lookback) {
         throw new DataError(`series "${ser.id}" has ${ser.values.length} steps, fewer than the lookback ${this.settings.lookback}`);
       }
       const { mean, quantiles } = this.forecastAt(ser, [ser.values.length]);
-      return {
-        id: ser.id,
-        times: futureTimes(ser, h),
-        mean: mean.slice(0, h),
-        levels: this.settings.quantiles,
-        quantiles: quantiles === null ? null : quantiles.slice(0, h * Q),
-      };
+      return this.seriesForecast(ser.id, futureTimes(ser, h), mean, quantiles, h);
     });
+  }
+
+  /**
+   * Stateful mode: advances series `id`'s state by one new observation (the step after the
+   * last one read, by predict() or update()) with the model's streaming step, and returns the
+   * new forecast of h <= horizon steps. The history is not read again.
+   */
+  update(value: number, id?: string, h: number = this.settings.horizon): SeriesForecast {
+    if (this.settings.mode !== 'stateful') throw new ConfigError('update() needs a stateful forecaster (mode: \'stateful\'); a windowed one forecasts with predict()');
+    this.checkH(h);
+    const key = id ?? (this.live.size === 1 ? this.live.keys().next().value! : undefined);
+    const live = key === undefined ? undefined : this.live.get(key);
+    if (key === undefined || live === undefined) {
+      throw new ConfigError(`no live state for series ${key === undefined ? '(give its id)' : `"${key}"`}: call predict() with its history first`);
+    }
+    if (!Number.isFinite(value)) throw new DataError(`update() got ${value} for series "${key}": give a finite number`);
+    const scaler = this.scalerOf(key);
+    const t = nextTime(live.last, live.freq);
+    const C = this.calendarNames?.length ?? 0;
+    const x = new Float32Array(1 + C); // [1, F]
+    x[0] = (value - scaler.mean) / scaler.std;
+    if (C > 0) x.set(calendarFeatures(t, live.freq, live.timeKind), 1);
+    live.out = this.sequenceModel.step(live.state, x);
+    live.last = t;
+    return this.liveForecast(key, h);
+  }
+
+  /** Stateful mode: runs a whole series through the model and keeps its final state. */
+  private readHistory(ser: TimeSeries): void {
+    const model = this.sequenceModel;
+    const scaler = this.scalerOf(ser.id);
+    const { scaled, cov, C } = this.features(ser, scaler);
+    const T = ser.values.length, HQ = this.settings.horizon * this.Q;
+    const x = windowInputs(scaled, cov, C, [T], T); // [1, T, F]
+    const { outputs, state } = model.evaluate({ B: 1, T, x, y: new Float32Array(T * HQ) }); // outputs [1, T, H * Q]
+    this.live.set(ser.id, {
+      state, out: outputs.slice((T - 1) * HQ), last: ser.times[T - 1], freq: ser.freq, timeKind: ser.timeKind,
+    });
+  }
+
+  private liveForecast(id: string, h: number): SeriesForecast {
+    const live = this.live.get(id)!;
+    const { mean, quantiles } = this.unscaleOutputs(live.out.slice(), 1, this.scalerOf(id));
+    const times = Array.from({ length: h }, (_, k) => nextTime(live.last, live.freq, k + 1));
+    return this.seriesForecast(id, times, mean, quantiles, h);
+  }
+
+  private seriesForecast(id: string, times: number[], mean: Float64Array, quantiles: Float64Array | null, h: number): SeriesForecast {
+    return {
+      id, times, mean: mean.slice(0, h), levels: this.settings.quantiles,
+      quantiles: quantiles === null ? null : quantiles.slice(0, h * this.Q),
+    };
+  }
+
+  private checkH(h: number): void {
+    const H = this.settings.horizon;
+    if (!Number.isInteger(h) || h < 1 || h > H) {
+      throw new ConfigError(`horizon ${h} is outside 1..${H}: this model forecasts at most ${H} steps at once; train one with a longer horizon`);
+    }
   }
 
   /**
@@ -335,12 +486,12 @@ export class Forecaster {
    * of the test part, `stride` apart, whose whole horizon lies inside it. No refitting between
    * origins. MASE is scaled by each series' training part.
    */
-  backtest(series: TimeSeries | TimeSeries[], opts: BacktestOptions): BacktestResult {
+  async backtest(series: TimeSeries | TimeSeries[], opts: BacktestOptions): Promise<BacktestResult> {
     const all = Array.isArray(series) ? series : [series];
     const { testSize, stride } = checkBacktest(opts, this.settings.horizon);
     const refit = opts.refit ?? !this.fitted;
     let train: TrainSummary | undefined;
-    if (refit) train = this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
+    if (refit) train = await this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
     for (const ser of all) {
       const end = this.trainEnds.get(ser.id);
       if (end !== undefined && end > ser.values.length - testSize) {
@@ -352,7 +503,7 @@ export class Forecaster {
     const H = this.settings.horizon, Q = this.Q;
     for (const ser of all) {
       const T = ser.values.length;
-      const origins = testOrigins(T, testSize, stride, H, this.settings.lookback, ser.id);
+      const origins = testOrigins(T, testSize, stride, H, this.settings.mode === 'stateful' ? 1 : this.settings.lookback, ser.id);
       const { mean, quantiles } = this.forecastAt(ser, origins);
       const sc = seasonScale(ser, T - testSize, this.seasonOf(ser));
       origins.forEach((o, w) => acc.add(ser.values.subarray(o, o + H), mean.subarray(w * H, (w + 1) * H), sc,
@@ -404,6 +555,7 @@ export class Forecaster {
   dispose(): void {
     this.model?.dispose();
     this.model = null;
+    this.live.clear();
   }
 }
 

@@ -12,10 +12,10 @@ export { calendarFeatureNames, calendarFeatures, seriesCalendar } from './calend
 export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
 export { naiveForecast, seasonalNaiveForecast, driftForecast, baselineForecast, isBaseline, type BaselineName } from './baselines.js';
 export { DEFAULT_QUANTILES, sortQuantiles, medianIndex } from './quantiles.js';
-export { trainWindows, type TrainWindowsOptions, type TrainSummary } from './train.js';
+export { trainWindows, trainChunks, type TrainOptions, type TrainWindowsOptions, type TrainSummary } from './train.js';
 export {
   Forecaster, FORECASTER_DEFAULTS, resolveForecasterSettings, defaultSeason, backtestBaseline, testOrigins,
-  type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type SeriesForecast,
+  type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode, type SeriesForecast,
   type BacktestOptions, type BacktestResult,
 } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';

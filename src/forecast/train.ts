@@ -1,29 +1,36 @@
-// The training loop of the forecaster: epochs of shuffled windows, seeded, with an optional
-// time limit and early stopping on a validation set. It sees windows only through a
-// `fill(indices, x, y)` callback, so the library's fit() can take its place with a small edit.
+// The forecaster's training, through the library's fit(): either epochs of shuffled windows
+// (windowed mode) or the series in order, chunk after chunk, with the state carried across
+// chunks (stateful mode, truncated BPTT). Both are seeded: the window order of every epoch is
+// a pure function of (seed, epoch), and the weights come from the model's seed.
 
 import type { SequenceModel } from '../model/sequence-model.js';
 import type { Optimizer } from '../model/optimizers.js';
-import { Rng } from '../cells/rng.js';
+import { fit, type FitOptions } from '../model/fit.js';
+import { EpochRowOrder } from '../model/batch-rows.js';
+import type { Batch } from '../model/validate.js';
 
-/** Options of trainWindows. */
-export interface TrainWindowsOptions {
-  /** Passes over the training windows. */
+/** Options shared by both ways of training. */
+export interface TrainOptions {
+  /** Passes over the training data. */
   epochs: number;
-  /** Windows per training step. */
-  batchSize: number;
-  /** Seed of the shuffling. */
-  seed: number;
   /** Max gradient norm (clipping). */
   clip: number;
-  /** Stop after this many seconds of training (checked after every step); null = no limit. */
+  /** Stop after this many seconds of training (checked before every step); null = no limit. */
   timeLimit: number | null;
-  /** Indices (into the same window numbering) held out to pick the best epoch; empty = none. */
-  validation: number[];
   /** Stop after this many epochs without a better validation loss. Default: never. */
   patience?: number;
   /** Called after every epoch. */
   onEpoch?: (e: { epoch: number; loss: number; valLoss: number | null; seconds: number }) => void;
+}
+
+/** Options of trainWindows. */
+export interface TrainWindowsOptions extends TrainOptions {
+  /** Windows per training step. */
+  batchSize: number;
+  /** Seed of the shuffling. */
+  seed: number;
+  /** Indices (into the same window numbering) held out to pick the best epoch; empty = none. */
+  validation: number[];
 }
 
 /** What training did. */
@@ -40,69 +47,88 @@ export interface TrainSummary {
 }
 
 /**
- * Trains `model` on windows 0..count-1 not in opts.validation. fill(indices, x, y) writes the
- * inputs [B, T, F] and targets [B, O] of those windows into x and y.
+ * Trains `model` on windows 0..count-1 not in opts.validation, shuffled every epoch.
+ * fill(indices, x, y) writes the inputs [B, T, F] and targets [B, O] of those windows.
  */
-export function trainWindows(model: SequenceModel, opt: Optimizer, count: number, T: number, F: number, O: number,
-  fill: (indices: number[], x: Float32Array, y: Float32Array) => void, opts: TrainWindowsOptions): TrainSummary {
-  const rng = new Rng(opts.seed);
+export async function trainWindows(model: SequenceModel, opt: Optimizer, count: number, T: number, F: number, O: number,
+  fill: (indices: number[], x: Float32Array, y: Float32Array) => void, opts: TrainWindowsOptions): Promise<TrainSummary> {
   const held = new Set(opts.validation);
   const train = Array.from({ length: count }, (_, i) => i).filter((i) => !held.has(i));
-  const start = Date.now();
-  const elapsed = () => (Date.now() - start) / 1000;
-  let best = Infinity;
-  let bestParams: Float32Array | Float64Array | null = null;
-  let sinceBest = 0, steps = 0, epoch = 0, lastLoss = NaN, timedOut = false;
-  while (epoch < opts.epochs && !timedOut) {
-    shuffle(train, rng);
-    let sum = 0, n = 0;
-    for (let at = 0; at < train.length; at += opts.batchSize) {
-      const idx = train.slice(at, at + opts.batchSize);
-      const B = idx.length;
-      const x = new Float32Array(B * T * F); // [B, T, F]
-      const y = new Float32Array(B * O); // [B, O]
-      fill(idx, x, y);
-      sum += model.trainStep({ B, T, x, y }, opt, { clip: opts.clip }).loss * B;
-      n += B;
-      steps++;
-      if (opts.timeLimit !== null && elapsed() >= opts.timeLimit) { timedOut = true; break; }
-    }
-    epoch++;
-    lastLoss = sum / n;
-    let valLoss: number | null = null;
-    if (opts.validation.length > 0) {
-      valLoss = lossOf(model, opts.validation, T, F, O, opts.batchSize, fill);
-      if (valLoss < best) {
-        best = valLoss;
-        bestParams = model.params.slice();
-        sinceBest = 0;
-      } else if (opts.patience !== undefined && ++sinceBest >= opts.patience) {
-        opts.onEpoch?.({ epoch, loss: lastLoss, valLoss, seconds: elapsed() });
-        break;
-      }
-    }
-    opts.onEpoch?.({ epoch, loss: lastLoss, valLoss, seconds: elapsed() });
-  }
-  if (bestParams !== null) model.params.set(bestParams);
-  return { epochs: epoch, steps, seconds: elapsed(), loss: lastLoss, valLoss: bestParams === null ? null : best, timedOut };
+  const order = new EpochRowOrder(train.length, true, opts.seed);
+  const batchOf = (idx: number[]): Batch => {
+    const B = idx.length;
+    const x = new Float32Array(B * T * F); // [B, T, F]
+    const y = new Float32Array(B * O); // [B, O]
+    fill(idx, x, y);
+    return { B, T, x, y };
+  };
+  const data = (epoch: number, step: number): Batch => {
+    const rows = order.get(epoch).subarray(step * opts.batchSize, (step + 1) * opts.batchSize);
+    return batchOf(Array.from(rows, (r) => train[r]));
+  };
+  const validation = opts.validation.length === 0 ? undefined
+    : () => ({ loss: lossOf(model, opts.validation, opts.batchSize, batchOf) });
+  return run(model, opt, { data, batchesPerEpoch: Math.ceil(train.length / opts.batchSize), validation }, opts);
 }
 
-function lossOf(model: SequenceModel, indices: number[], T: number, F: number, O: number, batchSize: number,
-  fill: (indices: number[], x: Float32Array, y: Float32Array) => void): number {
+/**
+ * Truncated BPTT: `batchesPerEpoch` chunks, in order, each continuing the rows of the one
+ * before (the state is carried, no gradient flows across chunks); every epoch starts from zeros.
+ * validation (optional) returns the loss that picks the best epoch.
+ */
+export async function trainChunks(model: SequenceModel, opt: Optimizer, chunk: (step: number) => Batch, batchesPerEpoch: number,
+  validation: (() => number) | null, opts: TrainOptions): Promise<TrainSummary> {
+  return run(model, opt, {
+    data: (_epoch, step) => chunk(step), batchesPerEpoch, carryState: true,
+    validation: validation === null ? undefined : () => ({ loss: validation() }),
+  }, opts);
+}
+
+/** fit() with the forecaster's conventions: clipping, time limit, early stopping, best weights kept. */
+async function run(model: SequenceModel, opt: Optimizer, o: Pick<FitOptions, 'data' | 'batchesPerEpoch' | 'carryState'> & {
+  validation?: () => { loss: number };
+}, opts: TrainOptions): Promise<TrainSummary> {
+  const kept: { loss: number; params: Float32Array | Float64Array | null } = { loss: Infinity, params: null };
+  const keep = (loss: number) => {
+    if (loss < kept.loss) { kept.loss = loss; kept.params = model.params.slice(); }
+  };
+  const h = await fit(model, opt, {
+    ...o,
+    epochs: opts.epochs,
+    clip: opts.clip,
+    ...(opts.timeLimit !== null ? { timeLimit: opts.timeLimit } : {}),
+    ...(o.validation !== undefined && opts.patience !== undefined ? { earlyStopping: { patience: opts.patience } } : {}),
+    callbacks: [{
+      onEpochEnd: (ctx) => {
+        const r = ctx.record!;
+        const valLoss = r.validation?.loss ?? null;
+        if (valLoss !== null) keep(valLoss);
+        opts.onEpoch?.({ epoch: r.epoch, loss: r.trainLoss, valLoss, seconds: r.seconds });
+      },
+    }],
+  });
+  const p = h.progress;
+  // a run cut off mid-epoch by its time limit: its last model was validated too
+  if (o.validation !== undefined && h.stopped === 'time-limit' && p.lastEval !== null && p.step > 0) keep(p.lastEval.loss);
+  if (kept.params !== null) model.params.set(kept.params);
+  const last = h.epochs[h.epochs.length - 1];
+  const partial = p.lossCount > 0 ? p.lossSum / p.lossCount : null;
+  return {
+    epochs: p.epoch + (p.step > 0 ? 1 : 0),
+    steps: p.globalStep,
+    seconds: h.seconds,
+    loss: partial ?? last?.trainLoss ?? NaN,
+    valLoss: kept.params === null ? null : kept.loss,
+    timedOut: h.stopped === 'time-limit',
+  };
+}
+
+/** Mean loss of windows, in batches. */
+function lossOf(model: SequenceModel, indices: number[], batchSize: number, batchOf: (idx: number[]) => Batch): number {
   let sum = 0;
   for (let at = 0; at < indices.length; at += batchSize) {
     const idx = indices.slice(at, at + batchSize);
-    const B = idx.length;
-    const x = new Float32Array(B * T * F), y = new Float32Array(B * O);
-    fill(idx, x, y);
-    sum += model.evaluate({ B, T, x, y }).loss * B;
+    sum += model.evaluate(batchOf(idx)).loss * idx.length;
   }
   return sum / indices.length;
-}
-
-function shuffle(a: number[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
 }

@@ -1,0 +1,96 @@
+// `plstm bench --mode forecast`: the forecaster's two speeds on synthetic daily data (ten years,
+// 3650 points, a yearly and a weekly cycle plus noise):
+//  (a) one training epoch of the windowed forecaster (lookback 365, horizon 30, point
+//      forecasts) against the same network in TF.js (tf.layers.lstm + dense, model.fit, wasm
+//      backend; bench/tfjs/forecast_tfjs.mjs, in its own process), timed on a few batches
+//      and scaled to the epoch's batch count;
+//  (b) update(value) plus a new 30-step forecast of a stateful forecaster with 64 units.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../cells/rng.js';
+import { buildSeries, type TimeSeries } from '../forecast/series.js';
+import { Forecaster, type ForecastCell } from '../forecast/forecaster.js';
+import { windowOrigins } from '../forecast/windows.js';
+
+/** Options of the forecast bench. */
+export interface ForecastBenchOptions {
+  /** Cells timed for (a). Default plstm and lstm. */
+  cells?: ForecastCell[];
+  /** Hidden units of (a). Default 32. */
+  hidden?: number;
+  /** TF.js batches timed for (a) (an epoch takes minutes there). Default 3. */
+  tfjsBatches?: number;
+  /** Timed update() calls for (b). Default 2000. */
+  updates?: number;
+}
+
+/** Ten years of a synthetic daily series: yearly and weekly cycles plus noise. */
+export function syntheticDaily(days = 3650, seed = 1): TimeSeries {
+  const rng = new Rng(seed);
+  const t0 = Date.UTC(2010, 0, 1);
+  const obs = Array.from({ length: days }, (_, i) => ({
+    time: t0 + i * 86_400_000,
+    value: 15 + 8 * Math.sin((2 * Math.PI * i) / 365.25) + 2 * Math.sin((2 * Math.PI * i) / 7) + rng.normal(),
+    row: i + 1,
+  }));
+  return buildSeries('synthetic', obs, 'date');
+}
+
+/** Runs the forecast bench; emits one JSON-safe record per measurement. */
+export async function runForecastBench(o: ForecastBenchOptions, emit: (line: Record<string, unknown>) => void,
+  progress: (msg: string) => void): Promise<void> {
+  const series = syntheticDaily();
+  const lookback = 365, horizon = 30, batchSize = 32, hidden = o.hidden ?? 32;
+  const batches = Math.ceil(windowOrigins({ lookback, horizon, end: series.values.length }).length / batchSize);
+  const ours: Record<string, number> = {};
+  for (const cell of o.cells ?? ['plstm', 'lstm']) {
+    progress(`forecast (a): one epoch of ${cell}, lookback ${lookback}, horizon ${horizon}, hidden ${hidden} ...`);
+    const f = new Forecaster({ lookback, horizon, hidden, cell, epochs: 1, batchSize, quantiles: null, seed: 1 });
+    const t0 = performance.now();
+    const s = await f.fit(series);
+    const seconds = (performance.now() - t0) / 1000;
+    f.dispose();
+    ours[cell] = seconds;
+    emit({ case: 'forecast-epoch', impl: 'ours', cell, lookback, horizon, hidden, batchSize, batches: s.steps, features: 5, epoch_s: seconds, loss: s.loss });
+  }
+  const script = fileURLToPath(new URL('../../bench/tfjs/forecast_tfjs.mjs', import.meta.url));
+  const k = o.tfjsBatches ?? 3;
+  if (existsSync(script)) {
+    progress(`forecast (a): TF.js, ${k} batches of the same network ...`);
+    const r = spawnSync(process.execPath, [script, '--lookback', String(lookback), '--horizon', String(horizon), '--features', '5',
+      '--hidden', String(hidden), '--batch', String(batchSize), '--batches', String(k)], { encoding: 'utf8', timeout: 3_600_000 });
+    const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    const tf = line === undefined ? { skipped: `TF.js script failed: ${r.stderr.trim().split('\n').pop()}` } : JSON.parse(line);
+    if (tf.skipped !== undefined) {
+      emit({ case: 'forecast-epoch', impl: 'tfjs', skipped: tf.skipped });
+    } else {
+      const epoch = tf.seconds_per_batch * batches;
+      emit({ case: 'forecast-epoch', impl: 'tfjs', lookback, horizon, hidden, batchSize, batches, batches_timed: k, epoch_s: epoch, seconds_per_batch: tf.seconds_per_batch, backend: tf.backend, tfjs: tf.tfjs });
+      for (const [cell, s] of Object.entries(ours)) emit({ case: 'forecast-epoch-ratio', cell, tfjs_over_ours: epoch / s });
+    }
+  } else {
+    emit({ case: 'forecast-epoch', impl: 'tfjs', skipped: 'bench/tfjs/forecast_tfjs.mjs is not here (it is in the repository, not the package)' });
+  }
+
+  // (b) streaming: update(value) + a 30-step forecast (3 quantiles) with 64 units
+  progress('forecast (b): update(value) + a 30-step forecast, stateful, 64 units ...');
+  const n = o.updates ?? 2000;
+  const hist = { ...series, times: series.times.slice(0, 3000), values: series.values.slice(0, 3000) };
+  const f = new Forecaster({ mode: 'stateful', lookback: 365, horizon, hidden: 64, epochs: 1, seed: 1 });
+  await f.fit(hist);
+  f.predict(hist);
+  for (let i = 0; i < 100; i++) f.update(series.values[3000 + (i % 600)]); // warm-up
+  f.predict(hist);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = series.values[3000 + (i % 600)];
+    const t0 = performance.now();
+    f.update(v);
+    times.push((performance.now() - t0) * 1000);
+  }
+  f.dispose();
+  times.sort((a, b) => a - b);
+  emit({ case: 'forecast-update', impl: 'ours', cell: 'plstm', hidden: 64, horizon, quantiles: 3, calls: n,
+    median_us: times[n >> 1], p90_us: times[Math.floor(n * 0.9)], mean_us: times.reduce((a, b) => a + b, 0) / n });
+}
