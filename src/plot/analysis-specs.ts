@@ -34,6 +34,7 @@ function frame(opts: AnalysisChartOptions, body: Record<string, unknown>): VegaL
     height: opts.height ?? PLOT_DEFAULTS.height,
     autosize: { type: 'fit', contains: 'padding' },
     background: 'white',
+    config: { legend: { labelLimit: 280 } }, // fit names like "longest-memory: power law fit"
     ...body,
   };
   if (opts.title !== undefined) spec.title = opts.title;
