@@ -7,7 +7,7 @@
 // Every file is written whole or not at all, and an existing one only with --force.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   Forecaster, backtestBaseline, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
   type BacktestResult, type ForecastCell, type ForecastMode, type ForecasterSettings, type TimeSeries,
@@ -168,7 +168,8 @@ export function registerForecast(program: Command): void {
       const testSize = int(f, 'testSize', 'test-size') ?? settings.horizon;
       const fc = new Forecaster(settings, runtimeOf(f));
       try {
-        fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq };
+        // data: where the series came from, so plstm analyze can find its windows again
+        fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq, data: resolve(f.data as string) };
         const t0 = Date.now();
         const bt = await fc.backtest(series, { testSize, stride: settings.horizon });
         const seconds = (Date.now() - t0) / 1000;

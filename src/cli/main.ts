@@ -10,6 +10,8 @@ import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
 import { registerDemo } from './demo.js';
 import { registerForecast } from './forecast.js';
+import { registerAnalyze } from './analyze.js';
+import { registerReport } from './report.js';
 import { UsageError } from './usage-error.js';
 
 /** The package's version: package.json sits two folders up from src/cli and dist/cli alike. */
@@ -30,6 +32,8 @@ registerTrain(program);
 registerEval(program);
 registerDemo(program);
 registerForecast(program);
+registerAnalyze(program);
+registerReport(program);
 
 /** Bad input ends in one line on stderr and exit code 2, never a stack trace. */
 function fail(message: string): never {

@@ -18,7 +18,7 @@ import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js'
 import { calendarFeatures, seriesCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
-import { windowInputs, windowOrigins } from './windows.js';
+import { windowInputs, windowOrigins, windowTargets } from './windows.js';
 import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
 import { trainChunks, trainWindows, type TrainSummary } from './train.js';
 import { MetricAccumulator, maseScale, type ForecastMetrics } from './metrics.js';
@@ -353,6 +353,20 @@ export class Forecaster {
       throw new DataError(`series "${ser.id}" has calendar features ${names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
     }
     return { scaled, cov: data, C: names.length, names };
+  }
+
+  /**
+   * The model's inputs and scaled targets for windows of one series (a series it was trained
+   * on) from the given origins: x [W, lookback, 1 + calendar features], y [W, horizon, Q].
+   * What the analysis of a forecaster's model runs on.
+   */
+  windowsOf(ser: TimeSeries, origins: number[]): { x: Float32Array; y: Float32Array } {
+    const s = this.settings;
+    const { scaled, cov, C } = this.features(ser, this.scalerOf(ser.id));
+    for (const o of origins) {
+      if (o < s.lookback || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${s.lookback} + ${s.horizon} steps at origin ${o}`);
+    }
+    return { x: windowInputs(scaled, cov, C, origins, s.lookback), y: windowTargets(scaled, origins, s.horizon, this.Q) };
   }
 
   /**
