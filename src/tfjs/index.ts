@@ -6,3 +6,7 @@ export { FastLSTM, type FastLSTMArgs } from './fast-lstm.js';
 export type { FusedRecurrentArgs, LayerArgs } from './fused-recurrent.js';
 export type { InitializerSpec } from './initializers.js';
 export { disposeKernelBackends, type KernelRuntime } from './shared-backend.js';
+export {
+  sequenceModelToTfjs, tfjsToSequenceModel, modelFileToTfjs, tfjsToModelFile,
+  type ToTfjsOptions, type FromTfjsOptions,
+} from './convert.js';
