@@ -1,8 +1,9 @@
 // Builds the CommonJS flavour of the package beside tsc's ES modules: every source file the
-// two public entries (src/index.ts, src/node/index.ts) reach is transpiled on its own to
-// dist/cjs/ (same layout, so `require('powerlaw-lstm')` and `require('powerlaw-lstm/node')`
-// share one copy of each module), with a package.json that marks the folder CommonJS and
-// tsc's declarations copied beside, so TypeScript reads them as CommonJS types.
+// public entries (src/index.ts, src/node/index.ts, src/tfjs/index.ts) reach is transpiled on
+// its own to dist/cjs/ (same layout, so `require('powerlaw-lstm')`, `require('powerlaw-lstm/node')`
+// and `require('powerlaw-lstm/tfjs')` share one copy of each module), with a package.json that
+// marks the folder CommonJS and tsc's declarations copied beside, so TypeScript reads them as
+// CommonJS types.
 // Run by `npm run build` after tsc.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,14 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entries = ['src/index.ts', 'src/node/index.ts'];
+const entries = ['src/index.ts', 'src/node/index.ts', 'src/tfjs/index.ts'];
 const out = join(root, 'dist/cjs');
 
 // Which files the entries reach: a bundle that is never written, read from its metafile.
 const probe = await build({
   absWorkingDir: root, entryPoints: entries, bundle: true, write: false, metafile: true,
   platform: 'node', format: 'esm', outdir: 'probe', logLevel: 'silent',
+  external: ['@tensorflow/*'], // TF.js is a peer dependency: the user's copy, never ours
 });
 const sources = Object.keys(probe.metafile.inputs).filter((f) => f.startsWith('src/'));
 
