@@ -1,7 +1,7 @@
 // Vega-Lite spec builders for the analysis pictures: lines on log axes, sorted values per
 // unit, histograms and heatmaps. Browser-safe: plain data in, a plain JSON spec out.
 
-import { PLOT_DEFAULTS, type LineSeries, type VegaLiteSpec } from './specs.js';
+import { PALETTE, chartFrame, type LineSeries, type VegaLiteSpec } from './specs.js';
 
 /** Axis scale of a chart. */
 export type AxisScale = 'linear' | 'log';
@@ -24,21 +24,9 @@ export interface AnalysisChartOptions {
   yScale?: AxisScale;
 }
 
-// Vega's category10, the same order lineChart uses.
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
-
 function frame(opts: AnalysisChartOptions, body: Record<string, unknown>): VegaLiteSpec {
-  const spec: VegaLiteSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: opts.width ?? PLOT_DEFAULTS.width,
-    height: opts.height ?? PLOT_DEFAULTS.height,
-    autosize: { type: 'fit', contains: 'padding' },
-    background: 'white',
-    config: { legend: { labelLimit: 280 } }, // fit names like "longest-memory: power law fit"
-    ...body,
-  };
-  if (opts.title !== undefined) spec.title = opts.title;
-  return spec;
+  // legend labels long enough for names like "longest-memory: power law fit"
+  return chartFrame(opts, { config: { legend: { labelLimit: 280 } }, ...body });
 }
 
 const scaleOf = (s: AxisScale | undefined) => (s === 'log' ? { type: 'log' } : { zero: false });

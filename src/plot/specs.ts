@@ -84,20 +84,28 @@ export function lineChart(lines: LineSeries[], opts: LineChartOptions = {}): Veg
       },
     },
   });
+  return chartFrame(opts, { layer: layers });
+}
+
+/**
+ * The frame every chart of the project shares: schema, size (the whole picture, legend
+ * included, fits width x height), white background, title; body holds the marks.
+ */
+export function chartFrame(opts: { width?: number; height?: number; title?: string }, body: Record<string, unknown>): VegaLiteSpec {
   const spec: VegaLiteSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     width: opts.width ?? PLOT_DEFAULTS.width,
     height: opts.height ?? PLOT_DEFAULTS.height,
     autosize: { type: 'fit', contains: 'padding' },
     background: 'white',
-    layer: layers,
+    ...body,
   };
   if (opts.title !== undefined) spec.title = opts.title;
   return spec;
 }
 
 // Vega's category10, so colours given for some lines do not clash with the defaults of others.
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
 /** What forecastChart draws: the history, the forecast, its interval and the actuals. */
 export interface ForecastPlotData {
