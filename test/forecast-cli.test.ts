@@ -124,9 +124,17 @@ test('backtest --mode stateful --json: one line per model; an unknown mode exits
   assert.equal(bad.stdout, '');
 });
 
-test('the SILSO sunspot file (";"-separated, no header) reads by column number', () => {
-  const S = join(ROOT, '..', 'shared', 'data', 'sunspots', 'SN_m_tot_V2.0.csv');
-  if (!existsSync(S)) return; // the shared data folder is not part of the package
+test('a file in the SILSO sunspot format (";"-separated, padded, no header, decimal years) reads by column number', () => {
+  // the layout of SILSO's SN_m_tot_V2.0.csv (year; month; decimal year; value; sd; count; flag), with
+  // a made-up 11-year cycle: the real file's licence does not allow shipping it
+  const S = join(dir, 'silso-format.csv');
+  const rows: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    const year = 1749 + Math.floor(i / 12), month = (i % 12) + 1;
+    const value = 80 + 70 * Math.sin((2 * Math.PI * i) / 132);
+    rows.push(`${year};${String(month).padStart(2, '0')};${(year + (month - 0.5) / 12).toFixed(3)};${value.toFixed(1).padStart(6)}; -1.0;   -1;1`);
+  }
+  writeFileSync(S, rows.join('\n') + '\n');
   const r = plstm(['backtest', '--data', S, '--time', '3', '--target', '4', '--lookback', '12', '--horizon', '6', '--season', '12',
     '--test-size', '60', '--stride', '6', '--models', 'snaive,naive', '--json']);
   assert.equal(r.code, 0, r.stderr);
