@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { BuiltinCellKind } from '../cells/types.js';
 import { formatReport } from '../bench/format.js';
 import { runForecastBench } from '../bench/forecast.js';
+import { runTfjsLayerBench } from '../bench/tfjs-layer.js';
 import { resolveBenchOptions, runBench, type BaselineName, type BenchLine, type BenchOptions } from '../bench/run.js';
 import { UsageError } from './usage-error.js';
 
@@ -61,7 +62,7 @@ function choiceList<T extends string>(flag: string, v: string | undefined, allow
   return [...new Set(items)] as T[];
 }
 
-/** A forecast bench record as one human line. */
+/** A forecast or TF.js layer bench record as one human line. */
 function formatForecastLine(l: Record<string, unknown>): string {
   return Object.entries(l).map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`).join('  ');
 }
@@ -70,7 +71,7 @@ function formatForecastLine(l: Record<string, unknown>): string {
 export function benchOptionsFromFlags(f: RawBenchFlags): BenchOptions {
   const mode = f.mode;
   if (mode !== undefined && mode !== 'train' && mode !== 'infer-step') {
-    throw new UsageError(`--mode must be "train", "infer-step" or "forecast" (got "${mode}")`);
+    throw new UsageError(`--mode must be "train", "infer-step", "forecast" or "tfjs-layer" (got "${mode}")`);
   }
   const backend = f.backend;
   if (backend !== undefined && backend !== 'wasm' && backend !== 'js') {
@@ -110,7 +111,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('Time training batches (or streaming steps) of the pLSTM and LSTM against PyTorch and TF.js.')
     .option('--cell <list>', 'cells to time: plstm, lstm or both', 'plstm,lstm')
-    .option('--mode <mode>', '"train" (seconds per training batch), "infer-step" (seconds per streaming step) or "forecast" (a forecaster epoch at lookback 365 against TF.js, and update() + a 30-step forecast)', 'train')
+    .option('--mode <mode>', '"train" (seconds per training batch), "infer-step" (seconds per streaming step) "forecast" (a forecaster epoch at lookback 365 against TF.js, and update() + a 30-step forecast) or "tfjs-layer" (model.fit of one batch with our TF.js layers against tf.layers.lstm)', 'train')
     .option('--batch <list>', 'B, one or more (default 128 for train, 1 for infer-step)')
     .option('--steps <list>', 'T, one or more (infer-step: steps timed per repetition) (default 219)')
     .option('--hidden <list>', 'H, one or more (default 128)')
@@ -128,6 +129,14 @@ export function registerBench(program: Command): void {
       if (flags.mode === 'forecast') {
         await runForecastBench({}, (l) => process.stdout.write(json ? `${JSON.stringify(l)}\n` : `${formatForecastLine(l)}\n`),
           (msg) => { if (!json) process.stderr.write(`${msg}\n`); });
+        return;
+      }
+      if (flags.mode === 'tfjs-layer') {
+        runTfjsLayerBench({
+          batch: intList('batch', flags.batch)?.[0], steps: intList('steps', flags.steps)?.[0],
+          hidden: intList('hidden', flags.hidden, 65536)?.[0], reps: oneInt('reps', flags.reps, 1),
+        }, (l) => process.stdout.write(json ? `${JSON.stringify(l)}\n` : `${formatForecastLine(l)}\n`),
+        (msg) => { if (!json) process.stderr.write(`${msg}\n`); });
         return;
       }
       const opts = benchOptionsFromFlags(flags);

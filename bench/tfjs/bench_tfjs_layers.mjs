@@ -4,14 +4,14 @@
 // the same head and loss) on the same batch, to show what going through TF.js costs.
 // Prints one JSON line per model with the median seconds per batch. Benchmark, not a test.
 //
-//   node --import tsx bench/tfjs/bench_tfjs_layers.ts [--backend wasm|cpu] [--reps 3]
+//   npm run build && node bench/tfjs/bench_tfjs_layers.mjs [--backend wasm|cpu] [--reps 3]
+// (`plstm bench --mode tfjs-layer` runs it and prints the ratios.)
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { FastLSTM, PowerLawLSTM } from '../../src/tfjs/index.js';
-import { SequenceModel } from '../../src/model/index.js';
-import { createOptimizer } from '../../src/model/optimizers.js';
+import { FastLSTM, PowerLawLSTM } from '../../dist/tfjs/index.js';
+import { SequenceModel, createOptimizer } from '../../dist/index.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -25,33 +25,33 @@ const { values: a } = parseArgs({
   },
 });
 const B = Number(a.batch), T = Number(a.steps), H = Number(a.hidden), V = Number(a.classes), reps = Number(a.reps);
-const skip = new Set(a.skip!.split(',').filter(Boolean));
+const skip = new Set(a.skip.split(',').filter(Boolean));
 
 if (a.backend === 'wasm') {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
 }
-await tf.setBackend(a.backend!);
+await tf.setBackend(a.backend);
 await tf.ready();
 
 let s = 12345;
-const nextInt = (n: number): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+const nextInt = (n) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
 const xIds = Int32Array.from({ length: B * T }, () => nextInt(V));
 const yIds = Int32Array.from({ length: B * T }, () => nextInt(V));
 const x = tf.oneHot(tf.tensor2d(xIds, [B, T], 'int32'), V).toFloat(); // [B, T, V]
 const y = tf.oneHot(tf.tensor2d(yIds, [B, T], 'int32'), V).toFloat(); // [B, T, V]
 
-function median(xs: number[]): number {
+function median(xs) {
   const q = [...xs].sort((p, r) => p - r);
   const m = q.length >> 1;
   return q.length % 2 ? q[m] : (q[m - 1] + q[m]) / 2;
 }
 
-async function timeTfjs(name: string, layer: tf.layers.Layer): Promise<void> {
+async function timeTfjs(name, layer) {
   if (skip.has(name)) return;
   const model = tf.sequential({ layers: [layer, tf.layers.dense({ units: V })] });
-  model.compile({ optimizer: tf.train.rmsprop(1e-3, 0.9), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
-  const times: number[] = [];
+  model.compile({ optimizer: tf.train.rmsprop(1e-3, 0.9), loss: (yt, yp) => tf.losses.softmaxCrossEntropy(yt, yp) });
+  const times = [];
   for (let r = 0; r < reps + 1; r++) {
     const t0 = performance.now();
     await model.fit(x, y, { batchSize: B, epochs: 1, verbose: 0 });
@@ -71,7 +71,7 @@ if (!skip.has('SequenceModel')) {
   }, { backend: 'wasm' });
   const opt = createOptimizer({ kind: 'rmsprop', lr: 1e-3, alpha: 0.9 });
   const batch = { B, T, x: xIds, y: yIds };
-  const times: number[] = [];
+  const times = [];
   for (let r = 0; r < reps + 1; r++) {
     const t0 = performance.now();
     model.trainStep(batch, opt);
