@@ -107,16 +107,8 @@ test('plstm analyze on a forecaster of plstm forecast fit: windows of the series
   assert.equal(ok.code, 0, ok.stderr);
 });
 
-test('plstm report: one self-contained HTML file that renders in headless Chromium with every image, plots beside it', async () => {
-  const html = join(dir, 'report', 'runs.html');
-  const r = plstm(['report', plstmRun, lstmRun, '--out', html, '--samples', '4']);
-  assert.equal(r.code, 0, r.stderr);
-  const text = readFileSync(html, 'utf8');
-  assert.ok(!/src="(?!data:)/.test(text), 'every image is a data URI');
-  const plotDir = join(dir, 'report', 'runs-plots');
-  const svgs = readdirSync(plotDir).filter((f) => f.endsWith('.svg'));
-  assert.ok(svgs.includes('training-primary.svg') && svgs.includes('run1-measured-decay-layer0.svg') && svgs.includes('run2-timescales-layer0.svg'));
-  for (const f of svgs) checkPlot(join(plotDir, f));
+/** Opens an HTML report in headless Chromium: every image loaded, no console error; returns its image and table counts. */
+async function renderInChromium(html: string): Promise<{ images: number; tables: number }> {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
@@ -132,14 +124,85 @@ test('plstm report: one self-contained HTML file that renders in headless Chromi
       const box = img.getBoundingClientRect();
       return { alt: img.alt, complete: img.complete, natural: img.naturalWidth, w: box.width, h: box.height };
     }));
-    assert.equal(images.length, svgs.length, 'the page shows every plot written beside it');
     for (const im of images) assert.ok(im.complete && im.natural > 0 && im.w > 0 && im.h > 0, `image ${im.alt} did not load: ${JSON.stringify(im)}`);
     const tables = await page.$$eval('table', (els) => els.length);
-    assert.ok(tables >= 4, 'configuration and metric tables of both runs');
     assert.deepEqual(problems, []);
+    return { images: images.length, tables };
   } finally {
     await browser.close();
   }
+}
+
+/** The report's images: every one a PNG data URI (small, unlike a heatmap's SVG), none a link. */
+function checkEmbedded(text: string, count: number): void {
+  assert.ok(!/src="(?!data:)/.test(text), 'every image is a data URI');
+  const uris = [...text.matchAll(/<img src="(data:[^;]+);base64,([^"]+)"/g)];
+  assert.equal(uris.length, count, 'one embedded image per plot written beside it');
+  for (const [, type, b64] of uris) {
+    assert.equal(type, 'data:image/png');
+    assert.deepEqual([...Buffer.from(b64.slice(0, 12), 'base64').subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  }
+}
+
+test('plstm report: one self-contained HTML file that renders in headless Chromium with every image, plots beside it', async () => {
+  const html = join(dir, 'report', 'runs.html');
+  const r = plstm(['report', plstmRun, lstmRun, '--out', html, '--samples', '4']);
+  assert.equal(r.code, 0, r.stderr);
+  const text = readFileSync(html, 'utf8');
+  const plotDir = join(dir, 'report', 'runs-plots');
+  const svgs = readdirSync(plotDir).filter((f) => f.endsWith('.svg'));
+  assert.ok(svgs.includes('training-primary.svg') && svgs.includes('run1-measured-decay-layer0.svg') && svgs.includes('run2-timescales-layer0.svg'));
+  for (const f of svgs) checkPlot(join(plotDir, f));
+  checkEmbedded(text, svgs.length);
+  // the page is smaller than its pictures as SVG (the heatmaps' SVGs dominate them)
+  const svgBytes = svgs.reduce((n, f) => n + readFileSync(join(plotDir, f)).length, 0);
+  assert.ok(text.length < svgBytes, `report ${text.length} bytes, its SVGs ${svgBytes}`);
+  const page = await renderInChromium(html);
+  assert.equal(page.images, svgs.length, 'the page shows every plot written beside it');
+  assert.ok(page.tables >= 4, 'configuration and metric tables of both runs');
+});
+
+test('plstm report on runs of plstm forecast fit: per-epoch losses recorded, scores and analysis of each model', async () => {
+  const lines = ['date,sales'];
+  for (let i = 0; i < 80; i++) lines.push(`${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${(10 + 3 * Math.sin((2 * Math.PI * i) / 7) + (i % 3)).toFixed(2)}`);
+  const csv = join(dir, 'sales-report.csv');
+  writeFileSync(csv, lines.join('\n') + '\n');
+  const fits = ['plstm', 'lstm'].map((cell) => {
+    const out = join(dir, `fc-${cell}`);
+    const fit = plstm(['forecast', 'fit', '--data', csv, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
+      '--epochs', '3', '--hidden', '4', '--cell', cell, '--out', out]);
+    assert.equal(fit.code, 0, fit.stderr);
+    return out;
+  });
+  const metrics = JSON.parse(readFileSync(join(fits[0], 'metrics.json'), 'utf8'));
+  assert.deepEqual(metrics.history.map((h: { epoch: number }) => h.epoch), [1, 2, 3], 'one line per epoch');
+  for (const h of metrics.history) assert.ok(Number.isFinite(h.train_loss) && h.train_loss > 0 && h.global_step > 0);
+  assert.equal(metrics.history[2].global_step, 3 * metrics.history[0].global_step);
+  const html = join(dir, 'report-fc', 'forecasts.html');
+  const r = plstm(['report', ...fits, '--out', html, '--samples', '4', '--no-ablation']);
+  assert.equal(r.code, 0, r.stderr);
+  const plotDir = join(dir, 'report-fc', 'forecasts-plots');
+  const svgs = readdirSync(plotDir).filter((f) => f.endsWith('.svg'));
+  assert.ok(svgs.includes('training-loss.svg') && svgs.includes('run1-p-sorted-layer0.svg') && svgs.includes('run2-timescales-layer0.svg'), svgs.join(' '));
+  assert.ok(!svgs.includes('training-primary.svg'), 'a forecaster\'s primary metric is its loss: drawn once');
+  for (const f of svgs) checkPlot(join(plotDir, f));
+  const text = readFileSync(html, 'utf8');
+  checkEmbedded(text, svgs.length);
+  assert.match(text, /Scores on the held-out part/);
+  assert.match(text, /snaive/, 'the seasonal naive baseline\'s scores are in the table');
+  const page = await renderInChromium(html);
+  assert.equal(page.images, svgs.length);
+  assert.ok(page.tables >= 6, 'configuration, per-epoch and score tables of both runs');
+  // train runs and forecast runs together: refused, one line
+  const mixed = join(dir, 'mixed-kinds.html');
+  refused(['report', plstmRun, fits[0], '--out', mixed], mixed, /runs of plstm train and of plstm forecast fit cannot share a training-curve plot/);
+  // a forecast folder without per-epoch losses (written before they were recorded)
+  const old = join(dir, 'fc-old');
+  mkdirSync(old);
+  writeFileSync(join(old, 'model.safetensors'), readFileSync(join(fits[0], 'model.safetensors')));
+  const { history: _h, ...rest } = metrics;
+  writeFileSync(join(old, 'metrics.json'), JSON.stringify(rest));
+  refused(['report', old, '--out', mixed], mixed, /has no per-epoch losses \("history"\); fit the model again/);
 });
 
 /** A bad input: exit 2, one line on stderr matching `pattern`, no stack, nothing at `out`. */

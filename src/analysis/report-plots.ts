@@ -103,17 +103,26 @@ export interface RunCurves {
   records: Record<string, unknown>[];
 }
 
-/** Training curves of several runs overlaid: the test primary metric and the training loss per epoch. */
-export function trainingCurvePlots(runs: RunCurves[], primary: string): NamedPlot[] {
+/**
+ * Training curves of several runs overlaid: the held-out primary metric and the training and
+ * held-out loss per epoch. heldOut names the held-out part: 'test' (plstm train's test_* lines)
+ * or 'validation' (a forecaster's val_loss; its primary metric is the loss, drawn once).
+ */
+export function trainingCurvePlots(runs: RunCurves[], primary: string, heldOut: 'test' | 'validation' = 'test'): NamedPlot[] {
   const series = (key: string) => runs.map((r) => ({
     name: r.name,
     points: r.records.filter((m) => m.type === 'epoch' && typeof m[key] === 'number').map((m) => ({ x: m.epoch as number, y: m[key] as number })),
   }));
-  return [
-    { name: 'training-primary', caption: `Test ${primary} per epoch of every run.`,
-      spec: scaledLineChart(series(`test_${primary}`), { title: `test ${primary}`, xTitle: 'epoch', yTitle: primary }) },
-    { name: 'training-loss', caption: 'Training and test loss per epoch of every run (log axis).',
-      spec: scaledLineChart([...series('train_loss').map((s) => ({ ...s, name: `${s.name} train` })), ...series('test_loss').map((s) => ({ ...s, name: `${s.name} test`, dashed: true }))],
-        { title: 'loss', xTitle: 'epoch', yTitle: 'loss', yScale: 'log' }) },
-  ];
+  const prefix = heldOut === 'test' ? 'test' : 'val';
+  const out: NamedPlot[] = [];
+  if (!(heldOut === 'validation' && primary === 'loss')) {
+    out.push({ name: 'training-primary', caption: `${heldOut === 'test' ? 'Test' : 'Validation'} ${primary} per epoch of every run.`,
+      spec: scaledLineChart(series(`${prefix}_${primary}`), { title: `${heldOut} ${primary}`, xTitle: 'epoch', yTitle: primary }) });
+  }
+  // a run without a held-out part (a forecaster fitted with no validation share) draws its training loss only
+  const held = series(`${prefix}_loss`).filter((s) => s.points.length > 0).map((s) => ({ ...s, name: `${s.name} ${heldOut}`, dashed: true }));
+  out.push({ name: 'training-loss', caption: `Training${held.length > 0 ? ` and ${heldOut}` : ''} loss per epoch of every run (log axis).`,
+    spec: scaledLineChart([...series('train_loss').map((s) => ({ ...s, name: `${s.name} train` })), ...held],
+      { title: 'loss', xTitle: 'epoch', yTitle: 'loss', yScale: 'log' }) });
+  return out;
 }

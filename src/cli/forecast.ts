@@ -175,7 +175,10 @@ export function registerForecast(program: Command): void {
         const seconds = (Date.now() - t0) / 1000;
         const season = settings.season ?? defaultSeason(series[0].freq);
         const snaive = backtestBaseline('snaive', series, { testSize, stride: settings.horizon, horizon: settings.horizon, season });
-        const metrics = { settings: fc.settings, testSize, season, models: [metricsLine(bt, seconds), metricsLine(snaive, null)], perStep: bt.perStep };
+        // history: one line per epoch, named as plstm train's metrics.jsonl names them (plstm report draws both)
+        const history = (bt.train?.history ?? []).map((r) => ({ epoch: r.epoch, global_step: r.globalStep, train_loss: r.trainLoss,
+          ...(r.validation !== null ? { val_loss: r.validation.loss } : {}), lr: r.lr, seconds: r.seconds }));
+        const metrics = { settings: fc.settings, testSize, season, models: [metricsLine(bt, seconds), metricsLine(snaive, null)], history, perStep: bt.perStep };
         // forecasts of the held-out part, from each origin
         const H = settings.horizon, Q = fc.Q, levels = fc.settings.quantiles;
         const rows = series.flatMap((s, i) => bt.origins[i].flatMap((o, w) => Array.from({ length: H }, (_, h) => ({

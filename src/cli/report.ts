@@ -1,8 +1,9 @@
-// `plstm report RUN_DIR... --out FILE.html`: one self-contained HTML page (every picture an
-// SVG data URI: it opens offline, from a disk, with no server) with the training curves of
+// `plstm report RUN_DIR... --out FILE.html`: one self-contained HTML page (every picture a
+// PNG data URI: it opens offline, from a disk, with no server) with the training curves of
 // all runs overlaid, each run's configuration and metrics, and the analysis pictures of each
-// run's best (else last) checkpoint. The same pictures go beside it as SVG and PNG files in
-// FILE-plots/.
+// run's best (else last) checkpoint. RUN_DIR is a run of plstm train or the --out folder of
+// plstm forecast fit (not both kinds in one report). The same pictures go beside it as SVG and
+// PNG files in FILE-plots/.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -18,18 +19,30 @@ interface Run {
   dir: string;
   /** Short label: cell and folder name. */
   label: string;
+  /** 'train' for a run of plstm train, 'forecast' for an --out folder of plstm forecast fit. */
+  kind: 'train' | 'forecast';
   options: Record<string, unknown>;
+  /** Epoch lines ({ type: 'epoch', epoch, train_loss, ... }), as plstm train writes them. */
   records: Record<string, unknown>[];
-  final: Record<string, unknown> | null;
+  /** The final numbers: one row (plstm train) or one row per model scored (forecast fit). */
+  final: Record<string, unknown>[] | null;
   checkpoint: string;
 }
 
-/** Reads and checks a run folder of plstm train; one clear error for each way it can be wrong. */
+/** The files of an --out folder of plstm forecast fit that the report reads. */
+const FORECAST_FILES = { model: 'model.safetensors', metrics: 'metrics.json' };
+
+const folderName = (dir: string) => basename(dir.replace(/[\\/]+$/, '')) || dir;
+
+/** Reads and checks a run folder of plstm train or plstm forecast fit; one clear error for each way it can be wrong. */
 function readRun(dir: string): Run {
   if (!existsSync(dir)) throw new DataError(`run folder ${dir} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new DataError(`${dir} is a file, not a run folder of plstm train`);
+  if (!statSync(dir).isDirectory()) throw new DataError(`${dir} is a file, not a run folder of plstm train or plstm forecast fit`);
   const cfgFile = join(dir, RUN_FILES.config);
-  if (!existsSync(cfgFile)) throw new DataError(`${dir} is not a run folder of plstm train (no ${RUN_FILES.config})`);
+  if (!existsSync(cfgFile)) {
+    if (existsSync(join(dir, FORECAST_FILES.model)) || existsSync(join(dir, FORECAST_FILES.metrics))) return readForecastRun(dir);
+    throw new DataError(`${dir} is not a run folder of plstm train (no ${RUN_FILES.config}) nor of plstm forecast fit (no ${FORECAST_FILES.model})`);
+  }
   let options: Record<string, unknown>;
   try {
     options = (JSON.parse(readFileSync(cfgFile, 'utf8')) as { options: Record<string, unknown> }).options;
@@ -48,17 +61,41 @@ function readRun(dir: string): Run {
   const checkpoint = existsSync(best) ? best : existsSync(last) ? last : null;
   if (checkpoint === null) throw new DataError(`run ${dir} has no checkpoint (${RUN_FILES.best} or ${RUN_FILES.last})`);
   const finalFile = join(dir, RUN_FILES.final);
-  let final: Record<string, unknown> | null = null;
+  let final: Record<string, unknown>[] | null = null;
   if (existsSync(finalFile)) {
-    try { final = JSON.parse(readFileSync(finalFile, 'utf8')) as Record<string, unknown>; } catch { final = null; }
+    try { final = [JSON.parse(readFileSync(finalFile, 'utf8')) as Record<string, unknown>]; } catch { final = null; }
   }
-  return { dir, label: `${String(options.cell ?? 'model')} (${basename(dir.replace(/[\\/]+$/, '')) || dir})`, options, records, final, checkpoint };
+  return { dir, kind: 'train', label: `${String(options.cell ?? 'model')} (${folderName(dir)})`, options, records, final, checkpoint };
+}
+
+/** An --out folder of plstm forecast fit: its model, its settings and scores, its per-epoch losses. */
+function readForecastRun(dir: string): Run {
+  const model = join(dir, FORECAST_FILES.model), metricsFile = join(dir, FORECAST_FILES.metrics);
+  if (!existsSync(model)) throw new DataError(`${dir} has no ${FORECAST_FILES.model}: is it the --out folder of plstm forecast fit?`);
+  if (!existsSync(metricsFile)) throw new DataError(`run ${dir} has no metrics yet (no ${FORECAST_FILES.metrics}); run plstm forecast fit to its end`);
+  let metrics: { settings?: Record<string, unknown>; testSize?: unknown; season?: unknown; models?: Record<string, unknown>[]; history?: Record<string, unknown>[] };
+  try {
+    metrics = JSON.parse(readFileSync(metricsFile, 'utf8')) as typeof metrics;
+  } catch {
+    throw new DataError(`${metricsFile} is not JSON: is it the metrics of plstm forecast fit?`);
+  }
+  if (typeof metrics?.settings !== 'object' || metrics.settings === null || !Array.isArray(metrics.models)) {
+    throw new DataError(`${metricsFile} is not the metrics of plstm forecast fit (no "settings" and "models")`);
+  }
+  if (!Array.isArray(metrics.history) || metrics.history.length === 0) {
+    throw new DataError(`${metricsFile} has no per-epoch losses ("history"); fit the model again with this version of plstm forecast fit`);
+  }
+  const options = { task: 'forecast', ...metrics.settings, testSize: metrics.testSize, season: metrics.season };
+  const records = metrics.history.map((r) => ({ type: 'epoch', ...r }));
+  return { dir, kind: 'forecast', label: `${String(metrics.settings.cell ?? 'model')} (${folderName(dir)})`, options, records, final: metrics.models, checkpoint: model };
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const cell = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-const svgUri = (svg: string) => `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
-const figure = (p: RenderedPlot) => `<figure><img src="${svgUri(p.svg)}" alt="${esc(p.name)}"><figcaption>${esc(p.caption)}</figcaption></figure>`;
+// PNG, not SVG: a heatmap's SVG holds one element per cell (megabytes for 128 units), its PNG
+// a few tens of kilobytes; the SVG files go beside the report for print and zoom
+const pngUri = (png: Uint8Array) => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+const figure = (p: RenderedPlot) => `<figure><img src="${pngUri(p.png)}" alt="${esc(p.name)}"><figcaption>${esc(p.caption)}</figcaption></figure>`;
 
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '';
@@ -75,7 +112,7 @@ function html(runs: Run[], analyses: CheckpointAnalysis[], curves: RenderedPlot[
     return `<section><h2>${esc(r.label)}</h2><p>${esc(a.describe)}. Checkpoint: ${esc(basename(r.checkpoint))}.</p>` +
       `<h3>Measured decay</h3><ul>${decay}</ul>` +
       `<details><summary>Configuration</summary>${table(Object.entries(r.options).map(([option, value]) => ({ option, value })))}</details>` +
-      `<h3>Metrics per epoch</h3>${table(epochs)}` + (r.final ? `<h3>Final</h3>${table([r.final])}` : '') +
+      `<h3>Metrics per epoch</h3>${table(epochs)}` + (r.final ? `<h3>${r.kind === 'forecast' ? 'Scores on the held-out part' : 'Final'}</h3>${table(r.final)}` : '') +
       `<h3>Analysis</h3>${a.plots.map(figure).join('')}</section>`;
   }).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">` +
@@ -89,8 +126,8 @@ function html(runs: Run[], analyses: CheckpointAnalysis[], curves: RenderedPlot[
 
 export function registerReport(program: Command): void {
   program.command('report')
-    .description('one self-contained HTML report of runs of plstm train: training curves overlaid, configurations, metrics and the analysis of each best checkpoint; the plots also as SVG and PNG beside it')
-    .argument('<runs...>', 'run folders of plstm train')
+    .description('one self-contained HTML report of runs of plstm train or of plstm forecast fit: training curves overlaid, configurations, metrics and the analysis of each best checkpoint; the plots also as SVG and PNG beside it')
+    .argument('<runs...>', 'run folders of plstm train, or --out folders of plstm forecast fit')
     .option('--out <file>', 'the HTML file to write (required); the plots go to FILE-plots/ beside it')
     .option('--samples <n>', 'sequences to trace per model', '32')
     .option('--no-ablation', 'skip silencing units')
@@ -103,12 +140,18 @@ export function registerReport(program: Command): void {
       if (!Number.isSafeInteger(samples) || samples < 1) throw new UsageError(`--samples must be an integer >= 1, got "${String(f.samples)}"`);
       refuseOverwrite(out, Boolean(f.force));
       const runs = dirs.map(readRun);
+      // one training-curve plot has one x axis and one metric: plstm train's epochs of a task and
+      // a forecaster's epochs of its loss do not share them, so such a mix is refused
+      if (new Set(runs.map((r) => r.kind)).size > 1) {
+        throw new ConfigError('runs of plstm train and of plstm forecast fit cannot share a training-curve plot: report them separately');
+      }
       const tasks = [...new Set(runs.map((r) => r.options.task as string))];
       if (tasks.length > 1) throw new ConfigError(`the runs are of different tasks (${tasks.join(', ')}): report runs of one task together`);
       const analyses: CheckpointAnalysis[] = [];
       for (const r of runs) analyses.push(await analyzeCheckpoint(r.checkpoint, { samples, task: tasks[0], ablation: f.ablation !== false, label: r.label }));
       const primary = analyses[0].primary;
-      const curves = await renderPlots(trainingCurvePlots(runs.map((r) => ({ name: r.label, records: r.records })), primary));
+      const curves = await renderPlots(trainingCurvePlots(runs.map((r) => ({ name: r.label, records: r.records })), primary,
+        runs[0].kind === 'forecast' ? 'validation' : 'test'));
       const plotDir = join(dirname(out), `${basename(out).replace(/\.html?$/i, '')}-plots`);
       const files = [
         ...plotFiles(curves, plotDir),

@@ -5,7 +5,7 @@
 
 import type { SequenceModel } from '../model/sequence-model.js';
 import type { Optimizer } from '../model/optimizers.js';
-import { fit, type FitOptions } from '../model/fit.js';
+import { fit, type FitEpochRecord, type FitOptions } from '../model/fit.js';
 import { EpochRowOrder } from '../model/batch-rows.js';
 import type { Batch } from '../model/validate.js';
 
@@ -44,6 +44,8 @@ export interface TrainSummary {
   valLoss: number | null;
   /** Whether the time limit ended training. */
   timedOut: boolean;
+  /** Every finished epoch: training loss, validation loss, steps, seconds (the training curve). */
+  history: FitEpochRecord[];
 }
 
 /**
@@ -120,6 +122,7 @@ async function run(model: SequenceModel, opt: Optimizer, o: Pick<FitOptions, 'da
     loss: partial ?? last?.trainLoss ?? NaN,
     valLoss: kept.params === null ? null : kept.loss,
     timedOut: h.stopped === 'time-limit',
+    history: h.epochs,
   };
 }
 
