@@ -9,7 +9,8 @@
 // @bsull/augurs, a devDependency) on the same origins with the library's metrics, and the
 // protocol of Darts' RNN example on the sunspots. `table` prints the markdown tables (mean ±
 // standard deviation over the seeds). Series: sunspots (SILSO's monthly file, given by path),
-// co2 and seattle (from the npm package vega-datasets), darts (the Darts protocol, sunspots).
+// sunspots-long (the same with lookback 396, networks only), co2 and seattle (from the npm
+// package vega-datasets), darts (the Darts protocol, sunspots).
 // Runs go one after another (one process at a time); epochs are fixed, so results do not depend
 // on the machine's load.
 
@@ -35,6 +36,12 @@ function seriesConfigs(sunspots) {
         '--test-size', '240', '--stride', '1', '--hidden', '32', '--epochs', '30'],
       csv: { time: '3', target: '4' }, testSize: 240, horizon: 24, season: 132, mstl: [132],
     },
+    // the same with three cycles of input: where a slow memory could help
+    'sunspots-long': {
+      data: sunspots, flags: ['--time', '3', '--target', '4', '--lookback', '396', '--horizon', '24', '--season', '132',
+        '--test-size', '240', '--stride', '1', '--hidden', '32', '--epochs', '30'],
+      csv: { time: '3', target: '4' }, testSize: 240, horizon: 24, season: 132, mstl: [132], baselines: false,
+    },
     co2: {
       data: vegaData('co2-concentration.csv'), flags: ['--time', 'Date', '--target', 'CO2', '--fill', 'interpolate',
         '--lookback', '120', '--horizon', '24', '--season', '12', '--test-size', '120', '--stride', '1', '--hidden', '32', '--epochs', '100'],
@@ -55,7 +62,7 @@ function parseArgs(argv) {
     if (!(k in a) || v === undefined) throw new Error(`unknown or empty option ${argv[i]}`);
     a[k] = v;
   }
-  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'seattle'] : a.only.split(',');
+  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'seattle', 'sunspots-long'] : a.only.split(',');
   return a;
 }
 
@@ -68,7 +75,7 @@ function record(out, rec) {
 /** One `plstm forecast backtest` per seed (all networks in it; seasonal naive with seed 1). */
 function runCli(name, cfg, out) {
   for (const seed of SEEDS) {
-    const models = seed === SEEDS[0] ? [...NETWORKS, 'snaive'] : NETWORKS;
+    const models = seed === SEEDS[0] && cfg.baselines !== false ? [...NETWORKS, 'snaive'] : NETWORKS;
     const args = ['forecast', 'backtest', '--data', cfg.data, ...cfg.flags, '--models', models.join(','), '--seed', String(seed), '--json'];
     console.error(`$ plstm ${args.join(' ')}`);
     const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -167,7 +174,7 @@ function table(out) {
     const rs = recs.filter((r) => r.series === name);
     const cols = name === 'darts' ? ['MAPE'] : ['MAE', 'RMSE', 'sMAPE', 'MASE'];
     console.log(`\n${name}\n\n| model | seeds | ${cols.join(' | ')} |\n|---|---:|${cols.map(() => '---:').join('|')}|`);
-    for (const model of [...new Set(rs.map((r) => r.model))]) {
+    for (const model of Object.keys(LABELS).filter((m) => rs.some((r) => r.model === m))) {
       const ms = rs.filter((r) => r.model === model);
       const cells = cols.map((c) => meanSd(ms.map((r) => r[c]), c === 'MASE' ? 3 : 2));
       console.log(`| ${LABELS[model] ?? model} | ${ms[0].seed === null ? '-' : ms.length} | ${cells.join(' | ')} |`);
@@ -180,13 +187,13 @@ if (args.cmd === 'table') {
   table(args.out);
 } else if (args.cmd === 'run') {
   if (!existsSync('dist/cli/main.js')) throw new Error('run `npm run build` first');
-  const needsSunspots = args.only.includes('sunspots') || args.only.includes('darts');
+  const needsSunspots = args.only.some((n) => n.startsWith('sunspots') || n === 'darts');
   if (needsSunspots && args.sunspots === null) throw new Error('give --sunspots PATH (SILSO\'s SN_m_tot_V2.0.csv)');
   const cfgs = seriesConfigs(args.sunspots);
   for (const name of args.only) {
     if (name === 'darts') { await runDarts(args.sunspots, args.out); continue; }
     const cfg = cfgs[name];
-    if (cfg === undefined) throw new Error(`unknown series ${name}: sunspots, darts, co2 or seattle`);
+    if (cfg === undefined) throw new Error(`unknown series ${name}: sunspots, sunspots-long, darts, co2 or seattle`);
     runMstl(name, cfg, args.out);
     runCli(name, cfg, args.out);
   }
