@@ -194,7 +194,7 @@ if (args.cmd === 'table') {
     if (name === 'darts') { await runDarts(args.sunspots, args.out); continue; }
     const cfg = cfgs[name];
     if (cfg === undefined) throw new Error(`unknown series ${name}: sunspots, sunspots-long, darts, co2 or seattle`);
-    runMstl(name, cfg, args.out);
+    if (cfg.baselines !== false) runMstl(name, cfg, args.out);
     runCli(name, cfg, args.out);
   }
 } else {
