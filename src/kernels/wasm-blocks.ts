@@ -1,7 +1,7 @@
 // Scratch blocks in the wasm backend's memory, one per role, kept from call to call and
 // grown when a call needs more (the head and the loss on the kernels stage data here).
 
-import type { LinearKernels } from './wasm-backend.js';
+import type { LinearKernels } from './wasm-linear.js';
 
 export class BackendBlocks {
   private readonly blocks = new Map<string, { ptr: number; n: number }>();

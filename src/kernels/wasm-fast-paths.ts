@@ -3,7 +3,10 @@
 // inside the time loops, and the one-row streaming step. Each is made on first use and
 // declines calls it would not speed up, so the model calls them without knowing the backend.
 import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from '../cells/fast-paths.js';
-import type { WasmBackend } from './wasm-backend.js';
+import type { HeadedLayer } from './wasm-headed.js';
+import type { LinearKernels } from './wasm-linear.js';
+import type { LossKernels } from './wasm-loss-kernels.js';
+import type { StreamingKernels } from './wasm-streaming-kernels.js';
 import { FAST_HEAD_MIN, WasmHead } from './wasm-head.js';
 import { WasmXent } from './wasm-xent.js';
 import { WasmStreamStep } from './wasm-stream-step.js';
@@ -16,7 +19,10 @@ export interface WasmFastPaths {
 }
 
 /** The fast paths over one wasm backend's memory and threads. */
-export function wasmFastPaths(backend: Omit<WasmBackend, keyof WasmFastPaths>): WasmFastPaths {
+export function wasmFastPaths(backend: {
+  readonly linear: LinearKernels; readonly loss: LossKernels; readonly headed: HeadedLayer;
+  readonly streaming: StreamingKernels; alloc(length: number): Float32Array;
+}): WasmFastPaths {
   let head: WasmHead | undefined;
   let xent: WasmXent | undefined;
   const headOf = () => (head ??= new WasmHead(backend.linear));
@@ -36,7 +42,7 @@ export function wasmFastPaths(backend: Omit<WasmBackend, keyof WasmFastPaths>): 
       backward: backend.headed.backward,
     },
     streamStep: {
-      prepare: (parts) => WasmStreamStep.prepare(backend as WasmBackend, parts),
+      prepare: (parts) => WasmStreamStep.prepare(backend, parts),
     },
   };
 }

@@ -19,7 +19,7 @@
 import type { Float } from '../cells/types.js';
 import type { LinearHeadPath } from '../cells/fast-paths.js';
 import { BackendBlocks } from './wasm-blocks.js';
-import type { LinearKernels } from './wasm-backend.js';
+import type { LinearKernels } from './wasm-linear.js';
 
 /**
  * Head sizes N*H*O (rows x hidden x outputs) from which the head runs on the SIMD GEMMs, and,

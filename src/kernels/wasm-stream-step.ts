@@ -12,7 +12,13 @@
 import type { CellState, Float } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
 import type { StepInput, StreamModelParts, StreamStepper } from '../cells/fast-paths.js';
-import type { StreamingKernels, WasmBackend } from './wasm-backend.js';
+import type { StreamingKernels } from './wasm-streaming-kernels.js';
+
+/** What the stepper needs of the wasm backend: its step kernels and its memory. */
+export interface StepBackend {
+  readonly streaming: StreamingKernels;
+  alloc(length: number): Float32Array;
+}
 
 /** A model state as the stepper reads it: B rows, one CellState per layer. */
 type ModelState = { B: number; layers: CellState[] };
@@ -51,7 +57,7 @@ export class WasmStreamStep implements StreamStepper {
    * not in the backend's memory, a cell without step kernels, or a hidden size that is not a
    * multiple of 4): step then takes the general path.
    */
-  static prepare(wb: WasmBackend, parts: StreamModelParts): WasmStreamStep | null {
+  static prepare(wb: StepBackend, parts: StreamModelParts): WasmStreamStep | null {
     const { input, layers, head, embedding: emb } = parts;
     const k = wb.streaming;
     const at = (buf: Float): number => k.addressOf(buf);

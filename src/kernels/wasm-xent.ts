@@ -11,7 +11,8 @@
 import type { Float } from '../cells/types.js';
 import type { SoftmaxXentPath } from '../cells/fast-paths.js';
 import { BackendBlocks } from './wasm-blocks.js';
-import type { LinearKernels, LossKernels } from './wasm-backend.js';
+import type { LinearKernels } from './wasm-linear.js';
+import type { LossKernels } from './wasm-loss-kernels.js';
 
 /** Logits N*O from which the loss runs on the kernels (smaller batches stay in loss.ts's loop). */
 export const FAST_XENT_MIN = 4096;
