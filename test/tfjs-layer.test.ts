@@ -16,7 +16,7 @@ import { plstmForward, plstmBackward } from '../src/cells/plstm.js';
 import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, deserializeModel, serializeModel, type ModelConfig } from '../src/model/index.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError, ShapeError } from '../src/errors.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -263,7 +263,7 @@ test('converter: our model file -> TF.js -> our model file keeps the weights and
   }
 });
 
-test('bad input: wrong rank, options that do not apply, a mask, models the converter cannot take', () => {
+test('bad input: wrong rank, options that do not apply, a mask of the wrong shape, models the converter cannot take', () => {
   assert.throws(() => new FastLSTM({ units: 4, recurrentActivation: 'hardSigmoid' } as never), (e: Error) => e instanceof ConfigError && /recurrentActivation/.test(e.message));
   assert.throws(() => new PowerLawLSTM({ units: 0 }), ConfigError);
   assert.throws(() => new PowerLawLSTM({ units: 4, eps: 2 }), /eps/);
@@ -274,7 +274,7 @@ test('bad input: wrong rank, options that do not apply, a mask, models the conve
     assert.throws(() => layer.apply(tf.zeros([2, 3])), /ndim|rank|expected/i);
     layer.apply(tf.zeros([2, 3, 5]));
     assert.throws(() => layer.apply(tf.zeros([2, 3, 5]), { initialState: [tf.zeros([2, 3]), tf.zeros([2, 4])] }), /\[batch, units\]/);
-    assert.throws(() => layer.apply(tf.zeros([2, 3, 5]), { mask: tf.ones([2, 3]) }), /masking/);
+    assert.throws(() => layer.apply(tf.zeros([2, 3, 5]), { mask: tf.ones([2, 4]) }), (e: Error) => e instanceof ShapeError && /mask must be \[batch, steps\] = \[2, 3\]/.test(e.message));
   });
   const twoLayers = tf.sequential({ layers: [new FastLSTM({ units: 3, inputShape: [4, 2], returnSequences: true }), new FastLSTM({ units: 3 }), tf.layers.dense({ units: 1 })] });
   assert.throws(() => tfjsToSequenceModel(twoLayers), /FastLSTM -> FastLSTM -> Dense/);
@@ -284,7 +284,7 @@ test('bad input: wrong rank, options that do not apply, a mask, models the conve
   deep.dispose();
 });
 
-test('TF.js wasm backend: the layers give the cpu backend\'s outputs and gradients', async (t) => {
+test('TF.js wasm backend: the layers give the cpu backend\'s outputs and gradients, with and without a mask', async (t) => {
   const B = 2, T = 4, I = 3, H = 5;
   const x = randn(B * T * I);
   const run = (): Float32Array[] => tf.tidy(() => {
@@ -292,7 +292,10 @@ test('TF.js wasm backend: the layers give the cpu backend\'s outputs and gradien
     const xt = tf.tensor3d(x, [B, T, I]);
     layer.apply(xt); // builds the weights
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(xt) as tf.Tensor)), layer.trainableWeights.map((v) => v.read()));
-    return [value.dataSync() as Float32Array, ...Object.values(grads).map((g) => g.dataSync() as Float32Array)];
+    // and under a mask (the masked path gathers and concatenates with TF.js ops)
+    const mask = tf.tensor2d([1, 1, 1, 0, 1, 0, 1, 1], [B, T], 'bool');
+    const masked = tf.variableGrads(() => tf.sum(tf.square(layer.apply(xt, { mask }) as tf.Tensor)), layer.trainableWeights.map((v) => v.read()));
+    return [value, ...Object.values(grads), masked.value, ...Object.values(masked.grads)].map((g) => g.dataSync() as Float32Array);
   });
   const onCpu = run();
   try {

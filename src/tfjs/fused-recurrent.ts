@@ -1,14 +1,15 @@
 // What PowerLawLSTM and FastLSTM share: a tfjs-layers Layer that keeps its weights in Keras'
 // layout, runs the whole sequence as one fused op on our backend (fused-sequence.ts) and
 // follows tf.layers.RNN's conventions (returnSequences, returnState, goBackwards, stateful,
-// initialState, getConfig for model.save).
+// initialState, masking, getConfig for model.save).
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors.js';
 import type { CellConfig } from '../cells/types.js';
 import { gatesOf } from '../cells/types.js';
 import { checkPositiveInt, requireSetting } from '../cells/bounds.js';
-import { fusedSequence, stateRowsOf } from './fused-sequence.js';
+import { fusedSequence, stateRowsOf, type InitialState } from './fused-sequence.js';
+import { maskedSequence } from './masked-sequence.js';
 import { serializeInitializer, toInitializer, type Initializer, type InitializerSpec } from './initializers.js';
 import { sharedBackend } from './shared-backend.js';
 
@@ -99,6 +100,7 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
     this.kernels = args.kernels ?? null;
     this.threads = args.threads ?? null;
     this.inputSpec = [new tfl.InputSpec({ ndim: 3 })];
+    this.supportsMasking = true;
   }
 
   /** The cell config for an input width I. */
@@ -158,9 +160,9 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
   override call(inputs: tfc.Tensor | tfc.Tensor[], kwargs: Kwargs): tfc.Tensor | tfc.Tensor[] {
     return tfc.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (kwargs.mask != null) throw new ConfigError(`${this.cellName} does not support masking: pad with a value the model learns to ignore, or run equal-length sequences`);
       if (x.rank !== 3) throw new ShapeError(`${this.cellName} expects input [batch, steps, features], got rank ${x.rank}`);
       const [B, T] = x.shape;
+      const keep = kwargs.mask == null ? null : this.maskValues(kwargs.mask, B, T);
       const H = this.units;
       const cfg = this.cellConfig!;
       // Read before the op runs: inside a custom op TF.js reports its tape as off.
@@ -171,11 +173,14 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
       const given = (kwargs.initialState as tfc.Tensor | tfc.Tensor[] | undefined) ?? (this.stateful ? this.carried : null);
       const initial = given == null ? null : this.initialStateOf(Array.isArray(given) ? given : [given], B);
       const withState = this.returnState || this.stateful;
-      const out = fusedSequence(sharedBackend({ backend: this.kernels, threads: this.threads }), cfg, {
-        x: xin, kernel: this.kernel!.read(), recurrentKernel: this.recurrentKernel!.read(), bias: this.bias!.read(),
-        pParam: this.decayParameter(), initial,
-      }, withState, needTape); // [B, T + K, H]
+      const backend = sharedBackend({ backend: this.kernels, threads: this.threads });
+      const run = (xs: tfc.Tensor3D, s0: InitialState | null): tfc.Tensor3D => fusedSequence(backend, cfg, {
+        x: xs, kernel: this.kernel!.read(), recurrentKernel: this.recurrentKernel!.read(), bias: this.bias!.read(),
+        pParam: this.decayParameter(), initial: s0,
+      }, withState, needTape);
       const K = stateRowsOf(cfg, withState);
+      const out = keep === null ? run(xin as tfc.Tensor3D, initial)
+        : maskedSequence(run, xin as tfc.Tensor3D, keep, initial, K, H, this.stateCount); // [B, T + K, H]
       const seq = K === 0 ? out : tfc.slice(out, [0, 0, 0], [B, T, H]); // [B, T, H]
       const hLast = tfc.reshape(tfc.slice(out, [0, T - 1, 0], [B, 1, H]), [B, H]);
       const finalState = [hLast];
@@ -189,8 +194,33 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
     });
   }
 
+  /**
+   * The input mask [B, T] as numbers (non-zero = the step counts), in the order the steps are
+   * read: reversed when goBackwards, as tf.layers.RNN reverses it.
+   */
+  private maskValues(mask: unknown, B: number, T: number): Float32Array {
+    const m = (Array.isArray(mask) ? mask[0] : mask) as tfc.Tensor;
+    if (!(m instanceof tfc.Tensor) || m.rank !== 2 || m.shape[0] !== B || m.shape[1] !== T) {
+      const shape = m instanceof tfc.Tensor ? `[${m.shape.join(', ')}]` : typeof m;
+      throw new ShapeError(`${this.cellName} mask must be [batch, steps] = [${B}, ${T}] (one flag per step), got ${shape}`);
+    }
+    const v = Float32Array.from(m.dataSync() as ArrayLike<number>); // [B, T]
+    if (!this.goBackwards) return v;
+    const r = new Float32Array(B * T);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) r[b * T + t] = v[b * T + T - 1 - t];
+    return r;
+  }
+
+  /** As tf.layers.RNN: the input mask passes on with the sequence output; states get none. */
+  override computeMask(_inputs: tfc.Tensor | tfc.Tensor[], mask?: tfc.Tensor | tfc.Tensor[]): tfc.Tensor | tfc.Tensor[] {
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    const outputMask = this.returnSequences && m != null ? m : null;
+    if (!this.returnState) return outputMask as tfc.Tensor;
+    return [outputMask, ...Array.from({ length: this.stateCount }, () => null)] as unknown as tfc.Tensor[];
+  }
+
   /** Checks an initial state (h, c[, a], each [B, H]); the pLSTM's age may be left out (zeros). */
-  private initialStateOf(list: tfc.Tensor[], B: number): { h: tfc.Tensor; c: tfc.Tensor; a: tfc.Tensor | null } {
+  private initialStateOf(list: tfc.Tensor[], B: number): InitialState {
     const n = this.stateCount;
     if (list.length !== n && !(n === 3 && list.length === 2)) {
       throw new ShapeError(`${this.cellName} initialState must be ${n === 3 ? '[h, c] or [h, c, a]' : '[h, c]'}, got ${list.length} tensors`);

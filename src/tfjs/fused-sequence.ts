@@ -11,6 +11,13 @@ import type { CellConfig, CellState, CellWeights, SequenceBackend } from '../cel
 import { gatesOf } from '../cells/types.js';
 import { transpose } from './keras-layout.js';
 
+/** An initial state (h, c and, for the pLSTM, the age a; a null age is zeros), each [B, H]. */
+export interface InitialState {
+  h: tfc.Tensor;
+  c: tfc.Tensor;
+  a: tfc.Tensor | null;
+}
+
 /** The op's inputs, in TF.js's layout. */
 export interface FusedSequenceInputs {
   x: tfc.Tensor; // [B, T, I]
@@ -19,8 +26,8 @@ export interface FusedSequenceInputs {
   bias: tfc.Tensor; // [G*H]
   /** pLSTM only: the raw decay parameter (p = sigmoid(p_param)) [H]; null for the LSTM. */
   pParam: tfc.Tensor | null;
-  /** Initial state (h, c and, for the pLSTM, the age a), each [B, H]; null for zeros. */
-  initial: { h: tfc.Tensor; c: tfc.Tensor; a: tfc.Tensor | null } | null;
+  /** Initial state, each [B, H]; null for zeros. */
+  initial: InitialState | null;
 }
 
 /** Rows of the op's output after the T steps: 0 (outputs only), or c (and a for the pLSTM). */

@@ -3,6 +3,7 @@
 // the layers register in the user's copy, so model.save and tf.loadLayersModel find them.
 export { PowerLawLSTM, type PowerLawLSTMArgs } from './power-law-lstm.js';
 export { FastLSTM, type FastLSTMArgs } from './fast-lstm.js';
+export { PowerLawLSTMCell, type PowerLawLSTMCellArgs } from './power-law-lstm-cell.js';
 export type { FusedRecurrentArgs, LayerArgs } from './fused-recurrent.js';
 export type { InitializerSpec } from './initializers.js';
 export { disposeKernelBackends, type KernelRuntime } from './shared-backend.js';

@@ -65,7 +65,7 @@ export class PowerLawLSTM extends FusedRecurrent {
   }
 }
 
-function checkPInit(v: unknown): PInit {
+export function checkPInit(v: unknown): PInit {
   const s = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
   switch (s.mode) {
     case 'uniform':
@@ -83,8 +83,8 @@ function checkPInit(v: unknown): PInit {
   }
 }
 
-/** The initial p_param [H] for a p initialisation. */
-function initialTheta(pInit: PInit, H: number): tfc.Tensor {
+/** The initial p_param [H] for a p initialisation (also PowerLawLSTMCell's). */
+export function initialTheta(pInit: PInit, H: number): tfc.Tensor {
   switch (pInit.mode) {
     case 'uniform': {
       const u = tfc.randomUniform([H], U_CLAMP, 1 - U_CLAMP);
