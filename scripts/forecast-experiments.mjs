@@ -70,7 +70,7 @@ function parseArgs(argv) {
     if (!(k in a) || v === undefined) throw new Error(`unknown or empty option ${argv[i]}`);
     a[k] = v;
   }
-  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'seattle', 'sunspots-long'] : a.only.split(',');
+  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'co2-window', 'seattle', 'sunspots-long'] : a.only.split(',');
   return a;
 }
 
