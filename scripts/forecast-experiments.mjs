@@ -10,7 +10,8 @@
 // protocol of Darts' RNN example on the sunspots. `table` prints the markdown tables (mean ±
 // standard deviation over the seeds). Series: sunspots (SILSO's monthly file, given by path),
 // sunspots-long (the same with lookback 396, networks only), co2 and seattle (from the npm
-// package vega-datasets), darts (the Darts protocol, sunspots).
+// package vega-datasets), co2-window (co2 with --normalize window, networks only), darts (the
+// Darts protocol, sunspots).
 // Runs go one after another (one process at a time); epochs are fixed, so results do not depend
 // on the machine's load.
 
@@ -47,6 +48,13 @@ function seriesConfigs(sunspots) {
         '--lookback', '120', '--horizon', '24', '--season', '12', '--test-size', '120', '--stride', '1', '--hidden', '32', '--epochs', '100'],
       csv: { time: 'Date', target: 'CO2', fill: 'interpolate' }, testSize: 120, horizon: 24, season: 12, mstl: [12],
     },
+    // the same with each window relative to its last value (--normalize window), networks only
+    'co2-window': {
+      data: vegaData('co2-concentration.csv'), flags: ['--time', 'Date', '--target', 'CO2', '--fill', 'interpolate',
+        '--lookback', '120', '--horizon', '24', '--season', '12', '--test-size', '120', '--stride', '1', '--hidden', '32', '--epochs', '100',
+        '--normalize', 'window'],
+      csv: { time: 'Date', target: 'CO2', fill: 'interpolate' }, testSize: 120, horizon: 24, season: 12, mstl: [12], baselines: false,
+    },
     seattle: {
       data: vegaData('seattle-weather.csv'), flags: ['--time', 'date', '--target', 'temp_max',
         '--lookback', '365', '--horizon', '30', '--season', '365', '--test-size', '730', '--stride', '1', '--hidden', '32', '--epochs', '100'],
@@ -62,7 +70,7 @@ function parseArgs(argv) {
     if (!(k in a) || v === undefined) throw new Error(`unknown or empty option ${argv[i]}`);
     a[k] = v;
   }
-  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'seattle', 'sunspots-long'] : a.only.split(',');
+  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'co2-window', 'seattle', 'sunspots-long'] : a.only.split(',');
   return a;
 }
 
@@ -193,7 +201,7 @@ if (args.cmd === 'table') {
   for (const name of args.only) {
     if (name === 'darts') { await runDarts(args.sunspots, args.out); continue; }
     const cfg = cfgs[name];
-    if (cfg === undefined) throw new Error(`unknown series ${name}: sunspots, sunspots-long, darts, co2 or seattle`);
+    if (cfg === undefined) throw new Error(`unknown series ${name}: sunspots, sunspots-long, darts, co2, co2-window or seattle`);
     if (cfg.baselines !== false) runMstl(name, cfg, args.out);
     runCli(name, cfg, args.out);
   }

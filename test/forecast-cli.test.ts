@@ -124,6 +124,23 @@ test('backtest --mode stateful --json: one line per model; an unknown mode exits
   assert.equal(bad.stdout, '');
 });
 
+test('backtest --normalize window: one line per model; an unknown value or stateful mode exits 2', () => {
+  const data = csv('bt-window.csv', 120);
+  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
+    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '1', '--hidden', '4', '--models', 'plstm', '--json'];
+  const r = plstm([...args, '--normalize', 'window']);
+  assert.equal(r.code, 0, r.stderr);
+  const [line] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(Number.isFinite(line.MASE), r.stdout);
+  const bad = plstm([...args, '--normalize', 'level']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--normalize must be series or window/);
+  const stateful = plstm([...args, '--normalize', 'window', '--mode', 'stateful']);
+  assert.equal(stateful.code, 2);
+  assert.match(stateful.stderr, /normalize 'window' is for windowed mode/);
+  assert.equal(stateful.stdout, '');
+});
+
 test('a file in the SILSO sunspot format (";"-separated, padded, no header, decimal years) reads by column number', () => {
   // the layout of SILSO's SN_m_tot_V2.0.csv (year; month; decimal year; value; sd; count; flag), with
   // a made-up 11-year cycle: the real file's licence does not allow shipping it

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   Forecaster, backtestBaseline, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
-  type BacktestResult, type ForecastCell, type ForecastMode, type ForecasterSettings, type TimeSeries,
+  type BacktestResult, type ForecastCell, type ForecastMode, type ForecasterSettings, type Normalization, type TimeSeries,
 } from '../forecast/index.js';
 import { forecastChart, renderSvg } from '../plot/index.js';
 import { svgToPng } from '../plot/png.js';
@@ -45,6 +45,7 @@ function addModelFlags(cmd: Command): Command {
     .option('--lr <rate>', 'Adam learning rate', '0.003')
     .option('--quantiles <list>', 'quantile levels, e.g. 0.1,0.5,0.9, or "none" for point forecasts (MSE)', '0.1,0.5,0.9')
     .option('--no-calendar', 'no calendar features (day of week, day of year, month)')
+    .option('--normalize <series|window>', 'series: scaled by the training part only; window: also relative to each window\'s last value (follows a trend out of the training range)', 'series')
     .option('--season <m>', 'seasonal period of MASE and seasonal naive (default: by frequency)')
     .option('--seed <k>', 'seed of weights and shuffling', '1')
     .option('--time-limit <seconds>', 'cap on each model\'s training time')
@@ -105,13 +106,19 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
     mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
-    season: int(f, 'season', 'season'), timeLimit: num(f, 'timeLimit', 'time-limit') ?? null,
+    season: int(f, 'season', 'season'), timeLimit: num(f, 'timeLimit', 'time-limit') ?? null, normalize: normalizeOf(f),
   };
 }
 
 function modeOf(f: Flags): ForecastMode {
   const m = String(f.mode ?? 'windowed');
   if (m !== 'windowed' && m !== 'stateful') throw new UsageError(`--mode must be windowed or stateful, got "${m}"`);
+  return m;
+}
+
+function normalizeOf(f: Flags): Normalization {
+  const m = String(f.normalize ?? 'series');
+  if (m !== 'series' && m !== 'window') throw new UsageError(`--normalize must be series or window, got "${m}"`);
   return m;
 }
 

@@ -19,6 +19,7 @@ import { calendarFeatures, seriesCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
 import { windowInputs, windowOrigins, windowTargets } from './windows.js';
+import { removeLevels, windowLevel, type Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
 import { trainChunks, trainWindows, type TrainSummary } from './train.js';
 import { MetricAccumulator, maseScale, type ForecastMetrics } from './metrics.js';
@@ -73,6 +74,13 @@ export interface ForecasterSettings {
   validationShare?: number;
   /** Seasonal period of MASE and seasonal naive; default from the frequency (24, 7, 52, 12, 4, else 1). */
   season?: number;
+  /**
+   * 'series': values scaled by the training part's mean and standard deviation. 'window'
+   * (windowed mode only): each window's inputs and targets also taken relative to its last
+   * observed value, which is added back to the forecasts, so that a trend can leave the
+   * training range. Default 'series'.
+   */
+  normalize?: Normalization;
 }
 
 /** Every setting with its default filled in. */
@@ -94,6 +102,7 @@ export const FORECASTER_DEFAULTS = {
   clip: 1,
   timeLimit: null as number | null,
   validationShare: 0,
+  normalize: 'series' as Normalization,
 } as const;
 
 /** The seasonal period a frequency suggests. */
@@ -117,6 +126,8 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
   posInt(r.batchSize, 'batchSize');
   if (!['windowed', 'stateful'].includes(r.mode)) throw new ConfigError(`unknown mode "${r.mode}": use windowed or stateful`);
   if (r.mode === 'stateful' && r.validationShare > 0) throw new ConfigError('validationShare is for windowed mode; a stateful forecaster trains on the whole history in order');
+  if (!['series', 'window'].includes(r.normalize)) throw new ConfigError(`unknown normalize "${r.normalize}": use series or window`);
+  if (r.mode === 'stateful' && r.normalize === 'window') throw new ConfigError('normalize \'window\' is for windowed mode; a stateful forecaster reads the whole history, not windows');
   if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
   if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
   if (r.season !== null) posInt(r.season, 'season');
@@ -297,7 +308,9 @@ export class Forecaster {
         const { p, o } = windows[wi];
         const pr = prepared[p];
         windowInputs(pr.scaled, pr.cov, C, [o], s.lookback, x, b);
-        for (let h = 0; h < s.horizon; h++) for (let q = 0; q < Q; q++) y[(b * s.horizon + h) * Q + q] = pr.scaled[o + h];
+        const level = this.levelOf(pr.scaled, o);
+        if (level !== 0) removeLevels(x, [level], s.lookback, F, b);
+        for (let h = 0; h < s.horizon; h++) for (let q = 0; q < Q; q++) y[(b * s.horizon + h) * Q + q] = pr.scaled[o + h] - level;
       });
     };
     this.lastTrain = await trainWindows(model, opt, windows.length, s.lookback, F, O, fill, {
@@ -344,6 +357,11 @@ export class Forecaster {
     });
   }
 
+  /** What a window's scaled values are taken relative to: 0, or its last observed value with normalize 'window'. */
+  private levelOf(scaled: ArrayLike<number>, o: number): number {
+    return this.settings.normalize === 'window' ? windowLevel(scaled, o) : 0;
+  }
+
   /** Scaled values and calendar covariates of a whole series. */
   private features(ser: TimeSeries, scaler: Scaler): { scaled: Float64Array; cov: Float64Array; C: number; names: string[] } {
     const scaled = ser.values.map((v) => scale(scaler, v));
@@ -366,7 +384,15 @@ export class Forecaster {
     for (const o of origins) {
       if (o < s.lookback || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${s.lookback} + ${s.horizon} steps at origin ${o}`);
     }
-    return { x: windowInputs(scaled, cov, C, origins, s.lookback), y: windowTargets(scaled, origins, s.horizon, this.Q) };
+    const x = windowInputs(scaled, cov, C, origins, s.lookback); // [W, L, F]
+    const y = windowTargets(scaled, origins, s.horizon, this.Q); // [W, H, Q]
+    if (s.normalize === 'window') {
+      const levels = origins.map((o) => this.levelOf(scaled, o));
+      removeLevels(x, levels, s.lookback, 1 + C);
+      const HQ = s.horizon * this.Q;
+      levels.forEach((l, w) => { for (let k = 0; k < HQ; k++) y[w * HQ + k] -= l; });
+    }
+    return { x, y };
   }
 
   /**
@@ -395,7 +421,10 @@ export class Forecaster {
       for (let at = 0; at < origins.length; at += chunk) {
         const part = origins.slice(at, at + chunk);
         const x = windowInputs(scaled, cov, C, part, s.lookback); // [B, L, F]
-        raw.set(model.predict(x, part.length, s.lookback), at * HQ); // [B, H * Q]
+        const levels = part.map((o) => this.levelOf(scaled, o)); // [B]
+        if (s.normalize === 'window') removeLevels(x, levels, s.lookback, 1 + C);
+        const out = model.predict(x, part.length, s.lookback); // [B, H * Q], relative to each level
+        levels.forEach((l, b) => { for (let k = 0; k < HQ; k++) raw[(at + b) * HQ + k] = out[b * HQ + k] + l; });
       }
     }
     return this.unscaleOutputs(raw, origins.length, scaler);

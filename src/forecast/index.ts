@@ -7,6 +7,7 @@ export {
   type TimeSeries, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
 } from './series.js';
 export { windowOrigins, windowInputs, windowTargets } from './windows.js';
+export { windowLevel, removeLevels, type Normalization } from './window-level.js';
 export { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 export { calendarFeatureNames, calendarFeatures, seriesCalendar } from './calendar.js';
 export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
