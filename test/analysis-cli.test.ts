@@ -10,12 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CHROMIUM_FLAGS, withPage } from './support/browser.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const dir = mkdtempSync(join(tmpdir(), 'plstm-analyze-'));
 
 function plstm(args: string[]) {
@@ -109,15 +107,7 @@ test('plstm analyze on a forecaster of plstm forecast fit: windows of the series
 
 /** Opens an HTML report in headless Chromium: every image loaded, no console error; returns its image and table counts. */
 async function renderInChromium(html: string): Promise<{ images: number; tables: number }> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
-  try {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (q) => problems.push(`request failed: ${q.url().slice(0, 80)}`));
+  return withPage(CHROMIUM_FLAGS, async (page, problems) => {
     await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
     const images = await page.$$eval('img', (els) => els.map((e) => {
       const img = e as HTMLImageElement;
@@ -128,9 +118,7 @@ async function renderInChromium(html: string): Promise<{ images: number; tables:
     const tables = await page.$$eval('table', (els) => els.length);
     assert.deepEqual(problems, []);
     return { images: images.length, tables };
-  } finally {
-    await browser.close();
-  }
+  }, { failedRequests: true });
 }
 
 /** The report's images: every one a PNG data URI (small, unlike a heatmap's SVG), none a link. */

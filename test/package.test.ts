@@ -11,16 +11,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CHROMIUM_FLAGS, serveFiles, withPage } from './support/browser.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** What the package needs to build (`npm pack` runs `prepare`, i.e. `npm run build`). */
 const BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'scripts', 'src', 'test/fixtures'];
 
@@ -210,35 +207,23 @@ try {
 });
 
 test('(e) the bundle trains in headless Chromium on a page without cross-origin isolation: wasm, one thread, no console error', async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
   assert.ok(pageBundle, 'test (d) made the bundle');
   const files: Record<string, [string, string]> = {
     '/': ['text/html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>plstm</title><script type="module" src="/bundle.js"></script>'],
     '/bundle.js': ['text/javascript', pageBundle],
   };
-  const server: Server = createServer((req, res) => {
-    const file = files[req.url ?? ''];
-    if (!file) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  const { origin, server } = await serveFiles(files);
   try {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
-    const r = await page.evaluate(() => (globalThis as { result?: unknown }).result) as Record<string, unknown>;
-    assert.equal(r.error, undefined, String(r.error));
-    assert.equal(r.isolated, false, 'the page is not cross-origin isolated');
-    checkTrained(r as Parameters<typeof checkTrained>[0], { threads: 1, variant: 'simd-unshared' });
-    assert.deepEqual(problems, []);
+    await withPage(CHROMIUM_FLAGS, async (page, problems) => {
+      await page.goto(`${origin}/`);
+      await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
+      const r = await page.evaluate(() => (globalThis as { result?: unknown }).result) as Record<string, unknown>;
+      assert.equal(r.error, undefined, String(r.error));
+      assert.equal(r.isolated, false, 'the page is not cross-origin isolated');
+      checkTrained(r as Parameters<typeof checkTrained>[0], { threads: 1, variant: 'simd-unshared' });
+      assert.deepEqual(problems, []);
+    });
   } finally {
-    await browser.close();
     server.close();
   }
 });

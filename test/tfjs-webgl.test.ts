@@ -8,14 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CHROMIUM, serveFiles, withPage } from './support/browser.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 /** SwiftShader: WebGL 2 in software, for machines without a GPU. */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic',
+const WEBGL_FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // The page: `runCase(backend)` builds both layers with seeded initialisers, runs them on a fixed
@@ -90,52 +89,41 @@ test('TF.js webgl backend in headless Chromium: PowerLawLSTM and FastLSTM give t
     '/': ['text/html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>tfjs webgl</title><script type="module" src="/page.js"></script>'],
     '/page.js': ['text/javascript', bundle.outputFiles[0].text],
   };
-  const server: Server = createServer((req, res) => {
-    const file = files[req.url ?? ''];
-    if (!file) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  const { origin, server } = await serveFiles(files);
   try {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (globalThis as { ready?: unknown }).ready !== undefined, null, { timeout: 60_000 });
-    const ready = await page.evaluate(() => (globalThis as { ready?: unknown }).ready) as { webgl: boolean; webglVersion?: number; error?: string };
-    if (ready.error !== undefined) assert.fail(`the page failed to start: ${ready.error}`);
-    if (!ready.webgl) {
-      t.skip(`WebGL is not available in headless Chromium here (TF.js could not start its webgl backend; ${problems.join('; ') || 'no message'}): the webgl backend was not tested`);
-      return;
-    }
-    type Result = { backend: string; plstm: number[][]; fast: number[][] };
-    const runCase = (backend: string): Promise<Result> =>
-      page.evaluate((b) => (globalThis as unknown as { runCase(b: string): Promise<Result> }).runCase(b), backend);
-    const onWebgl = await runCase('webgl');
-    const onCpu = await runCase('cpu');
-    assert.equal(onWebgl.backend, 'webgl');
-    assert.equal(onCpu.backend, 'cpu');
-    const names = {
-      plstm: ['output', 'loss', 'dx', 'dh0', 'dc0', 'da0', 'd kernel', 'd recurrent_kernel', 'd bias', 'd p_param'],
-      fast: ['output', 'loss', 'dx', 'dh0', 'dc0', 'd kernel', 'd recurrent_kernel', 'd bias'],
-    };
-    for (const layer of ['plstm', 'fast'] as const) {
-      assert.equal(onWebgl[layer].length, names[layer].length);
-      names[layer].forEach((name, i) => {
-        const a = onWebgl[layer][i], b = onCpu[layer][i];
-        assert.ok(b.some((v) => v !== 0), `${layer} ${name} is all zeros on cpu: the case tests nothing`);
-        const w = worst(a, b);
-        assert.ok(w <= 1, `${layer} ${name}: webgl differs from cpu, worst error ratio ${w.toFixed(2)} (> 1)`);
-      });
-    }
-    // The layers ran on our wasm kernels (no fallback warning), and nothing else went wrong.
-    assert.deepEqual(problems, []);
+    await withPage(WEBGL_FLAGS, async (page, problems) => {
+      await page.goto(`${origin}/`);
+      await page.waitForFunction(() => (globalThis as { ready?: unknown }).ready !== undefined, null, { timeout: 60_000 });
+      const ready = await page.evaluate(() => (globalThis as { ready?: unknown }).ready) as { webgl: boolean; webglVersion?: number; error?: string };
+      if (ready.error !== undefined) assert.fail(`the page failed to start: ${ready.error}`);
+      if (!ready.webgl) {
+        t.skip(`WebGL is not available in headless Chromium here (TF.js could not start its webgl backend; ${problems.join('; ') || 'no message'}): the webgl backend was not tested`);
+        return;
+      }
+      type Result = { backend: string; plstm: number[][]; fast: number[][] };
+      const runCase = (backend: string): Promise<Result> =>
+        page.evaluate((b) => (globalThis as unknown as { runCase(b: string): Promise<Result> }).runCase(b), backend);
+      const onWebgl = await runCase('webgl');
+      const onCpu = await runCase('cpu');
+      assert.equal(onWebgl.backend, 'webgl');
+      assert.equal(onCpu.backend, 'cpu');
+      const names = {
+        plstm: ['output', 'loss', 'dx', 'dh0', 'dc0', 'da0', 'd kernel', 'd recurrent_kernel', 'd bias', 'd p_param'],
+        fast: ['output', 'loss', 'dx', 'dh0', 'dc0', 'd kernel', 'd recurrent_kernel', 'd bias'],
+      };
+      for (const layer of ['plstm', 'fast'] as const) {
+        assert.equal(onWebgl[layer].length, names[layer].length);
+        names[layer].forEach((name, i) => {
+          const a = onWebgl[layer][i], b = onCpu[layer][i];
+          assert.ok(b.some((v) => v !== 0), `${layer} ${name} is all zeros on cpu: the case tests nothing`);
+          const w = worst(a, b);
+          assert.ok(w <= 1, `${layer} ${name}: webgl differs from cpu, worst error ratio ${w.toFixed(2)} (> 1)`);
+        });
+      }
+      // The layers ran on our wasm kernels (no fallback warning), and nothing else went wrong.
+      assert.deepEqual(problems, []);
+    });
   } finally {
-    await browser.close();
     server.close();
   }
 });
