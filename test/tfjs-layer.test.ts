@@ -17,6 +17,7 @@ import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, deserializeModel, serializeModel, type ModelConfig } from '../src/model/index.js';
 import { ConfigError, ShapeError } from '../src/errors.js';
+import { assertClose, worst } from './support/close.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -27,17 +28,6 @@ const rng = new Rng(7);
 const randn = (n: number, scale = 1): Float32Array => new Float32Array(n).map(() => rng.range(-scale, scale));
 const t3 = (a: Float32Array, s: [number, number, number]): tf.Tensor3D => tf.tensor3d(a, s);
 
-/** Max |a - b| / (atol + rtol |b|) over all elements (<= 1 passes). */
-function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol = 1e-5, rtol = 1e-4): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
-  return w;
-}
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  const w = worst(a, b);
-  assert.ok(w <= 1, `${what}: worst error ratio ${w.toFixed(2)} (> 1)`);
-}
 
 /** Returns (value, dx, dh0, dc0, weight grads) of sum(out * R) for a layer called on x from (h0, c0). */
 function lossAndGrads(layer: tf.layers.Layer, x: tf.Tensor, init: tf.Tensor[], R: tf.Tensor) {

@@ -11,6 +11,7 @@ import { transpose } from '../src/tfjs/keras-layout.js';
 import { plstmForward, plstmBackward } from '../src/cells/plstm.js';
 import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
+import { assertClose, worst } from './support/close.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -20,16 +21,6 @@ after(() => disposeKernelBackends());
 const rng = new Rng(11);
 const randn = (n: number, scale = 1): Float32Array => new Float32Array(n).map(() => rng.range(-scale, scale));
 
-function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol = 1e-5, rtol = 1e-4): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
-  return w;
-}
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  const w = worst(a, b);
-  assert.ok(w <= 1, `${what}: worst error ratio ${w.toFixed(2)} (> 1)`);
-}
 
 // [B = 6, T = 6]: right-padded rows of lengths 6, 4, 4 and 1, a row with gaps and a leading
 // masked step, and a row with every step masked.
