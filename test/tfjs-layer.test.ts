@@ -17,7 +17,7 @@ import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, deserializeModel, serializeModel, type ModelConfig } from '../src/model/index.js';
 import { ConfigError, ShapeError } from '../src/errors.js';
-import { assertClose, worst } from './support/close.js';
+import { assertClose } from './support/close.js';
 
 before(async () => {
   await tf.setBackend('cpu');
