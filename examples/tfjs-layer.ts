@@ -1,6 +1,10 @@
 // A TF.js model with the pLSTM layer: recall the first of 20 tokens, trained with model.fit,
 // saved and loaded through TF.js, then converted to our model file.
 // Run after `npm run build`:  node --import tsx examples/tfjs-layer.ts
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { PowerLawLSTM, tfjsToModelFile } from 'powerlaw-lstm/tfjs';
 
@@ -18,7 +22,7 @@ const h = await model.fit(x, y, { epochs: 20, batchSize: 64, verbose: 0 });
 console.log('accuracy after 20 epochs:', (h.history.acc as number[]).at(-1), '(chance', 1 / V, ')');
 
 // TF.js's own save and load: the layer is registered, so tf.loadLayersModel finds it.
-await model.save('file:///tmp/plstm-tfjs-example').catch(() => console.log('(file:// saving needs @tensorflow/tfjs-node)'));
+await model.save(pathToFileURL(join(mkdtempSync(join(tmpdir(), 'plstm-tfjs-')), 'model')).href).catch(() => console.log('(file:// saving needs @tensorflow/tfjs-node)'));
 
 // Our model file: the softmax stays in TF.js, so rebuild the head as a linear one for ours.
 const linear = tf.sequential({ layers: [model.layers[0], tf.layers.dense({ units: V })] });

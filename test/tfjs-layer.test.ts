@@ -17,7 +17,7 @@ import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, deserializeModel, serializeModel, type ModelConfig } from '../src/model/index.js';
 import { ConfigError, ShapeError } from '../src/errors.js';
-import { assertClose } from './support/close.js';
+import { assertClose, randomPlstmCase } from './support/close.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -73,12 +73,8 @@ for (const returnSequences of [true, false]) {
       const B = 3, T = 6, I = 4, H = 5;
       const cfg = plstmConfig(I, H);
       // The reference's weights (rows [G*H, I]) in float64; the layer gets them transposed.
-      const w = {
-        wIh: Float64Array.from(randn(3 * H * I, 0.6)), wHh: Float64Array.from(randn(3 * H * H, 0.6)),
-        b: Float64Array.from(randn(3 * H, 0.6)), theta: Float64Array.from(randn(H, 2)),
-      };
+      const { w, s0 } = randomPlstmCase(randn, (lo, hi) => rng.range(lo, hi), B, I, H);
       const x = Float64Array.from(randn(B * T * I));
-      const s0 = { h: Float64Array.from(randn(B * H)), c: Float64Array.from(randn(B * H)), a: new Float64Array(B * H).map(() => rng.range(0, 4)) };
       const R = Float64Array.from(randn((returnSequences ? B * T : B) * H));
       const Rc = Float64Array.from(randn(B * H)), Ra = Float64Array.from(randn(B * H));
 

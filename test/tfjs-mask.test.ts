@@ -11,7 +11,7 @@ import { transpose } from '../src/tfjs/keras-layout.js';
 import { plstmForward, plstmBackward } from '../src/cells/plstm.js';
 import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
-import { assertClose, worst } from './support/close.js';
+import { assertClose, randomPlstmCase, worst } from './support/close.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -75,12 +75,8 @@ for (const returnSequences of [true, false]) {
 test('masked PowerLawLSTM equals the reference pLSTM run on each row\'s unmasked steps: outputs, final state, every gradient', () => {
   const I = 3, H = 4;
   const cfg = plstmConfig(I, H);
-  const w = {
-    wIh: Float64Array.from(randn(3 * H * I, 0.6)), wHh: Float64Array.from(randn(3 * H * H, 0.6)),
-    b: Float64Array.from(randn(3 * H, 0.6)), theta: Float64Array.from(randn(H, 2)),
-  };
+  const { w, s0 } = randomPlstmCase(randn, (lo, hi) => rng.range(lo, hi), B, I, H);
   const x = Float64Array.from(randn(B * T * I));
-  const s0 = { h: Float64Array.from(randn(B * H)), c: Float64Array.from(randn(B * H)), a: new Float64Array(B * H).map(() => rng.range(0, 4)) };
   const R = Float64Array.from(randn(B * T * H)), Rc = Float64Array.from(randn(B * H)), Ra = Float64Array.from(randn(B * H));
 
   // Reference, row by row on the kept steps: the output at step t is h after the last kept step

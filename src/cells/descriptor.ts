@@ -37,20 +37,25 @@ export interface CellDescriptor {
   init?(cfg: CellConfig, rng: Rng, dtype: DType): CellWeights;
 }
 
-/** A [B, T, H] buffer of gate k of the activations acts [B, T, G*H]. */
-function gateOf(acts: Float, k: number, G: number, B: number, T: number, H: number): Float {
-  const out = acts instanceof Float32Array ? new Float32Array(B * T * H) : new Float64Array(B * T * H);
-  for (let row = 0; row < B * T; row++) {
-    const src = row * G * H + k * H;
-    for (let j = 0; j < H; j++) out[row * H + j] = acts[src + j];
-  }
+/** The gates of the activations acts [B, T, G*H] by name, each [B, T, H] (G = names.length). */
+function gatesOfActs(acts: Float, names: readonly string[], B: number, T: number, H: number): Record<string, Float> {
+  const G = names.length;
+  const out: Record<string, Float> = {};
+  names.forEach((name, k) => {
+    const g = acts instanceof Float32Array ? new Float32Array(B * T * H) : new Float64Array(B * T * H);
+    for (let row = 0; row < B * T; row++) g.set(acts.subarray(row * G * H + k * H, row * G * H + (k + 1) * H), row * H);
+    out[name] = g;
+  });
   return out;
 }
+
+const PLSTM_GATES = ['r', 'o', 'g'] as const;
+const LSTM_GATES = ['i', 'f', 'g', 'o'] as const;
 
 /** The pLSTM (Chien et al. 2021): gates r, o, g; state h, c and the age a. */
 export const PLSTM_CELL: CellDescriptor = {
   kind: 'plstm',
-  gates: ['r', 'o', 'g'],
+  gates: PLSTM_GATES,
   hasAge: true,
   hasTheta: true,
   traceNames: ['r', 'o', 'g', 'a', 'f'],
@@ -67,7 +72,7 @@ export const PLSTM_CELL: CellDescriptor = {
       f[i] = Math.pow((a + cfg.eps) / (a + 1), p[i % H]); // the forget gate, as the cell computes it
     }
     return {
-      steps: { r: gateOf(tape.acts, 0, 3, B, T, H), o: gateOf(tape.acts, 1, 3, B, T, H), g: gateOf(tape.acts, 2, 3, B, T, H), a: tape.aSeq, f },
+      steps: { ...gatesOfActs(tape.acts, PLSTM_GATES, B, T, H), a: tape.aSeq, f },
       units: { p },
     };
   },
@@ -76,7 +81,7 @@ export const PLSTM_CELL: CellDescriptor = {
 /** PyTorch's LSTM: gates i, f, g, o; state h, c. */
 export const LSTM_CELL: CellDescriptor = {
   kind: 'lstm',
-  gates: ['i', 'f', 'g', 'o'],
+  gates: LSTM_GATES,
   hasAge: false,
   hasTheta: false,
   traceNames: ['i', 'f', 'g', 'o'],
@@ -84,11 +89,7 @@ export const LSTM_CELL: CellDescriptor = {
   backward: lstmBackward,
   internals(cfg, _w, fwd) {
     const tape = fwd.tape as LstmTape;
-    const { B, T } = tape;
-    const H = cfg.hiddenSize;
-    const steps: Record<string, Float> = {};
-    ['i', 'f', 'g', 'o'].forEach((name, k) => { steps[name] = gateOf(tape.acts, k, 4, B, T, H); });
-    return { steps, units: {} };
+    return { steps: gatesOfActs(tape.acts, LSTM_GATES, tape.B, tape.T, cfg.hiddenSize), units: {} };
   },
 };
 
