@@ -111,3 +111,15 @@ test('a series shorter than lookback + horizon is a DataError saying what to do'
   const f = new Forecaster({ lookback: 10, horizon: 5, epochs: 1 });
   await assert.rejects(f.fit(numeric(Array.from({ length: 12 }, (_, i) => i))), (e: Error) => e instanceof DataError && /fewer than lookback \+ horizon = 15/.test(e.message));
 });
+
+test('fit() passes the caller\'s callbacks through: a stop after 3 steps ends training there', async () => {
+  const values = Array.from({ length: 120 }, (_, t) => Math.sin((2 * Math.PI * t) / 12));
+  for (const mode of ['windowed', 'stateful'] as const) {
+    const f = new Forecaster({ lookback: 12, horizon: 3, hidden: 4, epochs: 5, batchSize: 8, quantiles: null, mode });
+    let seen = 0;
+    const summary = await f.fit(numeric(values), { callbacks: [{ onStepEnd: () => (++seen >= 3 ? 'stop' : undefined) }] });
+    assert.equal(seen, 3, mode);
+    assert.equal(summary.steps, 3, mode);
+    f.dispose();
+  }
+});

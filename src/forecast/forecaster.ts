@@ -15,6 +15,7 @@ import { SequenceModel } from '../model/sequence-model.js';
 import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
+import type { FitCallbacks } from '../model/fit.js';
 import { calendarFeatures, seriesCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
@@ -267,8 +268,10 @@ export class Forecaster {
    * Trains on each series' values[0 .. trainEnd) (default: all of it): one scaler per series
    * fitted on that part only. Windowed: windows of every series pooled and shuffled. Stateful:
    * one row per series, run in order in chunks of `lookback` steps with the state carried.
+   * opts.callbacks: the caller's hooks into the training loop (see FitCallbacks), e.g. live
+   * progress, or a Promise that pauses training between steps.
    */
-  async fit(series: TimeSeries | TimeSeries[], opts: { trainEnd?: (s: TimeSeries) => number } = {}): Promise<TrainSummary> {
+  async fit(series: TimeSeries | TimeSeries[], opts: { trainEnd?: (s: TimeSeries) => number; callbacks?: FitCallbacks[] } = {}): Promise<TrainSummary> {
     const all = Array.isArray(series) ? series : [series];
     const s = this.settings;
     this.model?.dispose();
@@ -288,7 +291,7 @@ export class Forecaster {
     const C = prepared[0].C;
     this.calendarNames = prepared[0].names;
     if (s.mode === 'stateful') {
-      this.lastTrain = await this.fitStateful(prepared, C);
+      this.lastTrain = await this.fitStateful(prepared, C, opts.callbacks);
       return this.lastTrain;
     }
     const windows: { p: number; o: number }[] = [];
@@ -315,7 +318,7 @@ export class Forecaster {
     };
     this.lastTrain = await trainWindows(model, opt, windows.length, s.lookback, F, O, fill, {
       epochs: s.epochs, batchSize: s.batchSize, seed: s.seed, clip: s.clip, timeLimit: s.timeLimit,
-      validation, patience: nVal > 0 ? 5 : undefined,
+      validation, patience: nVal > 0 ? 5 : undefined, callbacks: opts.callbacks,
     });
     return this.lastTrain;
   }
@@ -325,7 +328,8 @@ export class Forecaster {
    * k*lookback .. (k+1)*lookback - 1; step t's targets are the scaled values t+1 .. t+horizon,
    * weighted 0 where they reach past the training part (and on the padding of shorter series).
    */
-  private async fitStateful(prepared: { end: number; scaled: Float64Array; cov: Float64Array }[], C: number): Promise<TrainSummary> {
+  private async fitStateful(prepared: { end: number; scaled: Float64Array; cov: Float64Array }[], C: number,
+    callbacks?: FitCallbacks[]): Promise<TrainSummary> {
     const s = this.settings, Q = this.Q, H = s.horizon, F = 1 + C, O = H * Q, L = s.lookback;
     const B = prepared.length;
     // the last step with a whole horizon inside some series' training part, plus one
@@ -353,7 +357,7 @@ export class Forecaster {
       return { B, T, x, y, weights };
     };
     return trainChunks(model, opt, chunk, Math.ceil(steps / L), null, {
-      epochs: s.epochs, clip: s.clip, timeLimit: s.timeLimit,
+      epochs: s.epochs, clip: s.clip, timeLimit: s.timeLimit, callbacks,
     });
   }
 

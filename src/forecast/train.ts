@@ -5,7 +5,7 @@
 
 import type { SequenceModel } from '../model/sequence-model.js';
 import type { Optimizer } from '../model/optimizers.js';
-import { fit, type FitEpochRecord, type FitOptions } from '../model/fit.js';
+import { fit, type FitCallbacks, type FitEpochRecord, type FitOptions } from '../model/fit.js';
 import { EpochRowOrder } from '../model/batch-rows.js';
 import type { Batch } from '../model/validate.js';
 
@@ -21,6 +21,8 @@ export interface TrainOptions {
   patience?: number;
   /** Called after every epoch. */
   onEpoch?: (e: { epoch: number; loss: number; valLoss: number | null; seconds: number }) => void;
+  /** The caller's hooks into fit() (live progress, pausing, stopping), after the forecaster's own. */
+  callbacks?: FitCallbacks[];
 }
 
 /** Options of trainWindows. */
@@ -107,7 +109,7 @@ async function run(model: SequenceModel, opt: Optimizer, o: Pick<FitOptions, 'da
         if (valLoss !== null) keep(valLoss);
         opts.onEpoch?.({ epoch: r.epoch, loss: r.trainLoss, valLoss, seconds: r.seconds });
       },
-    }],
+    }, ...(opts.callbacks ?? [])],
   });
   const p = h.progress;
   // a run cut off mid-epoch by its time limit: its last model was validated too
