@@ -12,7 +12,7 @@ import type { ForecastView, GateGrid, Line, ModelName, ModelView } from '../prot
 export const GRID_MAX_ROWS = 64;
 export const GRID_MAX_COLS = 200;
 /** Sequences the LSTM's mean forget gate and the measured decay average over. */
-export const VIEW_SEQUENCES = 8;
+export const VIEW_SEQUENCES = 2;
 /** The change added to the cell state to measure decay: well above float32 rounding. */
 const MEASURE_DELTA = 1e-2;
 /** Which units the equation curves show: p (or the mean forget gate) at these quantiles. */
