@@ -174,8 +174,10 @@ test('model files: bytes load back with deserializeModel, and inspect() views th
 });
 
 test('forecast task on the built-in CO2 series: steps train both forecasters and MASE is finite', async () => {
-  const run = await PlaygroundRun.create(small({ task: 'forecast', lookback: 24, horizon: 6 }), { threads: 1 });
+  const run = await PlaygroundRun.create(small({ task: 'forecast', lookback: 24, horizon: 6, pInit: 'constant', pValue: 0.3 }), { threads: 1 });
   try {
+    // the page's p initialisation reaches the forecaster's model before its first step
+    assert.ok(run.views()[0].p!.every((p) => Math.abs(p - 0.3) < 1e-6));
     for (let i = 0; i < 3; i++) {
       const { step, steps } = await run.step();
       assert.equal(step, i + 1);

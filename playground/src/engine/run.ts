@@ -167,6 +167,7 @@ class ForecastPair implements Pair {
       if (!f.fitted) {
         const failure = await fits[name].stop().then(() => fits[name].step().catch((e: unknown) => e));
         for (const g of Object.values(fits)) await g.stop();
+        for (const m of MODELS) forecasters[m].dispose();
         throw failure instanceof PlstmError ? new PlaygroundProblem(`${task.source}: ${failure.message}`) : failure;
       }
       initLikeSettings(f.sequenceModel, settings);
@@ -250,7 +251,7 @@ function initLikeSettings(model: SequenceModel, s: PlaygroundSettings): void {
   const layer = model.config.layers[0];
   const H = layer.hidden;
   if (layer.cell === 'plstm' && s.pInit === 'constant') {
-    model.parameter('layers.0.theta').fill(Math.log(s.pValue / (1 - s.pValue)));
+    model.parameter('layers.0.p_param').fill(Math.log(s.pValue / (1 - s.pValue))); // theta [H]: p = sigmoid(theta)
   }
   if (layer.cell === 'lstm' && s.lstmInit === 'forget-bias') {
     const b = model.parameter('layers.0.bias'); // [4H]: gates i, f, g, o
