@@ -16,7 +16,7 @@ import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
 import type { FitCallbacks } from '../model/fit.js';
-import { calendarFeatures, seriesCalendar } from './calendar.js';
+import { seriesCalendar, stepCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
 import { windowInputs, windowOrigins, windowTargets } from './windows.js';
@@ -67,6 +67,13 @@ export interface ForecasterSettings {
   quantiles?: number[] | null;
   /** Feed calendar features (by frequency) with each step. Default true. */
   calendar?: boolean;
+  /**
+   * Known future covariates: each input step t also carries the calendar features of time
+   * t + horizon, so the last `horizon` input steps carry those of every forecast step (and in
+   * stateful mode the step whose head forecasts t+1 .. t+horizon carries those of the last).
+   * Needs calendar. Default: on when calendar is on (off in model files saved before it existed).
+   */
+  futureCalendar?: boolean;
   /** Max gradient norm. Default 1. */
   clip?: number;
   /** Cap on training seconds; null = none. Default null. */
@@ -100,6 +107,7 @@ export const FORECASTER_DEFAULTS = {
   seed: 1,
   quantiles: [...DEFAULT_QUANTILES] as number[] | null,
   calendar: true,
+  futureCalendar: true,
   clip: 1,
   timeLimit: null as number | null,
   validationShare: 0,
@@ -119,6 +127,8 @@ function posInt(v: unknown, what: string): number {
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
 export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
   const r = { ...FORECASTER_DEFAULTS, ...stripUndefined(s), season: s.season ?? null } as ResolvedForecasterSettings;
+  r.futureCalendar = s.futureCalendar ?? r.calendar;
+  if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
   posInt(r.lookback, 'lookback');
   posInt(r.horizon, 'horizon');
   posInt(r.hidden, 'hidden');
@@ -366,11 +376,21 @@ export class Forecaster {
     return this.settings.normalize === 'window' ? windowLevel(scaled, o) : 0;
   }
 
-  /** Scaled values and calendar covariates of a whole series. */
+  /** How far ahead the calendar features of each step reach: the horizon with futureCalendar, else 0. */
+  private get calendarLead(): number {
+    return this.settings.futureCalendar ? this.settings.horizon : 0;
+  }
+
+  /**
+   * Scaled values and calendar covariates of a whole series. A lead of `horizon` (not of 1 ..
+   * horizon) keeps one extra feature block per step and still reaches every forecast step: in a
+   * window the last `horizon` inputs carry the features of the `horizon` forecast steps, in the
+   * same layout in windowed and stateful mode, and update() computes them from the live time.
+   */
   private features(ser: TimeSeries, scaler: Scaler): { scaled: Float64Array; cov: Float64Array; C: number; names: string[] } {
     const scaled = ser.values.map((v) => scale(scaler, v));
     if (!this.settings.calendar) return { scaled, cov: new Float64Array(0), C: 0, names: [] };
-    const { names, data } = seriesCalendar(ser);
+    const { names, data } = seriesCalendar(ser, this.calendarLead);
     if (this.calendarNames !== null && names.join() !== this.calendarNames.join()) {
       throw new DataError(`series "${ser.id}" has calendar features ${names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
     }
@@ -487,7 +507,7 @@ export class Forecaster {
     const C = this.calendarNames?.length ?? 0;
     const x = new Float32Array(1 + C); // [1, F]
     x[0] = (value - scaler.mean) / scaler.std;
-    if (C > 0) x.set(calendarFeatures(t, live.freq, live.timeKind), 1);
+    if (C > 0) x.set(stepCalendar(t, live.freq, live.timeKind, this.calendarLead), 1);
     live.out = this.sequenceModel.step(live.state, x);
     live.last = t;
     return this.liveForecast(key, h);
@@ -590,7 +610,9 @@ export class Forecaster {
       model.dispose();
       throw new DataError(`${what} is a model but not a forecaster (no forecaster settings inside); train one with plstm forecast fit`);
     }
-    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined }, runtime);
+    // files saved before futureCalendar existed fed no lead features
+    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined,
+      futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
     f.model = model;
     f.scalers = new Map(Object.entries(saved.scalers));
     f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));

@@ -9,7 +9,7 @@ export {
 export { windowOrigins, windowInputs, windowTargets } from './windows.js';
 export { windowLevel, removeLevels, type Normalization } from './window-level.js';
 export { fitScaler, scale, unscale, type Scaler } from './scaler.js';
-export { calendarFeatureNames, calendarFeatures, seriesCalendar } from './calendar.js';
+export { calendarFeatureNames, calendarFeatures, seriesCalendar, stepCalendarNames, stepCalendar } from './calendar.js';
 export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
 export { naiveForecast, seasonalNaiveForecast, driftForecast, baselineForecast, isBaseline, type BaselineName } from './baselines.js';
 export { DEFAULT_QUANTILES, sortQuantiles, medianIndex } from './quantiles.js';
