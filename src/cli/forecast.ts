@@ -47,6 +47,7 @@ function addModelFlags(cmd: Command): Command {
     .option('--no-calendar', 'no calendar features (day of week, day of year, month)')
     .option('--no-future-calendar', 'no calendar features of the forecast steps (each input step otherwise also carries those of the step a horizon later)')
     .option('--normalize <series|window>', 'series: scaled by the training part only; window: also relative to each window\'s last value (follows a trend out of the training range)', 'series')
+    .option('--covariates <cols>', 'past covariates: extra numeric columns (comma-separated), known up to each time, fed as inputs')
     .option('--season <m>', 'seasonal period of MASE and seasonal naive (default: by frequency)')
     .option('--seed <k>', 'seed of weights and shuffling', '1')
     .option('--time-limit <seconds>', 'cap on each model\'s training time')
@@ -89,12 +90,21 @@ function readData(f: Flags, saved: Record<string, unknown> = {}): TimeSeries[] {
   const target = (f.target as string | undefined) ?? (saved.target as string | undefined);
   const id = (f.id as string | undefined) ?? (saved.id as string | undefined);
   const freq = (f.freq as string | undefined) ?? (saved.freq as string | undefined);
+  const covariates = covariatesOf(f) ?? (saved.covariates as string[] | undefined);
   return readSeriesCsv(bytes, {
     source: file, header,
     time: need(time, 'time', 'the time column (header name or 1-based number)'),
     target: need(target, 'target', 'the value column'),
-    id, fill: f.fill, freq: freq === undefined ? undefined : parseFrequency(freq),
+    id, fill: f.fill, freq: freq === undefined ? undefined : parseFrequency(freq), covariates,
   });
+}
+
+/** --covariates col1,col2: past covariate columns, or undefined when not given. */
+function covariatesOf(f: Flags): string[] | undefined {
+  if (f.covariates === undefined) return undefined;
+  const cols = String(f.covariates).split(',').map((c) => c.trim());
+  if (cols.some((c) => c === '')) throw new UsageError(`--covariates must be column names (or 1-based numbers) separated by commas, got "${String(f.covariates)}"`);
+  return cols;
 }
 
 function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
@@ -178,7 +188,7 @@ export function registerForecast(program: Command): void {
       const fc = new Forecaster(settings, runtimeOf(f));
       try {
         // data: where the series came from, so plstm analyze can find its windows again
-        fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq, data: resolve(f.data as string) };
+        fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq, data: resolve(f.data as string), covariates: covariatesOf(f) };
         const t0 = Date.now();
         const bt = await fc.backtest(series, { testSize, stride: settings.horizon });
         const seconds = (Date.now() - t0) / 1000;

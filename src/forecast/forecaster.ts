@@ -1,6 +1,6 @@
 // Forecaster on the pLSTM or LSTM, two ways on the same model family:
 // - windowed, direct multi-output (Darts' BlockRNNModel): `lookback` scaled values (and
-//   calendar features) in, `horizon` values (or horizon x Q quantiles) out from the head on
+//   past covariates and calendar features) in, `horizon` values (or horizon x Q quantiles) out from the head on
 //   the last step;
 // - stateful (what the pLSTM's slow memory is for): the state runs through the whole history,
 //   trained with truncated BPTT in chunks of `lookback` steps, a head on every step forecasting
@@ -201,6 +201,10 @@ interface SavedForecaster {
   settings: ResolvedForecasterSettings;
   scalers: Record<string, Scaler>;
   calendar: string[];
+  /** Names of the past covariates (absent in files saved before they existed: none). */
+  covariates?: string[];
+  /** Per series, one scaler per past covariate, fitted on its training part. */
+  covariateScalers?: Record<string, Scaler[]>;
   trainEnds: Record<string, number>;
   info: Record<string, unknown>;
 }
@@ -226,6 +230,8 @@ export class Forecaster {
   private scalers = new Map<string, Scaler>();
   private trainEnds = new Map<string, number>();
   private calendarNames: string[] | null = null;
+  private covariateNames: string[] | null = null;
+  private covariateScalers = new Map<string, Scaler[]>();
   private live = new Map<string, LiveSeries>();
   /** What the last fit did. */
   lastTrain: TrainSummary | null = null;
@@ -249,6 +255,12 @@ export class Forecaster {
   get sequenceModel(): SequenceModel {
     if (this.model === null) throw new ConfigError('the forecaster is not fitted: call fit() first');
     return this.model;
+  }
+
+  /** The scalers of a series' past covariates (in their order), fitted on its training part. */
+  covariateScalersOf(id: string): Scaler[] {
+    this.scalerOf(id);
+    return this.covariateScalers.get(id) ?? [];
   }
 
   /** The scaler fitted on a series' training part. */
@@ -286,20 +298,27 @@ export class Forecaster {
     const s = this.settings;
     this.model?.dispose();
     this.scalers.clear();
+    this.covariateScalers.clear();
     this.trainEnds.clear();
     this.live.clear();
+    // the first series names the covariates; every other one must match it
+    this.calendarNames = null;
+    this.covariateNames = null;
     const prepared = all.map((ser) => {
       const end = opts.trainEnd?.(ser) ?? ser.values.length;
       if (end < s.lookback + s.horizon) {
         throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than lookback + horizon = ${s.lookback + s.horizon}; lower them or give more data`);
       }
-      const scaler = fitScaler(ser.values, end);
-      this.scalers.set(ser.id, scaler);
+      // scalers of the value and of each past covariate: the training part only
+      this.scalers.set(ser.id, fitScaler(ser.values, end));
+      this.covariateScalers.set(ser.id, (ser.covariates ?? []).map((c) => fitScaler(c.values, end)));
       this.trainEnds.set(ser.id, end);
-      return { ser, end, ...this.features(ser, scaler) };
+      const f = this.features(ser);
+      this.calendarNames ??= f.calendarNames;
+      this.covariateNames ??= f.covariateNames;
+      return { ser, end, ...f };
     });
     const C = prepared[0].C;
-    this.calendarNames = prepared[0].names;
     if (s.mode === 'stateful') {
       this.lastTrain = await this.fitStateful(prepared, C, opts.callbacks);
       return this.lastTrain;
@@ -387,24 +406,39 @@ export class Forecaster {
    * window the last `horizon` inputs carry the features of the `horizon` forecast steps, in the
    * same layout in windowed and stateful mode, and update() computes them from the live time.
    */
-  private features(ser: TimeSeries, scaler: Scaler): { scaled: Float64Array; cov: Float64Array; C: number; names: string[] } {
+  private features(ser: TimeSeries): { scaled: Float64Array; cov: Float64Array; C: number; calendarNames: string[]; covariateNames: string[] } {
+    const scaler = this.scalerOf(ser.id);
     const scaled = ser.values.map((v) => scale(scaler, v));
-    if (!this.settings.calendar) return { scaled, cov: new Float64Array(0), C: 0, names: [] };
-    const { names, data } = seriesCalendar(ser, this.calendarLead);
-    if (this.calendarNames !== null && names.join() !== this.calendarNames.join()) {
-      throw new DataError(`series "${ser.id}" has calendar features ${names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
+    const T = ser.values.length;
+    const past = ser.covariates ?? [];
+    const covariateNames = past.map((c) => c.name);
+    if (this.covariateNames !== null && covariateNames.join() !== this.covariateNames.join()) {
+      throw new DataError(`series "${ser.id}" has past covariates ${covariateNames.join(', ') || 'none'}, the model was trained with ${this.covariateNames.join(', ') || 'none'}; give the same columns`);
     }
-    return { scaled, cov: data, C: names.length, names };
+    past.forEach((c) => checkCovariate(ser, c.name, c.values));
+    const cal = this.settings.calendar ? seriesCalendar(ser, this.calendarLead) : { names: [], data: new Float64Array(0) };
+    if (this.calendarNames !== null && cal.names.join() !== this.calendarNames.join()) {
+      throw new DataError(`series "${ser.id}" has calendar features ${cal.names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
+    }
+    const P = past.length, K = cal.names.length, C = P + K;
+    const covScalers = this.covariateScalers.get(ser.id) ?? [];
+    const cov = new Float64Array(T * C); // [T, P + K]: past covariates (scaled), then calendar features
+    for (let t = 0; t < T; t++) {
+      for (let p = 0; p < P; p++) cov[t * C + p] = scale(covScalers[p], past[p].values[t]);
+      if (K > 0) cov.set(cal.data.subarray(t * K, (t + 1) * K), t * C + P);
+    }
+    return { scaled, cov, C, calendarNames: cal.names, covariateNames };
   }
 
   /**
    * The model's inputs and scaled targets for windows of one series (a series it was trained
-   * on) from the given origins: x [W, lookback, 1 + calendar features], y [W, horizon, Q].
+   * on) from the given origins: x [W, lookback, 1 + past covariates + calendar features],
+   * y [W, horizon, Q].
    * What the analysis of a forecaster's model runs on.
    */
   windowsOf(ser: TimeSeries, origins: number[]): { x: Float32Array; y: Float32Array } {
     const s = this.settings;
-    const { scaled, cov, C } = this.features(ser, this.scalerOf(ser.id));
+    const { scaled, cov, C } = this.features(ser);
     for (const o of origins) {
       if (o < s.lookback || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${s.lookback} + ${s.horizon} steps at origin ${o}`);
     }
@@ -428,7 +462,7 @@ export class Forecaster {
     const model = this.sequenceModel;
     const s = this.settings, HQ = s.horizon * this.Q;
     const scaler = this.scalerOf(ser.id);
-    const { scaled, cov, C } = this.features(ser, scaler);
+    const { scaled, cov, C } = this.features(ser);
     const first = s.mode === 'stateful' ? 1 : s.lookback;
     for (const o of origins) {
       if (!(o >= first && o <= ser.values.length)) throw new DataError(`series "${ser.id}": a forecast from step ${o} needs ${first} steps before it`);
@@ -491,9 +525,10 @@ export class Forecaster {
   /**
    * Stateful mode: advances series `id`'s state by one new observation (the step after the
    * last one read, by predict() or update()) with the model's streaming step, and returns the
-   * new forecast of h <= horizon steps. The history is not read again.
+   * new forecast of h <= horizon steps. The history is not read again. A model with past
+   * covariates needs their values at the same step, by name (e.g. { temp: 21.5 }).
    */
-  update(value: number, id?: string, h: number = this.settings.horizon): SeriesForecast {
+  update(value: number, id?: string, h: number = this.settings.horizon, covariates: Record<string, number> = {}): SeriesForecast {
     if (this.settings.mode !== 'stateful') throw new ConfigError('update() needs a stateful forecaster (mode: \'stateful\'); a windowed one forecasts with predict()');
     this.checkH(h);
     const key = id ?? (this.live.size === 1 ? this.live.keys().next().value! : undefined);
@@ -504,10 +539,18 @@ export class Forecaster {
     if (!Number.isFinite(value)) throw new DataError(`update() got ${value} for series "${key}": give a finite number`);
     const scaler = this.scalerOf(key);
     const t = nextTime(live.last, live.freq);
-    const C = this.calendarNames?.length ?? 0;
-    const x = new Float32Array(1 + C); // [1, F]
-    x[0] = (value - scaler.mean) / scaler.std;
-    if (C > 0) x.set(stepCalendar(t, live.freq, live.timeKind, this.calendarLead), 1);
+    const names = this.covariateNames ?? [], P = names.length, K = this.calendarNames?.length ?? 0;
+    const x = new Float32Array(1 + P + K); // [1, F]: value, past covariates, calendar features
+    x[0] = scale(scaler, value);
+    const covScalers = this.covariateScalers.get(key)!;
+    names.forEach((name, p) => {
+      const v = covariates[name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new DataError(`update() for series "${key}" needs a finite value of past covariate "${name}" (covariates: { ${names.map((n) => `${n}: number`).join(', ')} })`);
+      }
+      x[1 + p] = scale(covScalers[p], v);
+    });
+    if (K > 0) x.set(stepCalendar(t, live.freq, live.timeKind, this.calendarLead), 1 + P);
     live.out = this.sequenceModel.step(live.state, x);
     live.last = t;
     return this.liveForecast(key, h);
@@ -517,7 +560,7 @@ export class Forecaster {
   private readHistory(ser: TimeSeries): void {
     const model = this.sequenceModel;
     const scaler = this.scalerOf(ser.id);
-    const { scaled, cov, C } = this.features(ser, scaler);
+    const { scaled, cov, C } = this.features(ser);
     const T = ser.values.length, HQ = this.settings.horizon * this.Q;
     const x = windowInputs(scaled, cov, C, [T], T); // [1, T, F]
     const { outputs, state } = model.evaluate({ B: 1, T, x, y: new Float32Array(T * HQ) }); // outputs [1, T, H * Q]
@@ -596,6 +639,8 @@ export class Forecaster {
       settings: this.settings,
       scalers: Object.fromEntries(this.scalers),
       calendar: this.calendarNames ?? [],
+      covariates: this.covariateNames ?? [],
+      covariateScalers: Object.fromEntries(this.covariateScalers),
       trainEnds: Object.fromEntries(this.trainEnds),
       info: this.info,
     };
@@ -617,6 +662,8 @@ export class Forecaster {
     f.scalers = new Map(Object.entries(saved.scalers));
     f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));
     f.calendarNames = saved.calendar;
+    f.covariateNames = saved.covariates ?? [];
+    f.covariateScalers = new Map(Object.entries(saved.covariateScalers ?? {}));
     f.info = saved.info ?? {};
     return f;
   }
@@ -633,6 +680,16 @@ function checkBacktest(opts: BacktestOptions, horizon: number): { testSize: numb
   const stride = posInt(opts.stride ?? 1, 'stride');
   if (testSize < horizon) throw new ConfigError(`testSize ${testSize} is shorter than the horizon ${horizon}: no forecast fits inside the test part`);
   return { testSize, stride };
+}
+
+/** A past covariate must have one finite value per step of its series. */
+function checkCovariate(ser: TimeSeries, name: string, values: ArrayLike<number>): void {
+  if (values.length !== ser.values.length) {
+    throw new DataError(`series "${ser.id}": past covariate "${name}" has ${values.length} values for ${ser.values.length} steps; give one per step`);
+  }
+  for (let t = 0; t < values.length; t++) {
+    if (!Number.isFinite(values[t])) throw new DataError(`series "${ser.id}": past covariate "${name}" is ${values[t]} at step ${t}; fill it (or use --fill interpolate)`);
+  }
 }
 
 /** Origins of the test part: T - testSize, then every stride steps while the horizon fits. */

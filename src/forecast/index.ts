@@ -3,8 +3,8 @@
 
 export {
   buildSeries, seriesFromLong, seriesFromWide, inferFrequency, parseFrequency, nextTime, futureTimes,
-  formatTime, interpolateMissing,
-  type TimeSeries, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
+  formatTime, interpolateMissing, sliceSeries,
+  type TimeSeries, type PastCovariate, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
 } from './series.js';
 export { windowOrigins, windowInputs, windowTargets } from './windows.js';
 export { windowLevel, removeLevels, type Normalization } from './window-level.js';
