@@ -136,6 +136,21 @@ test('backtest --json: one line per model with the metrics, nothing else on stdo
   assert.match(bad.stderr, /unknown model "arima"/);
 });
 
+test('backtest --refit-every --window fixed --json: the same keys; a bad --window exits 2', () => {
+  const data = csv('bt-refit.csv', 120);
+  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
+    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '1', '--hidden', '4', '--models', 'plstm', '--json'];
+  const once = plstm(args), refit = plstm([...args, '--refit-every', '2', '--window', 'fixed']);
+  assert.equal(refit.code, 0, refit.stderr);
+  const [a, b] = [once, refit].map((r) => JSON.parse(r.stdout.trim()));
+  assert.deepEqual(Object.keys(b), Object.keys(a));
+  assert.notEqual(b.MAE, a.MAE); // the later origins come from a refitted model
+  const bad = plstm([...args, '--refit-every', '2', '--window', 'sliding']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--window must be expanding or fixed/);
+  assert.equal(bad.stdout, '');
+});
+
 test('backtest --mode stateful --json: one line per model; an unknown mode exits 2', () => {
   const data = csv('bt-stateful.csv', 120);
   const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '30', '--horizon', '7',

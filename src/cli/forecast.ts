@@ -3,7 +3,8 @@
 //             seasonal naive, and writes the model, metrics, the held-out forecasts and a plot.
 //   predict   forecasts --horizon steps after the end of the data with a saved model (CSV).
 //   backtest  trains each model once on everything before the last --test-size points, then
-//             forecasts from every origin of the test part, --stride apart (no refitting).
+//             forecasts from every origin of the test part, --stride apart (no refitting; with
+//             --refit-every K it trains again every K origins, expanding or fixed window).
 // Every file is written whole or not at all, and an existing one only with --force.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -162,7 +163,8 @@ function metricsLine(r: BacktestResult, seconds: number | null): Record<string, 
   const { MAE, RMSE, sMAPE, MAPE, MASE, pinball, coverage } = r.overall;
   const line: Record<string, unknown> = { model: r.model, MAE, RMSE, sMAPE, MAPE, MASE };
   if (pinball !== undefined) Object.assign(line, { pinball, coverage });
-  if (r.train !== undefined) Object.assign(line, { epochs: r.train.epochs, trainSeconds: r.train.seconds });
+  // with refits: the first training's epochs, every training's seconds
+  if (r.train !== undefined) Object.assign(line, { epochs: r.train.epochs, trainSeconds: (r.refits ?? [r]).reduce((sum, x) => sum + x.train!.seconds, 0) });
   if (seconds !== null) line.seconds = seconds;
   return line;
 }
@@ -250,9 +252,11 @@ export function registerForecast(program: Command): void {
     });
 
   addModelFlags(addDataFlags(forecast.command('backtest')
-    .description('rolling-origin backtest of several models on the last --test-size points (trained once, no refitting)'), true))
+    .description('rolling-origin backtest of several models on the last --test-size points (trained once, or every --refit-every origins)'), true))
     .option('--test-size <N>', 'points at the end forecast from rolling origins (required)')
     .option('--stride <S>', 'steps between forecast origins', '1')
+    .option('--refit-every <K>', 'train again every K origins, on data before them only (default: train once before the test part)')
+    .option('--window <expanding|fixed>', 'what each refit trains on: everything before its origin, or the last (length - test size) steps', 'expanding')
     .option('--models <list>', 'comma-separated: plstm, lstm, lstm-chrono, snaive, naive, drift', 'plstm,lstm,snaive')
     .option('--json', 'one JSON line per model on stdout (model, MAE, RMSE, sMAPE, MAPE, MASE, ...), nothing else')
     .action(async (f: Flags) => {
@@ -262,6 +266,9 @@ export function registerForecast(program: Command): void {
       }
       const testSize = need(int(f, 'testSize', 'test-size'), 'test-size', 'points at the end to backtest on');
       const stride = int(f, 'stride', 'stride') ?? 1;
+      const refitEvery = int(f, 'refitEvery', 'refit-every');
+      const window = String(f.window ?? 'expanding');
+      if (window !== 'expanding' && window !== 'fixed') throw new UsageError(`--window must be expanding or fixed, got "${window}"`);
       const base = settingsOf(f, 'plstm');
       const series = readData(f);
       for (const s of series) testOrigins(s.values.length, testSize, stride, base.horizon, base.mode === 'stateful' ? 1 : base.lookback, s.id);
@@ -272,7 +279,7 @@ export function registerForecast(program: Command): void {
           r = backtestBaseline(m, series, { testSize, stride, horizon: base.horizon, season: base.season });
         } else {
           const fc = new Forecaster({ ...base, cell: m as ForecastCell }, runtimeOf(f));
-          try { r = await fc.backtest(series, { testSize, stride }); } finally { fc.dispose(); }
+          try { r = await fc.backtest(series, { testSize, stride, refitEvery, window }); } finally { fc.dispose(); }
         }
         const line = metricsLine(r, (Date.now() - t0) / 1000);
         if (f.json) process.stdout.write(JSON.stringify(line) + '\n');

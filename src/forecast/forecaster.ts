@@ -18,7 +18,7 @@ import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js'
 import type { FitCallbacks } from '../model/fit.js';
 import { seriesCalendar, stepCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
-import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
+import { futureTimes, nextTime, sliceSeries, type Frequency, type TimeSeries } from './series.js';
 import { windowInputs, windowOrigins, windowTargets } from './windows.js';
 import { removeLevels, windowLevel, type Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
@@ -180,6 +180,28 @@ export interface BacktestOptions {
    * training part must end before the test part: the backtest checks it).
    */
   refit?: boolean;
+  /**
+   * Retrain every this many origins: before the 1st, (k+1)-th, (2k+1)-th ... origin, on data
+   * before that origin only, so ceil(origins / refitEvery) trainings. Each starts from the same
+   * seed (fresh weights, same shuffling), so refits differ only by their data. Default: none,
+   * one training before the test part.
+   */
+  refitEvery?: number;
+  /**
+   * What each refit trains on: 'expanding', everything before its origin; 'fixed', the last N
+   * steps before it, N the length of the initial training part (series length - testSize).
+   * Default 'expanding'.
+   */
+  window?: 'expanding' | 'fixed';
+}
+
+/** One training of a refitting backtest. */
+export interface BacktestRefit {
+  /** Index (into each series' origins) of the first origin forecast by this training's model. */
+  firstOrigin: number;
+  /** Per series: the steps trained on, start .. end - 1 (end is that first origin). */
+  spans: Record<string, { start: number; end: number }>;
+  train: TrainSummary;
 }
 
 /** What a backtest measured, for one model over every series, origin and step. */
@@ -193,7 +215,10 @@ export interface BacktestResult {
   forecasts: Float64Array[];
   /** Quantile forecasts [origins, horizon, Q] per series, or null. */
   quantiles: Float64Array[] | null;
+  /** The training before the test part (the first refit's, when refitting). */
   train?: TrainSummary;
+  /** With refitEvery: every training, in order. */
+  refits?: BacktestRefit[];
 }
 
 /** The forecaster's state saved in the model file's metadata. */
@@ -593,12 +618,21 @@ export class Forecaster {
   /**
    * Rolling-origin backtest: trained (unless refit is false and the forecaster is fitted) on
    * everything before the last testSize steps of each series, then forecasts from every origin
-   * of the test part, `stride` apart, whose whole horizon lies inside it. No refitting between
-   * origins. MASE is scaled by each series' training part.
+   * of the test part, `stride` apart, whose whole horizon lies inside it. With refitEvery it
+   * trains again every refitEvery origins on data before them only (expanding or fixed window);
+   * without, no refitting between origins. MASE is scaled by each series' initial training part
+   * (before the test part) either way, so results stay comparable.
    */
   async backtest(series: TimeSeries | TimeSeries[], opts: BacktestOptions): Promise<BacktestResult> {
     const all = Array.isArray(series) ? series : [series];
     const { testSize, stride } = checkBacktest(opts, this.settings.horizon);
+    const window = opts.window ?? 'expanding';
+    if (window !== 'expanding' && window !== 'fixed') throw new ConfigError(`unknown window "${String(window)}": use expanding or fixed`);
+    if (opts.refitEvery !== undefined) {
+      const every = posInt(opts.refitEvery, 'refitEvery');
+      if (opts.refit === false) throw new ConfigError('refitEvery trains again during the backtest: leave refit unset (or true) with it');
+      return this.refittingBacktest(all, testSize, stride, every, window);
+    }
     const refit = opts.refit ?? !this.fitted;
     let train: TrainSummary | undefined;
     if (refit) train = await this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
@@ -626,6 +660,50 @@ export class Forecaster {
     result.perStep = acc.perStep();
     if (train !== undefined) result.train = train;
     return result;
+  }
+
+  /**
+   * backtest() with refitEvery: origin groups of `every`, each forecast by a model trained just
+   * before the group's first origin (everything before it, or the last N steps with 'fixed').
+   */
+  private async refittingBacktest(all: TimeSeries[], testSize: number, stride: number, every: number,
+    window: 'expanding' | 'fixed'): Promise<BacktestResult> {
+    const s = this.settings, H = s.horizon, Q = this.Q;
+    const first = s.mode === 'stateful' ? 1 : s.lookback;
+    const origins = all.map((ser) => testOrigins(ser.values.length, testSize, stride, H, first, ser.id));
+    const mean = origins.map((o) => new Float64Array(o.length * H)); // per series [origins, H]
+    const quant = origins.map((o) => new Float64Array(o.length * H * Q)); // per series [origins, H, Q]
+    const refits: BacktestRefit[] = [];
+    // every series' test part has the same length, so each has the same number of origins
+    for (let g = 0; g < origins[0].length; g += every) {
+      const spans: Record<string, { start: number; end: number }> = {};
+      const slices = all.map((ser, i) => {
+        const end = origins[i][g];
+        const start = window === 'fixed' ? end - (ser.values.length - testSize) : 0;
+        spans[ser.id] = { start, end };
+        return sliceSeries(ser, start, end);
+      });
+      const train = await this.fit(slices);
+      refits.push({ firstOrigin: g, spans, train });
+      all.forEach((ser, i) => {
+        const group = origins[i].slice(g, g + every);
+        const f = this.forecastAt(ser, group);
+        mean[i].set(f.mean, g * H);
+        if (f.quantiles !== null) quant[i].set(f.quantiles, g * H * Q);
+      });
+    }
+    // what the last model saw, in the series' own step numbers
+    for (const ser of all) this.trainEnds.set(ser.id, refits[refits.length - 1].spans[ser.id].end);
+    const acc = new MetricAccumulator(H, s.quantiles);
+    all.forEach((ser, i) => {
+      const sc = seasonScale(ser, ser.values.length - testSize, this.seasonOf(ser));
+      origins[i].forEach((o, w) => acc.add(ser.values.subarray(o, o + H), mean[i].subarray(w * H, (w + 1) * H), sc,
+        s.quantiles === null ? null : quant[i].subarray(w * H * Q, (w + 1) * H * Q)));
+    });
+    return {
+      model: s.cell, overall: acc.overall(), perStep: acc.perStep(), origins, forecasts: mean,
+      quantiles: s.quantiles === null ? null : quant, train: refits[0].train, refits,
+    };
   }
 
   /** The seasonal period used for MASE: the setting, else the frequency's. */

@@ -17,6 +17,6 @@ export { trainWindows, trainChunks, type TrainOptions, type TrainWindowsOptions,
 export {
   Forecaster, FORECASTER_DEFAULTS, resolveForecasterSettings, defaultSeason, backtestBaseline, testOrigins,
   type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode, type SeriesForecast,
-  type BacktestOptions, type BacktestResult,
+  type BacktestOptions, type BacktestResult, type BacktestRefit,
 } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
