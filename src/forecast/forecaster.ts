@@ -232,6 +232,17 @@ interface SavedForecaster {
   covariateScalers?: Record<string, Scaler[]>;
   trainEnds: Record<string, number>;
   info: Record<string, unknown>;
+  /** Stateful mode: each series' live state, where update() continues after loading. */
+  live?: Record<string, SavedLive>;
+}
+
+/** A LiveSeries as JSON: numbers print back to the same float32 / float64 values. */
+interface SavedLive {
+  layers: { h: number[]; c: number[]; a: number[] | null }[];
+  out: number[];
+  last: number;
+  freq: Frequency;
+  timeKind: 'date' | 'number';
 }
 
 const META_KEY = 'forecaster';
@@ -711,7 +722,10 @@ export class Forecaster {
     return this.settings.season ?? defaultSeason(ser.freq);
   }
 
-  /** The model file's bytes: weights, settings and scalers (in its metadata). */
+  /**
+   * The model file's bytes: weights, settings and scalers (in its metadata), and in stateful
+   * mode each series' live state, so that fromBytes(bytes).update(v) continues where this one is.
+   */
   toBytes(): Uint8Array {
     const saved: SavedForecaster = {
       settings: this.settings,
@@ -722,6 +736,12 @@ export class Forecaster {
       trainEnds: Object.fromEntries(this.trainEnds),
       info: this.info,
     };
+    if (this.live.size > 0) {
+      saved.live = Object.fromEntries([...this.live].map(([id, l]) => [id, {
+        layers: l.state.layers.map((st) => ({ h: Array.from(st.h), c: Array.from(st.c), a: st.a === null ? null : Array.from(st.a) })),
+        out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind,
+      }]));
+    }
     return serializeModel(this.sequenceModel, null, { [META_KEY]: saved });
   }
 
@@ -743,6 +763,12 @@ export class Forecaster {
     f.covariateNames = saved.covariates ?? [];
     f.covariateScalers = new Map(Object.entries(saved.covariateScalers ?? {}));
     f.info = saved.info ?? {};
+    try {
+      for (const [id, l] of Object.entries(saved.live ?? {})) f.live.set(id, restoreLive(model, l, what));
+    } catch (e) {
+      f.dispose();
+      throw e;
+    }
     return f;
   }
 
@@ -758,6 +784,23 @@ function checkBacktest(opts: BacktestOptions, horizon: number): { testSize: numb
   const stride = posInt(opts.stride ?? 1, 'stride');
   if (testSize < horizon) throw new ConfigError(`testSize ${testSize} is shorter than the horizon ${horizon}: no forecast fits inside the test part`);
   return { testSize, stride };
+}
+
+/** A saved live state back into the model's buffers (its dtype), checked against its shapes. */
+function restoreLive(model: SequenceModel, l: SavedLive, what: string): LiveSeries {
+  const state = model.initState(1);
+  const fits = l.layers.length === state.layers.length && l.layers.every((sl, i) => {
+    const st = state.layers[i];
+    return sl.h.length === st.h.length && sl.c.length === st.c.length && (sl.a === null) === (st.a === null) && (sl.a === null || sl.a.length === st.a!.length);
+  });
+  if (!fits) throw new DataError(`${what}: its saved live state does not fit its model (corrupt file); fit the forecaster again`);
+  l.layers.forEach((sl, i) => {
+    const st = state.layers[i];
+    st.h.set(sl.h);
+    st.c.set(sl.c);
+    if (sl.a !== null) st.a!.set(sl.a);
+  });
+  return { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind };
 }
 
 /** A past covariate must have one finite value per step of its series. */
