@@ -58,6 +58,33 @@ badData('unknown column', csv('ok.csv', 60), /unknown target column "price": the
 badData('empty file', (() => { const p = join(dir, 'empty.csv'); writeFileSync(p, ''); return p; })(), /empty\.csv is empty/);
 badData('bad date', csv('date.csv', 60, (l) => { l[5] = l[5].replace(/^[^,]+/, 'someday'); }), /row 6, column date: "someday" is not a date/);
 
+/** csv() with a numeric past covariate column `promo` after `store`. */
+function csvPromo(name: string, n: number, edit: (lines: string[]) => void = () => {}): string {
+  return csv(name, n, (l) => {
+    l.forEach((line, i) => { l[i] = i === 0 ? `${line},promo` : `${line},${i % 5}`; });
+    edit(l);
+  });
+}
+badData('unknown covariate column', csv('ok-cov.csv', 60), /unknown covariate column "temp": the columns are "date", "sales", "store"/, ['--covariates', 'temp']);
+badData('non-numeric covariate cell', csv('ok-store.csv', 60), /row 2, column store: "a" is not a number/, ['--covariates', 'store']);
+badData('missing covariate value', csvPromo('promo-missing.csv', 60, (l) => { l[12] = l[12].replace(/,\d$/, ','); }),
+  /row 13, column promo: missing value.*--fill interpolate/, ['--covariates', 'promo']);
+
+test('--covariates: fit feeds the columns, predict reads the ones named in the model file', () => {
+  const data = csvPromo('promo.csv', 80);
+  const out = join(dir, 'fit-promo');
+  const r = plstm(fitArgs(data, out, ['--covariates', 'promo']));
+  assert.equal(r.code, 0, r.stderr);
+  const pred = join(dir, 'pred-promo.csv');
+  const p = plstm(['predict', '--model', join(out, 'model.safetensors'), '--data', data, '--out', pred]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal(readFileSync(pred, 'utf8').trim().split('\n').length, 1 + 7);
+  // data without the column the model was trained with
+  const noPromo = plstm(['predict', '--model', join(out, 'model.safetensors'), '--data', csv('no-promo.csv', 80), '--out', join(dir, 'pred-no-promo.csv')]);
+  assert.equal(noPromo.code, 2);
+  assert.match(noPromo.stderr, /unknown covariate column "promo"/);
+});
+
 test('--fill interpolate repairs a missing value and a missing step; fit writes its files, predict forecasts after the end', () => {
   const data = csv('holes.csv', 80, (l) => { l[10] = l[10].replace(/,[\d.]+,/, ',,'); l.splice(30, 1); });
   const out = join(dir, 'fit-out');
@@ -107,6 +134,21 @@ test('backtest --json: one line per model with the metrics, nothing else on stdo
   const bad = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--test-size', '28', '--models', 'arima']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown model "arima"/);
+});
+
+test('backtest --refit-every --window fixed --json: the same keys; a bad --window exits 2', () => {
+  const data = csv('bt-refit.csv', 120);
+  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
+    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '1', '--hidden', '4', '--models', 'plstm', '--json'];
+  const once = plstm(args), refit = plstm([...args, '--refit-every', '2', '--window', 'fixed']);
+  assert.equal(refit.code, 0, refit.stderr);
+  const [a, b] = [once, refit].map((r) => JSON.parse(r.stdout.trim()));
+  assert.deepEqual(Object.keys(b), Object.keys(a));
+  assert.notEqual(b.MAE, a.MAE); // the later origins come from a refitted model
+  const bad = plstm([...args, '--refit-every', '2', '--window', 'sliding']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--window must be expanding or fixed/);
+  assert.equal(bad.stdout, '');
 });
 
 test('backtest --mode stateful --json: one line per model; an unknown mode exits 2', () => {

@@ -109,7 +109,7 @@ function openForecaster(file: string, exact: SequenceModel, meta: Record<string,
   if (opts.task !== undefined && opts.task !== 'forecast') throw new ConfigError(`${file} is a forecaster (plstm forecast fit), not a checkpoint of task ${opts.task}`);
   const fc = Forecaster.fromBytes(readFileSync(file), {}, `model file ${file}`);
   try {
-    const info = fc.info as { data?: string; time?: string; target?: string; id?: string; freq?: string };
+    const info = fc.info as { data?: string; time?: string; target?: string; id?: string; freq?: string; covariates?: string[] };
     const csv = opts.data ?? info.data;
     if (csv === undefined) throw new DataError(`${file} does not name the CSV it was fitted on: give --data FILE`);
     let bytes: Uint8Array;
@@ -119,7 +119,7 @@ function openForecaster(file: string, exact: SequenceModel, meta: Record<string,
       throw new DataError(`cannot read ${csv}, the series of ${file}: give --data FILE`);
     }
     if (info.time === undefined || info.target === undefined) throw new DataError(`${file} does not name its time and target columns; refit it with plstm forecast fit`);
-    const series = readSeriesCsv(bytes, { source: csv, header: 'auto', time: info.time, target: info.target, id: info.id,
+    const series = readSeriesCsv(bytes, { source: csv, header: 'auto', time: info.time, target: info.target, id: info.id, covariates: info.covariates,
       freq: info.freq === undefined ? undefined : parseFrequency(info.freq) });
     const s = fc.settings;
     // windows of the first series, spread evenly over it

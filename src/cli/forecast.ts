@@ -3,7 +3,8 @@
 //             seasonal naive, and writes the model, metrics, the held-out forecasts and a plot.
 //   predict   forecasts --horizon steps after the end of the data with a saved model (CSV).
 //   backtest  trains each model once on everything before the last --test-size points, then
-//             forecasts from every origin of the test part, --stride apart (no refitting).
+//             forecasts from every origin of the test part, --stride apart (no refitting; with
+//             --refit-every K it trains again every K origins, expanding or fixed window).
 // Every file is written whole or not at all, and an existing one only with --force.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -45,7 +46,9 @@ function addModelFlags(cmd: Command): Command {
     .option('--lr <rate>', 'Adam learning rate', '0.003')
     .option('--quantiles <list>', 'quantile levels, e.g. 0.1,0.5,0.9, or "none" for point forecasts (MSE)', '0.1,0.5,0.9')
     .option('--no-calendar', 'no calendar features (day of week, day of year, month)')
+    .option('--no-future-calendar', 'no calendar features of the forecast steps (each input step otherwise also carries those of the step a horizon later)')
     .option('--normalize <series|window>', 'series: scaled by the training part only; window: also relative to each window\'s last value (follows a trend out of the training range)', 'series')
+    .option('--covariates <cols>', 'past covariates: extra numeric columns (comma-separated), known up to each time, fed as inputs')
     .option('--season <m>', 'seasonal period of MASE and seasonal naive (default: by frequency)')
     .option('--seed <k>', 'seed of weights and shuffling', '1')
     .option('--time-limit <seconds>', 'cap on each model\'s training time')
@@ -88,12 +91,21 @@ function readData(f: Flags, saved: Record<string, unknown> = {}): TimeSeries[] {
   const target = (f.target as string | undefined) ?? (saved.target as string | undefined);
   const id = (f.id as string | undefined) ?? (saved.id as string | undefined);
   const freq = (f.freq as string | undefined) ?? (saved.freq as string | undefined);
+  const covariates = covariatesOf(f) ?? (saved.covariates as string[] | undefined);
   return readSeriesCsv(bytes, {
     source: file, header,
     time: need(time, 'time', 'the time column (header name or 1-based number)'),
     target: need(target, 'target', 'the value column'),
-    id, fill: f.fill, freq: freq === undefined ? undefined : parseFrequency(freq),
+    id, fill: f.fill, freq: freq === undefined ? undefined : parseFrequency(freq), covariates,
   });
+}
+
+/** --covariates col1,col2: past covariate columns, or undefined when not given. */
+function covariatesOf(f: Flags): string[] | undefined {
+  if (f.covariates === undefined) return undefined;
+  const cols = String(f.covariates).split(',').map((c) => c.trim());
+  if (cols.some((c) => c === '')) throw new UsageError(`--covariates must be column names (or 1-based numbers) separated by commas, got "${String(f.covariates)}"`);
+  return cols;
 }
 
 function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
@@ -106,6 +118,7 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
     mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
+    futureCalendar: f.calendar !== false && f.futureCalendar !== false,
     season: int(f, 'season', 'season'), timeLimit: num(f, 'timeLimit', 'time-limit') ?? null, normalize: normalizeOf(f),
   };
 }
@@ -150,7 +163,8 @@ function metricsLine(r: BacktestResult, seconds: number | null): Record<string, 
   const { MAE, RMSE, sMAPE, MAPE, MASE, pinball, coverage } = r.overall;
   const line: Record<string, unknown> = { model: r.model, MAE, RMSE, sMAPE, MAPE, MASE };
   if (pinball !== undefined) Object.assign(line, { pinball, coverage });
-  if (r.train !== undefined) Object.assign(line, { epochs: r.train.epochs, trainSeconds: r.train.seconds });
+  // with refits: the first training's epochs, every training's seconds
+  if (r.train !== undefined) Object.assign(line, { epochs: r.train.epochs, trainSeconds: (r.refits ?? [r]).reduce((sum, x) => sum + x.train!.seconds, 0) });
   if (seconds !== null) line.seconds = seconds;
   return line;
 }
@@ -176,7 +190,7 @@ export function registerForecast(program: Command): void {
       const fc = new Forecaster(settings, runtimeOf(f));
       try {
         // data: where the series came from, so plstm analyze can find its windows again
-        fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq, data: resolve(f.data as string) };
+        fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq, data: resolve(f.data as string), covariates: covariatesOf(f) };
         const t0 = Date.now();
         const bt = await fc.backtest(series, { testSize, stride: settings.horizon });
         const seconds = (Date.now() - t0) / 1000;
@@ -238,9 +252,11 @@ export function registerForecast(program: Command): void {
     });
 
   addModelFlags(addDataFlags(forecast.command('backtest')
-    .description('rolling-origin backtest of several models on the last --test-size points (trained once, no refitting)'), true))
+    .description('rolling-origin backtest of several models on the last --test-size points (trained once, or every --refit-every origins)'), true))
     .option('--test-size <N>', 'points at the end forecast from rolling origins (required)')
     .option('--stride <S>', 'steps between forecast origins', '1')
+    .option('--refit-every <K>', 'train again every K origins, on data before them only (default: train once before the test part)')
+    .option('--window <expanding|fixed>', 'what each refit trains on: everything before its origin, or the last (length - test size) steps', 'expanding')
     .option('--models <list>', 'comma-separated: plstm, lstm, lstm-chrono, snaive, naive, drift', 'plstm,lstm,snaive')
     .option('--json', 'one JSON line per model on stdout (model, MAE, RMSE, sMAPE, MAPE, MASE, ...), nothing else')
     .action(async (f: Flags) => {
@@ -250,6 +266,9 @@ export function registerForecast(program: Command): void {
       }
       const testSize = need(int(f, 'testSize', 'test-size'), 'test-size', 'points at the end to backtest on');
       const stride = int(f, 'stride', 'stride') ?? 1;
+      const refitEvery = int(f, 'refitEvery', 'refit-every');
+      const window = String(f.window ?? 'expanding');
+      if (window !== 'expanding' && window !== 'fixed') throw new UsageError(`--window must be expanding or fixed, got "${window}"`);
       const base = settingsOf(f, 'plstm');
       const series = readData(f);
       for (const s of series) testOrigins(s.values.length, testSize, stride, base.horizon, base.mode === 'stateful' ? 1 : base.lookback, s.id);
@@ -260,7 +279,7 @@ export function registerForecast(program: Command): void {
           r = backtestBaseline(m, series, { testSize, stride, horizon: base.horizon, season: base.season });
         } else {
           const fc = new Forecaster({ ...base, cell: m as ForecastCell }, runtimeOf(f));
-          try { r = await fc.backtest(series, { testSize, stride }); } finally { fc.dispose(); }
+          try { r = await fc.backtest(series, { testSize, stride, refitEvery, window }); } finally { fc.dispose(); }
         }
         const line = metricsLine(r, (Date.now() - t0) / 1000);
         if (f.json) process.stdout.write(JSON.stringify(line) + '\n');

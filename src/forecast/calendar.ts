@@ -2,7 +2,7 @@
 // day of week (hourly, daily), day of year (daily, weekly) and month (monthly), each as a
 // sin/cos pair so that December sits next to January.
 
-import type { Frequency, TimeSeries } from './series.js';
+import { nextTime, type Frequency, type TimeSeries } from './series.js';
 
 /** Names of the calendar features a frequency gets (none for numeric times). */
 export function calendarFeatureNames(freq: Frequency, timeKind: 'date' | 'number'): string[] {
@@ -35,11 +35,30 @@ export function calendarFeatures(t: number, freq: Frequency, timeKind: 'date' | 
   return out;
 }
 
-/** Features of every step of a series: [T, F] row-major. */
-export function seriesCalendar(series: TimeSeries): { names: string[]; data: Float64Array } {
-  const names = calendarFeatureNames(series.freq, series.timeKind);
+/**
+ * Names of one step's calendar inputs: its own features, then with lead > 0 the features of
+ * the time `lead` steps later, named `lead{lead}_{name}` (known future covariates).
+ */
+export function stepCalendarNames(freq: Frequency, timeKind: 'date' | 'number', lead = 0): string[] {
+  const own = calendarFeatureNames(freq, timeKind);
+  return lead > 0 ? [...own, ...own.map((n) => `lead${lead}_${n}`)] : own;
+}
+
+/** One step's calendar inputs at time t, in stepCalendarNames' order. */
+export function stepCalendar(t: number, freq: Frequency, timeKind: 'date' | 'number', lead = 0): number[] {
+  const own = calendarFeatures(t, freq, timeKind);
+  return lead > 0 && own.length > 0 ? [...own, ...calendarFeatures(nextTime(t, freq, lead), freq, timeKind)] : own;
+}
+
+/**
+ * Calendar inputs of every step of a series: [T, F] row-major (F = stepCalendarNames' length).
+ * With lead > 0 each step also carries the features of the step `lead` later, computed from the
+ * frequency, so the last steps of a series carry those of the steps after its end.
+ */
+export function seriesCalendar(series: TimeSeries, lead = 0): { names: string[]; data: Float64Array } {
+  const names = stepCalendarNames(series.freq, series.timeKind, lead);
   const F = names.length;
   const data = new Float64Array(series.times.length * F); // [T, F]
-  series.times.forEach((t, i) => data.set(calendarFeatures(t, series.freq, series.timeKind), i * F));
+  series.times.forEach((t, i) => data.set(stepCalendar(t, series.freq, series.timeKind, lead), i * F));
   return { names, data };
 }

@@ -1,6 +1,6 @@
 // Forecaster on the pLSTM or LSTM, two ways on the same model family:
 // - windowed, direct multi-output (Darts' BlockRNNModel): `lookback` scaled values (and
-//   calendar features) in, `horizon` values (or horizon x Q quantiles) out from the head on
+//   past covariates and calendar features) in, `horizon` values (or horizon x Q quantiles) out from the head on
 //   the last step;
 // - stateful (what the pLSTM's slow memory is for): the state runs through the whole history,
 //   trained with truncated BPTT in chunks of `lookback` steps, a head on every step forecasting
@@ -16,9 +16,9 @@ import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
 import type { FitCallbacks } from '../model/fit.js';
-import { calendarFeatures, seriesCalendar } from './calendar.js';
+import { seriesCalendar, stepCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
-import { futureTimes, nextTime, type Frequency, type TimeSeries } from './series.js';
+import { futureTimes, nextTime, sliceSeries, type Frequency, type TimeSeries } from './series.js';
 import { windowInputs, windowOrigins, windowTargets } from './windows.js';
 import { removeLevels, windowLevel, type Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
@@ -67,6 +67,13 @@ export interface ForecasterSettings {
   quantiles?: number[] | null;
   /** Feed calendar features (by frequency) with each step. Default true. */
   calendar?: boolean;
+  /**
+   * Known future covariates: each input step t also carries the calendar features of time
+   * t + horizon, so the last `horizon` input steps carry those of every forecast step (and in
+   * stateful mode the step whose head forecasts t+1 .. t+horizon carries those of the last).
+   * Needs calendar. Default: on when calendar is on (off in model files saved before it existed).
+   */
+  futureCalendar?: boolean;
   /** Max gradient norm. Default 1. */
   clip?: number;
   /** Cap on training seconds; null = none. Default null. */
@@ -100,6 +107,7 @@ export const FORECASTER_DEFAULTS = {
   seed: 1,
   quantiles: [...DEFAULT_QUANTILES] as number[] | null,
   calendar: true,
+  futureCalendar: true,
   clip: 1,
   timeLimit: null as number | null,
   validationShare: 0,
@@ -119,6 +127,8 @@ function posInt(v: unknown, what: string): number {
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
 export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
   const r = { ...FORECASTER_DEFAULTS, ...stripUndefined(s), season: s.season ?? null } as ResolvedForecasterSettings;
+  r.futureCalendar = s.futureCalendar ?? r.calendar;
+  if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
   posInt(r.lookback, 'lookback');
   posInt(r.horizon, 'horizon');
   posInt(r.hidden, 'hidden');
@@ -170,6 +180,28 @@ export interface BacktestOptions {
    * training part must end before the test part: the backtest checks it).
    */
   refit?: boolean;
+  /**
+   * Retrain every this many origins: before the 1st, (k+1)-th, (2k+1)-th ... origin, on data
+   * before that origin only, so ceil(origins / refitEvery) trainings. Each starts from the same
+   * seed (fresh weights, same shuffling), so refits differ only by their data. Default: none,
+   * one training before the test part.
+   */
+  refitEvery?: number;
+  /**
+   * What each refit trains on: 'expanding', everything before its origin; 'fixed', the last N
+   * steps before it, N the length of the initial training part (series length - testSize).
+   * Default 'expanding'.
+   */
+  window?: 'expanding' | 'fixed';
+}
+
+/** One training of a refitting backtest. */
+export interface BacktestRefit {
+  /** Index (into each series' origins) of the first origin forecast by this training's model. */
+  firstOrigin: number;
+  /** Per series: the steps trained on, start .. end - 1 (end is that first origin). */
+  spans: Record<string, { start: number; end: number }>;
+  train: TrainSummary;
 }
 
 /** What a backtest measured, for one model over every series, origin and step. */
@@ -183,7 +215,10 @@ export interface BacktestResult {
   forecasts: Float64Array[];
   /** Quantile forecasts [origins, horizon, Q] per series, or null. */
   quantiles: Float64Array[] | null;
+  /** The training before the test part (the first refit's, when refitting). */
   train?: TrainSummary;
+  /** With refitEvery: every training, in order. */
+  refits?: BacktestRefit[];
 }
 
 /** The forecaster's state saved in the model file's metadata. */
@@ -191,8 +226,23 @@ interface SavedForecaster {
   settings: ResolvedForecasterSettings;
   scalers: Record<string, Scaler>;
   calendar: string[];
+  /** Names of the past covariates (absent in files saved before they existed: none). */
+  covariates?: string[];
+  /** Per series, one scaler per past covariate, fitted on its training part. */
+  covariateScalers?: Record<string, Scaler[]>;
   trainEnds: Record<string, number>;
   info: Record<string, unknown>;
+  /** Stateful mode: each series' live state, where update() continues after loading. */
+  live?: Record<string, SavedLive>;
+}
+
+/** A LiveSeries as JSON: numbers print back to the same float32 / float64 values. */
+interface SavedLive {
+  layers: { h: number[]; c: number[]; a: number[] | null }[];
+  out: number[];
+  last: number;
+  freq: Frequency;
+  timeKind: 'date' | 'number';
 }
 
 const META_KEY = 'forecaster';
@@ -216,6 +266,8 @@ export class Forecaster {
   private scalers = new Map<string, Scaler>();
   private trainEnds = new Map<string, number>();
   private calendarNames: string[] | null = null;
+  private covariateNames: string[] | null = null;
+  private covariateScalers = new Map<string, Scaler[]>();
   private live = new Map<string, LiveSeries>();
   /** What the last fit did. */
   lastTrain: TrainSummary | null = null;
@@ -239,6 +291,12 @@ export class Forecaster {
   get sequenceModel(): SequenceModel {
     if (this.model === null) throw new ConfigError('the forecaster is not fitted: call fit() first');
     return this.model;
+  }
+
+  /** The scalers of a series' past covariates (in their order), fitted on its training part. */
+  covariateScalersOf(id: string): Scaler[] {
+    this.scalerOf(id);
+    return this.covariateScalers.get(id) ?? [];
   }
 
   /** The scaler fitted on a series' training part. */
@@ -276,20 +334,27 @@ export class Forecaster {
     const s = this.settings;
     this.model?.dispose();
     this.scalers.clear();
+    this.covariateScalers.clear();
     this.trainEnds.clear();
     this.live.clear();
+    // the first series names the covariates; every other one must match it
+    this.calendarNames = null;
+    this.covariateNames = null;
     const prepared = all.map((ser) => {
       const end = opts.trainEnd?.(ser) ?? ser.values.length;
       if (end < s.lookback + s.horizon) {
         throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than lookback + horizon = ${s.lookback + s.horizon}; lower them or give more data`);
       }
-      const scaler = fitScaler(ser.values, end);
-      this.scalers.set(ser.id, scaler);
+      // scalers of the value and of each past covariate: the training part only
+      this.scalers.set(ser.id, fitScaler(ser.values, end));
+      this.covariateScalers.set(ser.id, (ser.covariates ?? []).map((c) => fitScaler(c.values, end)));
       this.trainEnds.set(ser.id, end);
-      return { ser, end, ...this.features(ser, scaler) };
+      const f = this.features(ser);
+      this.calendarNames ??= f.calendarNames;
+      this.covariateNames ??= f.covariateNames;
+      return { ser, end, ...f };
     });
     const C = prepared[0].C;
-    this.calendarNames = prepared[0].names;
     if (s.mode === 'stateful') {
       this.lastTrain = await this.fitStateful(prepared, C, opts.callbacks);
       return this.lastTrain;
@@ -366,25 +431,50 @@ export class Forecaster {
     return this.settings.normalize === 'window' ? windowLevel(scaled, o) : 0;
   }
 
-  /** Scaled values and calendar covariates of a whole series. */
-  private features(ser: TimeSeries, scaler: Scaler): { scaled: Float64Array; cov: Float64Array; C: number; names: string[] } {
+  /** How far ahead the calendar features of each step reach: the horizon with futureCalendar, else 0. */
+  private get calendarLead(): number {
+    return this.settings.futureCalendar ? this.settings.horizon : 0;
+  }
+
+  /**
+   * Scaled values and calendar covariates of a whole series. A lead of `horizon` (not of 1 ..
+   * horizon) keeps one extra feature block per step and still reaches every forecast step: in a
+   * window the last `horizon` inputs carry the features of the `horizon` forecast steps, in the
+   * same layout in windowed and stateful mode, and update() computes them from the live time.
+   */
+  private features(ser: TimeSeries): { scaled: Float64Array; cov: Float64Array; C: number; calendarNames: string[]; covariateNames: string[] } {
+    const scaler = this.scalerOf(ser.id);
     const scaled = ser.values.map((v) => scale(scaler, v));
-    if (!this.settings.calendar) return { scaled, cov: new Float64Array(0), C: 0, names: [] };
-    const { names, data } = seriesCalendar(ser);
-    if (this.calendarNames !== null && names.join() !== this.calendarNames.join()) {
-      throw new DataError(`series "${ser.id}" has calendar features ${names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
+    const T = ser.values.length;
+    const past = ser.covariates ?? [];
+    const covariateNames = past.map((c) => c.name);
+    if (this.covariateNames !== null && covariateNames.join() !== this.covariateNames.join()) {
+      throw new DataError(`series "${ser.id}" has past covariates ${covariateNames.join(', ') || 'none'}, the model was trained with ${this.covariateNames.join(', ') || 'none'}; give the same columns`);
     }
-    return { scaled, cov: data, C: names.length, names };
+    past.forEach((c) => checkCovariate(ser, c.name, c.values));
+    const cal = this.settings.calendar ? seriesCalendar(ser, this.calendarLead) : { names: [], data: new Float64Array(0) };
+    if (this.calendarNames !== null && cal.names.join() !== this.calendarNames.join()) {
+      throw new DataError(`series "${ser.id}" has calendar features ${cal.names.join(', ') || 'none'}, the model was trained with ${this.calendarNames.join(', ') || 'none'}; give data of the training frequency`);
+    }
+    const P = past.length, K = cal.names.length, C = P + K;
+    const covScalers = this.covariateScalers.get(ser.id) ?? [];
+    const cov = new Float64Array(T * C); // [T, P + K]: past covariates (scaled), then calendar features
+    for (let t = 0; t < T; t++) {
+      for (let p = 0; p < P; p++) cov[t * C + p] = scale(covScalers[p], past[p].values[t]);
+      if (K > 0) cov.set(cal.data.subarray(t * K, (t + 1) * K), t * C + P);
+    }
+    return { scaled, cov, C, calendarNames: cal.names, covariateNames };
   }
 
   /**
    * The model's inputs and scaled targets for windows of one series (a series it was trained
-   * on) from the given origins: x [W, lookback, 1 + calendar features], y [W, horizon, Q].
+   * on) from the given origins: x [W, lookback, 1 + past covariates + calendar features],
+   * y [W, horizon, Q].
    * What the analysis of a forecaster's model runs on.
    */
   windowsOf(ser: TimeSeries, origins: number[]): { x: Float32Array; y: Float32Array } {
     const s = this.settings;
-    const { scaled, cov, C } = this.features(ser, this.scalerOf(ser.id));
+    const { scaled, cov, C } = this.features(ser);
     for (const o of origins) {
       if (o < s.lookback || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${s.lookback} + ${s.horizon} steps at origin ${o}`);
     }
@@ -408,7 +498,7 @@ export class Forecaster {
     const model = this.sequenceModel;
     const s = this.settings, HQ = s.horizon * this.Q;
     const scaler = this.scalerOf(ser.id);
-    const { scaled, cov, C } = this.features(ser, scaler);
+    const { scaled, cov, C } = this.features(ser);
     const first = s.mode === 'stateful' ? 1 : s.lookback;
     for (const o of origins) {
       if (!(o >= first && o <= ser.values.length)) throw new DataError(`series "${ser.id}": a forecast from step ${o} needs ${first} steps before it`);
@@ -471,9 +561,10 @@ export class Forecaster {
   /**
    * Stateful mode: advances series `id`'s state by one new observation (the step after the
    * last one read, by predict() or update()) with the model's streaming step, and returns the
-   * new forecast of h <= horizon steps. The history is not read again.
+   * new forecast of h <= horizon steps. The history is not read again. A model with past
+   * covariates needs their values at the same step, by name (e.g. { temp: 21.5 }).
    */
-  update(value: number, id?: string, h: number = this.settings.horizon): SeriesForecast {
+  update(value: number, id?: string, h: number = this.settings.horizon, covariates: Record<string, number> = {}): SeriesForecast {
     if (this.settings.mode !== 'stateful') throw new ConfigError('update() needs a stateful forecaster (mode: \'stateful\'); a windowed one forecasts with predict()');
     this.checkH(h);
     const key = id ?? (this.live.size === 1 ? this.live.keys().next().value! : undefined);
@@ -484,10 +575,18 @@ export class Forecaster {
     if (!Number.isFinite(value)) throw new DataError(`update() got ${value} for series "${key}": give a finite number`);
     const scaler = this.scalerOf(key);
     const t = nextTime(live.last, live.freq);
-    const C = this.calendarNames?.length ?? 0;
-    const x = new Float32Array(1 + C); // [1, F]
-    x[0] = (value - scaler.mean) / scaler.std;
-    if (C > 0) x.set(calendarFeatures(t, live.freq, live.timeKind), 1);
+    const names = this.covariateNames ?? [], P = names.length, K = this.calendarNames?.length ?? 0;
+    const x = new Float32Array(1 + P + K); // [1, F]: value, past covariates, calendar features
+    x[0] = scale(scaler, value);
+    const covScalers = this.covariateScalers.get(key)!;
+    names.forEach((name, p) => {
+      const v = covariates[name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new DataError(`update() for series "${key}" needs a finite value of past covariate "${name}" (covariates: { ${names.map((n) => `${n}: number`).join(', ')} })`);
+      }
+      x[1 + p] = scale(covScalers[p], v);
+    });
+    if (K > 0) x.set(stepCalendar(t, live.freq, live.timeKind, this.calendarLead), 1 + P);
     live.out = this.sequenceModel.step(live.state, x);
     live.last = t;
     return this.liveForecast(key, h);
@@ -497,7 +596,7 @@ export class Forecaster {
   private readHistory(ser: TimeSeries): void {
     const model = this.sequenceModel;
     const scaler = this.scalerOf(ser.id);
-    const { scaled, cov, C } = this.features(ser, scaler);
+    const { scaled, cov, C } = this.features(ser);
     const T = ser.values.length, HQ = this.settings.horizon * this.Q;
     const x = windowInputs(scaled, cov, C, [T], T); // [1, T, F]
     const { outputs, state } = model.evaluate({ B: 1, T, x, y: new Float32Array(T * HQ) }); // outputs [1, T, H * Q]
@@ -530,12 +629,21 @@ export class Forecaster {
   /**
    * Rolling-origin backtest: trained (unless refit is false and the forecaster is fitted) on
    * everything before the last testSize steps of each series, then forecasts from every origin
-   * of the test part, `stride` apart, whose whole horizon lies inside it. No refitting between
-   * origins. MASE is scaled by each series' training part.
+   * of the test part, `stride` apart, whose whole horizon lies inside it. With refitEvery it
+   * trains again every refitEvery origins on data before them only (expanding or fixed window);
+   * without, no refitting between origins. MASE is scaled by each series' initial training part
+   * (before the test part) either way, so results stay comparable.
    */
   async backtest(series: TimeSeries | TimeSeries[], opts: BacktestOptions): Promise<BacktestResult> {
     const all = Array.isArray(series) ? series : [series];
     const { testSize, stride } = checkBacktest(opts, this.settings.horizon);
+    const window = opts.window ?? 'expanding';
+    if (window !== 'expanding' && window !== 'fixed') throw new ConfigError(`unknown window "${String(window)}": use expanding or fixed`);
+    if (opts.refitEvery !== undefined) {
+      const every = posInt(opts.refitEvery, 'refitEvery');
+      if (opts.refit === false) throw new ConfigError('refitEvery trains again during the backtest: leave refit unset (or true) with it');
+      return this.refittingBacktest(all, testSize, stride, every, window);
+    }
     const refit = opts.refit ?? !this.fitted;
     let train: TrainSummary | undefined;
     if (refit) train = await this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
@@ -565,20 +673,75 @@ export class Forecaster {
     return result;
   }
 
+  /**
+   * backtest() with refitEvery: origin groups of `every`, each forecast by a model trained just
+   * before the group's first origin (everything before it, or the last N steps with 'fixed').
+   */
+  private async refittingBacktest(all: TimeSeries[], testSize: number, stride: number, every: number,
+    window: 'expanding' | 'fixed'): Promise<BacktestResult> {
+    const s = this.settings, H = s.horizon, Q = this.Q;
+    const first = s.mode === 'stateful' ? 1 : s.lookback;
+    const origins = all.map((ser) => testOrigins(ser.values.length, testSize, stride, H, first, ser.id));
+    const mean = origins.map((o) => new Float64Array(o.length * H)); // per series [origins, H]
+    const quant = origins.map((o) => new Float64Array(o.length * H * Q)); // per series [origins, H, Q]
+    const refits: BacktestRefit[] = [];
+    // every series' test part has the same length, so each has the same number of origins
+    for (let g = 0; g < origins[0].length; g += every) {
+      const spans: Record<string, { start: number; end: number }> = {};
+      const slices = all.map((ser, i) => {
+        const end = origins[i][g];
+        const start = window === 'fixed' ? end - (ser.values.length - testSize) : 0;
+        spans[ser.id] = { start, end };
+        return sliceSeries(ser, start, end);
+      });
+      const train = await this.fit(slices);
+      refits.push({ firstOrigin: g, spans, train });
+      all.forEach((ser, i) => {
+        const group = origins[i].slice(g, g + every);
+        const f = this.forecastAt(ser, group);
+        mean[i].set(f.mean, g * H);
+        if (f.quantiles !== null) quant[i].set(f.quantiles, g * H * Q);
+      });
+    }
+    // what the last model saw, in the series' own step numbers
+    for (const ser of all) this.trainEnds.set(ser.id, refits[refits.length - 1].spans[ser.id].end);
+    const acc = new MetricAccumulator(H, s.quantiles);
+    all.forEach((ser, i) => {
+      const sc = seasonScale(ser, ser.values.length - testSize, this.seasonOf(ser));
+      origins[i].forEach((o, w) => acc.add(ser.values.subarray(o, o + H), mean[i].subarray(w * H, (w + 1) * H), sc,
+        s.quantiles === null ? null : quant[i].subarray(w * H * Q, (w + 1) * H * Q)));
+    });
+    return {
+      model: s.cell, overall: acc.overall(), perStep: acc.perStep(), origins, forecasts: mean,
+      quantiles: s.quantiles === null ? null : quant, train: refits[0].train, refits,
+    };
+  }
+
   /** The seasonal period used for MASE: the setting, else the frequency's. */
   seasonOf(ser: TimeSeries): number {
     return this.settings.season ?? defaultSeason(ser.freq);
   }
 
-  /** The model file's bytes: weights, settings and scalers (in its metadata). */
+  /**
+   * The model file's bytes: weights, settings and scalers (in its metadata), and in stateful
+   * mode each series' live state, so that fromBytes(bytes).update(v) continues where this one is.
+   */
   toBytes(): Uint8Array {
     const saved: SavedForecaster = {
       settings: this.settings,
       scalers: Object.fromEntries(this.scalers),
       calendar: this.calendarNames ?? [],
+      covariates: this.covariateNames ?? [],
+      covariateScalers: Object.fromEntries(this.covariateScalers),
       trainEnds: Object.fromEntries(this.trainEnds),
       info: this.info,
     };
+    if (this.live.size > 0) {
+      saved.live = Object.fromEntries([...this.live].map(([id, l]) => [id, {
+        layers: l.state.layers.map((st) => ({ h: Array.from(st.h), c: Array.from(st.c), a: st.a === null ? null : Array.from(st.a) })),
+        out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind,
+      }]));
+    }
     return serializeModel(this.sequenceModel, null, { [META_KEY]: saved });
   }
 
@@ -590,12 +753,22 @@ export class Forecaster {
       model.dispose();
       throw new DataError(`${what} is a model but not a forecaster (no forecaster settings inside); train one with plstm forecast fit`);
     }
-    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined }, runtime);
+    // files saved before futureCalendar existed fed no lead features
+    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined,
+      futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
     f.model = model;
     f.scalers = new Map(Object.entries(saved.scalers));
     f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));
     f.calendarNames = saved.calendar;
+    f.covariateNames = saved.covariates ?? [];
+    f.covariateScalers = new Map(Object.entries(saved.covariateScalers ?? {}));
     f.info = saved.info ?? {};
+    try {
+      for (const [id, l] of Object.entries(saved.live ?? {})) f.live.set(id, restoreLive(model, l, what));
+    } catch (e) {
+      f.dispose();
+      throw e;
+    }
     return f;
   }
 
@@ -611,6 +784,33 @@ function checkBacktest(opts: BacktestOptions, horizon: number): { testSize: numb
   const stride = posInt(opts.stride ?? 1, 'stride');
   if (testSize < horizon) throw new ConfigError(`testSize ${testSize} is shorter than the horizon ${horizon}: no forecast fits inside the test part`);
   return { testSize, stride };
+}
+
+/** A saved live state back into the model's buffers (its dtype), checked against its shapes. */
+function restoreLive(model: SequenceModel, l: SavedLive, what: string): LiveSeries {
+  const state = model.initState(1);
+  const fits = l.layers.length === state.layers.length && l.layers.every((sl, i) => {
+    const st = state.layers[i];
+    return sl.h.length === st.h.length && sl.c.length === st.c.length && (sl.a === null) === (st.a === null) && (sl.a === null || sl.a.length === st.a!.length);
+  });
+  if (!fits) throw new DataError(`${what}: its saved live state does not fit its model (corrupt file); fit the forecaster again`);
+  l.layers.forEach((sl, i) => {
+    const st = state.layers[i];
+    st.h.set(sl.h);
+    st.c.set(sl.c);
+    if (sl.a !== null) st.a!.set(sl.a);
+  });
+  return { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind };
+}
+
+/** A past covariate must have one finite value per step of its series. */
+function checkCovariate(ser: TimeSeries, name: string, values: ArrayLike<number>): void {
+  if (values.length !== ser.values.length) {
+    throw new DataError(`series "${ser.id}": past covariate "${name}" has ${values.length} values for ${ser.values.length} steps; give one per step`);
+  }
+  for (let t = 0; t < values.length; t++) {
+    if (!Number.isFinite(values[t])) throw new DataError(`series "${ser.id}": past covariate "${name}" is ${values[t]} at step ${t}; fill it (or use --fill interpolate)`);
+  }
 }
 
 /** Origins of the test part: T - testSize, then every stride steps while the horizon fits. */

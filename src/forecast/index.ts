@@ -3,13 +3,13 @@
 
 export {
   buildSeries, seriesFromLong, seriesFromWide, inferFrequency, parseFrequency, nextTime, futureTimes,
-  formatTime, interpolateMissing,
-  type TimeSeries, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
+  formatTime, interpolateMissing, sliceSeries,
+  type TimeSeries, type PastCovariate, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
 } from './series.js';
 export { windowOrigins, windowInputs, windowTargets } from './windows.js';
 export { windowLevel, removeLevels, type Normalization } from './window-level.js';
 export { fitScaler, scale, unscale, type Scaler } from './scaler.js';
-export { calendarFeatureNames, calendarFeatures, seriesCalendar } from './calendar.js';
+export { calendarFeatureNames, calendarFeatures, seriesCalendar, stepCalendarNames, stepCalendar } from './calendar.js';
 export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
 export { naiveForecast, seasonalNaiveForecast, driftForecast, baselineForecast, isBaseline, type BaselineName } from './baselines.js';
 export { DEFAULT_QUANTILES, sortQuantiles, medianIndex } from './quantiles.js';
@@ -17,6 +17,6 @@ export { trainWindows, trainChunks, type TrainOptions, type TrainWindowsOptions,
 export {
   Forecaster, FORECASTER_DEFAULTS, resolveForecasterSettings, defaultSeason, backtestBaseline, testOrigins,
   type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode, type SeriesForecast,
-  type BacktestOptions, type BacktestResult,
+  type BacktestOptions, type BacktestResult, type BacktestRefit,
 } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';

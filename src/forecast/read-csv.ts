@@ -13,6 +13,8 @@ export interface SeriesCsvOptions extends CsvOptions, Omit<SeriesOptions, 'timeC
   target: string;
   /** A column naming the series of each row (long format); default: one series. */
   id?: string;
+  /** Past covariate columns (extra numeric columns, known up to each time) fed to the model as inputs. */
+  covariates?: string[];
 }
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'n/a']);
@@ -23,7 +25,10 @@ export function readSeriesCsv(input: string | Uint8Array, opts: SeriesCsvOptions
   const ti = columnIndex(table, opts.time, 'time column');
   const vi = columnIndex(table, opts.target, 'target column');
   const ii = opts.id === undefined ? -1 : columnIndex(table, opts.id, 'id column');
+  const ci = (opts.covariates ?? []).map((c) => columnIndex(table, c, 'covariate column'));
   const timeName = table.columns[ti], valueName = table.columns[vi];
+  const covNames = ci.map((c) => table.columns[c]);
+  const covs: number[][] = ci.map(() => []); // [P][rows]
   const firstTime = table.rows[0][ti];
   const timeKind: 'date' | 'number' = Number.isFinite(Number(firstTime)) && firstTime !== '' ? 'number' : 'date';
   const times: number[] = [], values: number[] = [];
@@ -34,18 +39,22 @@ export function readSeriesCsv(input: string | Uint8Array, opts: SeriesCsvOptions
     if (!Number.isFinite(t)) {
       throw new DataError(`row ${line}, column ${timeName}: "${tc}" is not a ${timeKind === 'number' ? 'number' : 'date'} (the first row's time is "${firstTime}"); fix or remove the row`);
     }
-    const vc = r[vi];
-    let v = NaN;
-    if (!MISSING.has(vc.toLowerCase())) {
-      v = Number(vc);
-      if (!Number.isFinite(v)) throw new DataError(`row ${line}, column ${valueName}: "${vc}" is not a number; fix the cell (or leave it empty and use --fill interpolate)`);
-    }
     times.push(t);
-    values.push(v);
+    values.push(numberCell(r[vi], line, valueName));
+    ci.forEach((c, k) => covs[k].push(numberCell(r[c], line, covNames[k])));
   });
   return seriesFromLong({
     ids: ii < 0 ? null : table.rows.map((r) => r[ii]), times, values, timeKind, rows: table.lines,
-  }, { ...opts, timeColumn: timeName, valueColumn: valueName });
+    ...(ci.length > 0 ? { covariates: covs } : {}),
+  }, { ...opts, timeColumn: timeName, valueColumn: valueName, covariateColumns: covNames });
+}
+
+/** A numeric cell: a number, NaN when marked missing (the series checks decide), else a DataError. */
+function numberCell(cell: string, line: number, column: string): number {
+  if (MISSING.has(cell.toLowerCase())) return NaN;
+  const v = Number(cell);
+  if (!Number.isFinite(v)) throw new DataError(`row ${line}, column ${column}: "${cell}" is not a number; fix the cell (or leave it empty and use --fill interpolate)`);
+  return v;
 }
 
 /** A bare date (2020-01-31) is read as UTC midnight, as Date.parse does; other forms as given. */

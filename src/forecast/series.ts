@@ -19,6 +19,17 @@ export interface Frequency {
   step: number;
 }
 
+/**
+ * A past covariate: an extra numeric column observed with the series, known only up to each
+ * time (Darts' past covariates), so a forecast from an origin reads it only before the origin.
+ */
+export interface PastCovariate {
+  /** Column name. */
+  name: string;
+  /** One value per step of the series. */
+  values: Float64Array;
+}
+
 /** One regular series. */
 export interface TimeSeries {
   /** Series name (the id column's value; 'series' for a single series). */
@@ -30,6 +41,8 @@ export interface TimeSeries {
   /** The observations, one per step. */
   values: Float64Array;
   freq: Frequency;
+  /** Past covariates, each with one value per step (fed to the model as inputs); none when absent. */
+  covariates?: PastCovariate[];
 }
 
 /** A raw row before checks: row is the 1-based row of the source (for messages). */
@@ -37,6 +50,8 @@ export interface RawObservation {
   time: number;
   value: number;
   row: number;
+  /** The past covariates' values on this row, in SeriesOptions.covariateColumns' order. */
+  covariates?: number[];
 }
 
 /** Options of buildSeries. */
@@ -53,6 +68,8 @@ export interface SeriesOptions {
   timeColumn?: string;
   /** Name of the value column, for messages. Default 'value'. */
   valueColumn?: string;
+  /** Names of the past covariate columns whose values the observations carry (RawObservation.covariates). */
+  covariateColumns?: string[];
 }
 
 const HOUR = 3_600_000;
@@ -145,10 +162,20 @@ export function buildSeries(id: string, obs: RawObservation[], timeKind: 'date' 
     }
   }
   const fill = opts.fill ?? 'none';
+  const covNames = opts.covariateColumns ?? [];
+  for (const o of obs) {
+    if ((o.covariates?.length ?? 0) !== covNames.length) {
+      throw new DataError(`row ${o.row}: ${o.covariates?.length ?? 0} covariate values for ${covNames.length} covariate columns${where}; give one value per column`);
+    }
+  }
   if (fill === 'none') {
     const missing = obs.find((o) => !Number.isFinite(o.value));
     if (missing !== undefined) {
       throw new DataError(`row ${missing.row}, column ${valueCol}: missing value${where}; fill it or use --fill interpolate`);
+    }
+    for (const o of obs) {
+      const k = (o.covariates ?? []).findIndex((v) => !Number.isFinite(v));
+      if (k >= 0) throw new DataError(`row ${o.row}, column ${covNames[k]}: missing value${where}; fill it or use --fill interpolate`);
     }
   }
   const freq = opts.freq ?? inferFrequency(obs.map((o) => o.time), timeKind);
@@ -157,6 +184,7 @@ export function buildSeries(id: string, obs: RawObservation[], timeKind: 'date' 
   }
   const times: number[] = [obs[0].time];
   const values: number[] = [obs[0].value];
+  const covs: number[][] = covNames.map((_, k) => [obs[0].covariates![k]]); // [P][T]
   for (let i = 1; i < obs.length; i++) {
     const steps = stepsBetween(obs[i - 1].time, obs[i].time, freq);
     const whole = Math.round(steps);
@@ -171,14 +199,20 @@ export function buildSeries(id: string, obs: RawObservation[], timeKind: 'date' 
       for (let k = 1; k < whole; k++) {
         times.push(freq.unit === 'fixed' ? obs[i - 1].time + k * (obs[i].time - obs[i - 1].time) / whole : nextTime(obs[i - 1].time, freq, k));
         values.push(NaN);
+        for (const c of covs) c.push(NaN);
       }
     }
     times.push(obs[i].time);
     values.push(obs[i].value);
+    covs.forEach((c, k) => c.push(obs[i].covariates![k]));
   }
   const filled = Float64Array.from(values);
-  if (fill === 'interpolate') interpolateMissing(filled, id, valueCol);
-  return { id, times, timeKind, values: filled, freq };
+  const covariates = covs.map((c, k) => ({ name: covNames[k], values: Float64Array.from(c) }));
+  if (fill === 'interpolate') {
+    interpolateMissing(filled, id, valueCol);
+    for (const c of covariates) interpolateMissing(c.values, id, c.name);
+  }
+  return { id, times, timeKind, values: filled, freq, ...(covariates.length > 0 ? { covariates } : {}) };
 }
 
 /** Fills NaN runs linearly between their finite neighbours, in place. */
@@ -207,6 +241,13 @@ export function formatTime(t: number, timeKind: 'date' | 'number'): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
 }
 
+/** Steps from .. to - 1 of a series (its past covariates too). */
+export function sliceSeries(series: TimeSeries, from: number, to: number): TimeSeries {
+  const out: TimeSeries = { ...series, times: series.times.slice(from, to), values: series.values.slice(from, to) };
+  if (series.covariates !== undefined) out.covariates = series.covariates.map((c) => ({ name: c.name, values: c.values.slice(from, to) }));
+  return out;
+}
+
 /** The times of the h steps after a series' end. */
 export function futureTimes(series: TimeSeries, h: number): number[] {
   const last = series.times[series.times.length - 1];
@@ -221,6 +262,8 @@ export interface LongTable {
   timeKind: 'date' | 'number';
   /** 1-based source row of each entry (for messages); default 1.. */
   rows?: number[];
+  /** Past covariate columns, one value per row each (their names go in SeriesOptions.covariateColumns). */
+  covariates?: number[][];
 }
 
 /** Splits a long table (id, time, value) into checked series, in order of first appearance. */
@@ -230,7 +273,9 @@ export function seriesFromLong(table: LongTable, opts: SeriesOptions = {}): Time
     const id = table.ids === null ? 'series' : table.ids[i];
     let g = groups.get(id);
     if (g === undefined) groups.set(id, (g = []));
-    g.push({ time: table.times[i], value: table.values[i], row: table.rows?.[i] ?? i + 1 });
+    const obs: RawObservation = { time: table.times[i], value: table.values[i], row: table.rows?.[i] ?? i + 1 };
+    if (table.covariates !== undefined) obs.covariates = table.covariates.map((c) => c[i]);
+    g.push(obs);
   }
   if (groups.size === 0) throw new DataError('no data rows: the table is empty');
   return [...groups].map(([id, obs]) => buildSeries(id, obs, table.timeKind, opts));
