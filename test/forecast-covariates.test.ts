@@ -19,8 +19,8 @@ function daily(n: number, seed = 3): TimeSeries {
 
 test('future calendar: each input step carries the calendar features of the step a horizon later', async () => {
   const L = 10, H = 4, series = daily(80);
-  const f = new Forecaster({ lookback: L, horizon: H, hidden: 4, epochs: 1, quantiles: null });
-  assert.equal(f.settings.futureCalendar, true);
+  assert.equal(new Forecaster({ lookback: L, horizon: H }).settings.futureCalendar, false, 'off by default');
+  const f = new Forecaster({ lookback: L, horizon: H, hidden: 4, epochs: 1, quantiles: null, futureCalendar: true });
   await f.fit(series);
   const own = 4, F = 1 + 2 * own;
   assert.equal(f.sequenceModel.config.input.size, F);
@@ -68,7 +68,7 @@ test('future calendar: a model file saved before the setting existed loads and f
     assert.equal(loaded.sequenceModel.config.input.size, 1 + 4, mode);
     assert.deepEqual([...loaded.predict(series)[0].mean], [...old.predict(series)[0].mean], mode);
     // and a new file keeps the setting
-    const current = new Forecaster({ lookback: 10, horizon: 4, hidden: 4, epochs: 1, mode });
+    const current = new Forecaster({ lookback: 10, horizon: 4, hidden: 4, epochs: 1, mode, futureCalendar: true });
     await current.fit(series);
     const again = Forecaster.fromBytes(current.toBytes());
     assert.equal(again.settings.futureCalendar, true, mode);

@@ -46,7 +46,7 @@ function addModelFlags(cmd: Command): Command {
     .option('--lr <rate>', 'Adam learning rate', '0.003')
     .option('--quantiles <list>', 'quantile levels, e.g. 0.1,0.5,0.9, or "none" for point forecasts (MSE)', '0.1,0.5,0.9')
     .option('--no-calendar', 'no calendar features (day of week, day of year, month)')
-    .option('--no-future-calendar', 'no calendar features of the forecast steps (each input step otherwise also carries those of the step a horizon later)')
+    .option('--future-calendar', 'also feed the calendar features of the forecast steps (each input step carries those of the step a horizon later)')
     .option('--normalize <series|window>', 'series: scaled by the training part only; window: also relative to each window\'s last value (follows a trend out of the training range)', 'series')
     .option('--covariates <cols>', 'past covariates: extra numeric columns (comma-separated), known up to each time, fed as inputs')
     .option('--season <m>', 'seasonal period of MASE and seasonal naive (default: by frequency)')
@@ -118,7 +118,7 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
     mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
-    futureCalendar: f.calendar !== false && f.futureCalendar !== false,
+    futureCalendar: f.futureCalendar === true,
     season: int(f, 'season', 'season'), timeLimit: num(f, 'timeLimit', 'time-limit') ?? null, normalize: normalizeOf(f),
   };
 }
