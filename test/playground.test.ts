@@ -92,14 +92,15 @@ async function drive(t: TestContext, isolate: boolean): Promise<void> {
       // train until the pLSTM is clearly above chance
       const started = Date.now();
       await page.click('#play');
-      if (isolate && process.env.PLAYGROUND_SCREENSHOT) {
-        await waitForState(page, 'a few hundred steps', 's.step >= 150', LEARN_TIMEOUT_MS);
-        await waitForState(page, 'the charts', `${JSON.stringify(RUN_CHARTS)}.every((id) => s.charts[id] > 0)`);
-        await page.setViewportSize({ width: 1280, height: 1400 });
-        await page.screenshot({ path: join(ROOT, 'docs/playground.png'), fullPage: false });
-      }
       await waitForState(page, `pLSTM accuracy >= ${ACCURACY_WANTED}`,
         `s.evaluations.some((e) => e.model === 'plstm' && e.metric === 'accuracy' && e.value >= ${ACCURACY_WANTED})`, LEARN_TIMEOUT_MS);
+      // a screenshot stalls the page, so a run that takes one does not judge the main thread
+      const screenshot = isolate && Boolean(process.env.PLAYGROUND_SCREENSHOT);
+      if (screenshot) {
+        await page.setViewportSize({ width: 1280, height: 1400 });
+        await page.waitForTimeout(1500); // the charts redraw at the new size while training goes on
+        await page.screenshot({ path: join(ROOT, 'docs/playground.png') });
+      }
       const learnedAfter = Date.now() - started;
       await page.click('#pause');
       await waitForState(page, 'the pause', '!s.playing');
@@ -111,7 +112,7 @@ async function drive(t: TestContext, isolate: boolean): Promise<void> {
       t.diagnostic(`page batch ms (median of last ${trained.batchMs.plstm.length}): pLSTM ${median(trained.batchMs.plstm).toFixed(1)}, LSTM ${median(trained.batchMs.lstm).toFixed(1)} on ${trained.threads} thread(s)`);
       const { longestTaskMs, longestGapMs } = trained.mainThread;
       t.diagnostic(`main thread while training: longest task ${longestTaskMs.toFixed(0)} ms, longest timer delay ${longestGapMs.toFixed(0)} ms; longest draw per chart ${JSON.stringify(Object.fromEntries(Object.entries(trained.drawStats).map(([k, v]) => [k, v.longestDrawMs])))}`);
-      assert.ok(longestTaskMs < MAX_BLOCK_MS, `the main thread was blocked for ${longestTaskMs} ms`);
+      if (!screenshot) assert.ok(longestTaskMs < MAX_BLOCK_MS, `the main thread was blocked for ${longestTaskMs} ms`);
       assert.deepEqual(trained.problems, []);
 
       // download the pLSTM and load it back beside the run
@@ -135,6 +136,14 @@ async function drive(t: TestContext, isolate: boolean): Promise<void> {
       assert.ok(!problem.includes('\n') && problem.length < 300, `one short line: ${problem}`);
       await page.click('#step');
       await waitForState(page, 'one more step', `s.step === ${trained.step + 1}`);
+
+      // a CSV that does not parse: one problem line, the copy run and its settings stay
+      await page.setInputFiles('#csv-file', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('just words here\nno numbers\n') });
+      await waitForState(page, 'the CSV problem', `s.problem !== null && s.problem !== ${JSON.stringify(problem)}`);
+      await waitForState(page, 'the settings back on the copy task', `s.settings.task === 'copy' && s.ready`);
+      assert.equal(await page.inputValue('#controls [name=task]'), 'copy');
+      await page.click('#step');
+      await waitForState(page, 'a step after the CSV', `s.step === ${trained.step + 2}`);
 
       // a changed setting goes into the URL, and a reload reproduces the settings from it
       await page.fill('#controls [name=seed]', '7');

@@ -37,6 +37,8 @@ export function thin(h: History): PlotPoint[] {
 }
 
 const points = (l: Line): PlotPoint[] => l.x.map((x, i) => ({ x, y: l.y[i] }));
+/** Retention below this is not drawn: exponential curves would stretch the log axis over hundreds of decades. */
+const RETENTION_FLOOR = 1e-4;
 
 /** Training loss of both models over steps (log y: losses fall over decades). */
 export function lossSpec(losses: Record<ModelName, History>, width: number): VegaLiteSpec {
@@ -71,12 +73,27 @@ export function pSpec(groups: { name: string; p: number[] }[], width: number): V
 export function decaySpec(views: { label: string; shades: string[]; view: ModelView }[], width: number): VegaLiteSpec {
   const lines: LineSeries[] = [];
   for (const { label, shades, view } of views) {
-    view.decayEquations.forEach((l, i) => lines.push({ name: `${label}: ${l.name}`, points: points(l), color: shades[i % shades.length] }));
+    const visible = (l: Line) => points(l).filter((p) => p.y >= RETENTION_FLOOR);
+    view.decayEquations.forEach((l, i) => lines.push({ name: `${label}: ${l.name}`, points: visible(l), color: shades[i % shades.length] }));
     if (view.decayMeasured !== null) {
-      lines.push({ name: `${label}: ${view.decayMeasured.name}`, points: points(view.decayMeasured), color: shades[0], dashed: true });
+      lines.push({ name: `${label}: ${view.decayMeasured.name}`, points: visible(view.decayMeasured), color: shades[0], dashed: true });
     }
   }
-  return scaledLineChart(lines, { width, height: 240, xTitle: 'steps n', yTitle: 'retention', xScale: 'log', yScale: 'log' });
+  return colorsInDataOrder(scaledLineChart(lines, { width, height: 240, xTitle: 'steps n', yTitle: 'retention', xScale: 'log', yScale: 'log' }));
+}
+
+/**
+ * The colour legend read from the data (in line order) rather than from a list of names in
+ * the spec: line names that carry numbers (p = 0.49) change as the model trains, and a
+ * spec that changes is a view rebuilt, where new data is only a redraw.
+ */
+function colorsInDataOrder(spec: VegaLiteSpec): VegaLiteSpec {
+  const encoding = spec.encoding as { color?: { scale?: { domain?: unknown }; sort?: unknown } } | undefined;
+  if (encoding?.color) {
+    delete encoding.color.scale?.domain;
+    encoding.color.sort = null;
+  }
+  return spec;
 }
 
 /** The shades of one model, for a loaded model's lines. */

@@ -35,10 +35,6 @@ export function settingsToQuery(s: PlaygroundSettings): string {
   return q.toString();
 }
 
-const line = (name: string, f: (n: number) => number): Line => {
-  const x = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
-  return { name, x, y: x.map(f) };
-};
 
 export class PlaygroundRun {
   private stepCount = 0;
@@ -101,11 +97,20 @@ export class PlaygroundRun {
       return { name: gname, rows: H, cols: L, values };
     };
     const p = name === 'plstm' ? Array.from(model.pSummary()[0].p) : null;
+    const ns = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+    const q = (v: number[], f: number) => [...v].sort((a, b) => a - b)[Math.floor(f * (v.length - 1))];
+    const eps = this.settings.eps;
+    // retention after n steps with no reset: prod_k ((k + eps) / (k + 1))^p, or f^n for the LSTM
+    const plaw = (pp: number): Line => ({ name: `p = ${pp.toFixed(2)}`, x: ns, y: ns.map((n) => { let r = 1; for (let k = 1; k <= n; k++) r *= Math.pow((k + eps) / (k + 1), pp); return r; }) });
+    const fs: number[] = [];
+    if (name === 'lstm') for (let u = 0; u < H; u++) { let m = 0; for (let t = 0; t < L; t++) m += d.gates.f[t * H + u]; fs.push(m / L); }
+    const expo = (f: number): Line => ({ name: `f = ${f.toFixed(2)}`, x: ns, y: ns.map((n) => Math.pow(f, n)) });
+    const decayEquations = p ? [0.1, 0.5, 0.9].map((f) => plaw(q(p, f))) : [0.1, 0.5, 0.9].map((f) => expo(q(fs, f)));
     const names = name === 'plstm' ? ['r', 'a', 'f'] : ['i', 'f', 'o'];
     return {
       model: name, p,
-      decayEquations: [line('median unit', (n) => (name === 'plstm' ? Math.pow(n, -0.5) : Math.pow(0.9, n)))],
-      decayMeasured: line('measured', (n) => Math.pow(n + 1, -0.4)),
+      decayEquations,
+      decayMeasured: null,
       gates: [...names.map((g) => grid(g, d.gates[g])), grid('c', d.c)],
       forecast: null,
     };
