@@ -172,3 +172,51 @@ async function drive(t: TestContext, isolate: boolean): Promise<void> {
 
 test('playground, cross-origin isolated (COOP/COEP): trains on threads, charts, files, URL', { timeout: 170_000 }, (t) => drive(t, true));
 test('playground, not isolated: trains on one thread, charts, files, URL', { timeout: 170_000 }, (t) => drive(t, false));
+
+/** Steps the page one batch at a time with the "step" button, n times. */
+async function stepTimes(page: Page, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const at = (await readState(page)).step;
+    await page.click('#step');
+    await waitForState(page, `step ${at + 1}`, `s.step === ${at + 1}`);
+  }
+}
+
+test('playground, the adding problem and forecasting (built-in CO2 and a dropped CSV) train and draw', { timeout: 170_000 }, async () => {
+  const server = await startPlaygroundServer({ root: dist, isolate: true });
+  try {
+    await withPage(CHROMIUM_FLAGS, async (page, problems) => {
+      // the adding problem: MSE against the mean-only baseline 1/6
+      await page.goto(`${server.address}?task=adding&length=30&hidden=16`);
+      await waitForState(page, 'the adding run', 's.ready && s.step === 0');
+      await stepTimes(page, 3);
+      await waitForState(page, 'the adding evaluations', `s.evaluations.length === 2 && s.evaluations.every((e) => e.metric === 'mse')`);
+      for (const e of (await readState(page)).evaluations) {
+        assert.ok(Number.isFinite(e.value) && e.value > 0, `${e.model} MSE ${e.value}`);
+        assert.equal(e.baseline, 1 / 6);
+      }
+      await waitForState(page, 'the adding charts', `${JSON.stringify(RUN_CHARTS)}.every((id) => s.charts[id] > 0)`);
+
+      // forecasting the built-in monthly CO2: MASE against seasonal naive, the forecast drawn
+      await page.goto(`${server.address}?task=forecast&hidden=16`);
+      await waitForState(page, 'the CO2 run', 's.ready && s.step === 0 && s.settings.task === "forecast"');
+      await stepTimes(page, 3);
+      await waitForState(page, 'the CO2 forecast drawn', `s.charts['forecast'] > 0 && s.evaluations.length === 2 && s.evaluations.every((e) => e.metric === 'mase' && e.baseline === 1 && Number.isFinite(e.value))`);
+      await waitForState(page, 'the CO2 charts', `${JSON.stringify(RUN_CHARTS)}.every((id) => s.charts[id] > 0)`);
+
+      // the user's own CSV (a daily series with a weekly cycle) through the file input
+      const day = 86_400_000, t0 = Date.UTC(2020, 0, 1);
+      const rows = Array.from({ length: 200 }, (_, i) => `${new Date(t0 + i * day).toISOString().slice(0, 10)},${(10 + 3 * Math.sin((2 * Math.PI * i) / 7) + 0.5 * Math.sin(i * i)).toFixed(3)}`);
+      await page.setInputFiles('#csv-file', { name: 'daily.csv', mimeType: 'text/csv', buffer: Buffer.from(`date,sales\n${rows.join('\n')}\n`) });
+      await waitForState(page, 'the CSV run', 's.ready && s.step === 0 && s.settings.series === "user"');
+      await stepTimes(page, 2);
+      await waitForState(page, 'the CSV forecast drawn', `s.charts['forecast'] > 0 && s.evaluations.length === 2 && s.evaluations.every((e) => e.metric === 'mase' && Number.isFinite(e.value))`);
+      const last = await readState(page);
+      assert.equal(last.problem, null);
+      assert.deepEqual(last.problems, []);
+      assert.deepEqual(problems, [], 'console errors or warnings');
+    });
+  } finally {
+    await server.close();
+  }
+});

@@ -121,7 +121,7 @@ export function forecastTask(settings: PlaygroundSettings, csv: string | undefin
   }
   const season = forecast.defaultSeason(series.freq);
   if (!Number.isFinite(forecast.maseScale(series.values, trainEnd, season))) {
-    throw new PlaygroundProblem(`${source}: the training part is too short for MASE with season ${season}; give a longer series`);
+    throw new PlaygroundProblem(`${source}: MASE is undefined, the training part has no seasonal-naive error at season ${season} (too short, or repeating exactly); give a longer or a real series`);
   }
   return { kind: 'forecast', series, testSize, trainEnd, season, source };
 }
