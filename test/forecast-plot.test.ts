@@ -43,3 +43,13 @@ test('the PNG has the signature and the requested size', async () => {
   assert.deepEqual(pngSize(svgToPng(svg)), { width: 300, height: 150 });
   assert.deepEqual(pngSize(svgToPng(svg, { width: 600 })), { width: 600, height: 300 });
 });
+
+test('numeric axes label years and steps as plain numbers (1760, 150), not 1.76e+3', async () => {
+  const { scaledLineChart } = await import('../src/plot/analysis-specs.js');
+  const labels = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  const years = labels(await renderSvg(lineChart([{ name: 'a', points: Array.from({ length: 270 }, (_, i) => ({ x: 1749 + i, y: i % 7 })) }])));
+  assert.ok(years.includes('1760') && years.includes('2000'), years.join(' '));
+  const steps = labels(await renderSvg(scaledLineChart([{ name: 'a', points: Array.from({ length: 550 }, (_, x) => ({ x, y: x + 1 })) }], { yScale: 'log' })));
+  assert.ok(steps.includes('150') && steps.includes('1000'), steps.join(' '));
+  assert.ok([...years, ...steps].every((l) => !/e[+-]/.test(l)), 'no exponent notation');
+});

@@ -1,7 +1,7 @@
 // Vega-Lite spec builders for the analysis pictures: lines on log axes, sorted values per
 // unit, histograms and heatmaps. Browser-safe: plain data in, a plain JSON spec out.
 
-import { PALETTE, chartFrame, type LineSeries, type VegaLiteSpec } from './specs.js';
+import { PALETTE, chartFrame, numberAxis, type LineSeries, type VegaLiteSpec } from './specs.js';
 
 /** Axis scale of a chart. */
 export type AxisScale = 'linear' | 'log';
@@ -48,8 +48,8 @@ export function scaledLineChart(lines: LineSeries[], opts: AnalysisChartOptions 
     data: { values },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xTitle ?? 'x', scale: scaleOf(opts.xScale), axis: { format: '~g' } },
-      y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'value', scale: scaleOf(opts.yScale), axis: { format: '~g' } },
+      x: { field: 'x', type: 'quantitative', title: opts.xTitle ?? 'x', scale: scaleOf(opts.xScale), axis: numberAxis(opts.xScale) },
+      y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'value', scale: scaleOf(opts.yScale), axis: numberAxis(opts.yScale) },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: colors } },
       strokeDash: {
         condition: { test: `indexof(${JSON.stringify(dashedNames)}, datum.series) >= 0`, value: [5, 3] },
@@ -78,7 +78,7 @@ export function sortedValuesChart(groups: ValueGroup[], opts: AnalysisChartOptio
     mark: { type: 'point', filled: true, size: 30 },
     encoding: {
       x: { field: 'rank', type: 'quantitative', title: opts.xTitle ?? 'unit (sorted)' },
-      y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'value', scale: scaleOf(opts.yScale), axis: { format: '~g' } },
+      y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'value', scale: scaleOf(opts.yScale), axis: numberAxis(opts.yScale) },
       color: { field: 'series', type: 'nominal', title: null, scale: { range: PALETTE } },
     },
   });
@@ -116,7 +116,7 @@ export function histogramChart(groups: ValueGroup[], opts: AnalysisChartOptions 
     data: { values },
     mark: { type: 'rect', opacity: 0.55 },
     encoding: {
-      x: { field: 'lo', type: 'quantitative', title: opts.xTitle ?? 'value', axis: { format: '~g' } },
+      x: { field: 'lo', type: 'quantitative', title: opts.xTitle ?? 'value', axis: numberAxis() },
       x2: { field: 'hi' },
       y: { field: 'count', type: 'quantitative', title: opts.yTitle ?? 'units' },
       color: { field: 'series', type: 'nominal', title: null, scale: { range: PALETTE } },

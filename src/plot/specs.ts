@@ -52,14 +52,22 @@ export interface LineChartOptions {
 export const PLOT_DEFAULTS = { width: 720, height: 320, bandColor: '#9ecae1' } as const;
 
 /**
+ * Tick labels of a numeric axis: plain numbers, no thousands separator (1749.5, not 1,749.5).
+ * Vega sets the precision of '~g' from the tick step, which prints 1750 as 1.75e+3; '~f' takes
+ * its decimals from the step instead. Log axes keep '~g' (0.001, 1, 1000).
+ */
+export function numberAxis(scale: 'linear' | 'log' = 'linear'): { format: string } {
+  return { format: scale === 'log' ? '~g' : '~f' };
+}
+
+/**
  * Lines (and optional bands under them) over a shared x axis: the spec of every time-series
  * picture of the project. The whole picture, legend and axes included, is width x height.
  */
 export function lineChart(lines: LineSeries[], opts: LineChartOptions = {}): VegaLiteSpec {
   const first = lines.find((l) => l.points.length > 0)?.points[0] ?? opts.bands?.[0]?.points[0];
   const xType = opts.xType ?? (typeof first?.x === 'string' ? 'temporal' : 'quantitative');
-  // '~g': plain numbers on a numeric time axis (1749.5, not 1,749.5)
-  const x = { field: 'x', type: xType, title: opts.xTitle ?? 'time', ...(xType === 'quantitative' ? { axis: { format: '~g' } } : {}) };
+  const x = { field: 'x', type: xType, title: opts.xTitle ?? 'time', ...(xType === 'quantitative' ? { axis: numberAxis() } : {}) };
   const names = lines.map((l) => l.name);
   const colors = lines.map((l, i) => l.color ?? PALETTE[i % PALETTE.length]);
   const layers: unknown[] = [];
