@@ -9,7 +9,6 @@
 //
 // N = held-out sequences, B = batch, T = steps per sequence (L for the copy task).
 
-import Papa from 'papaparse';
 import { Rng, argmaxRows, data, forecast, PlstmError, type Batch, type HeadSpec, type InputSpec, type ModelConfig, type SequenceModel } from 'powerlaw-lstm';
 import type { PlaygroundSettings } from '../protocol.js';
 import { PlaygroundProblem } from './problem.js';
@@ -135,19 +134,20 @@ const isDate = (c: string): boolean => !isNumber(c) && c.trim() !== '' && !Numbe
  * gaps interpolated. Any problem is a PlaygroundProblem.
  */
 export function userSeries(csv: string): forecast.TimeSeries {
-  const preview = Papa.parse<string[]>(csv.replace(/^\uFEFF/, ''), { preview: 3, skipEmptyLines: 'greedy', delimitersToGuess: [',', ';', '\t'] });
-  const rows = preview.data.filter((r) => Array.isArray(r));
-  if (rows.length === 0) throw new PlaygroundProblem('the CSV is empty: drop a file with a date column and a number column');
-  // a header row has a cell that is neither a number nor a date
-  const hasHeader = rows[0].some((c) => !isNumber(c) && !isDate(c));
-  const first = hasHeader ? rows[1] : rows[0];
-  if (first === undefined) throw new PlaygroundProblem('the CSV has a header but no data rows');
+  let table: data.CsvTable;
+  try {
+    table = data.parseCsv(csv, { source: 'the CSV' });
+  } catch (err) {
+    if (err instanceof PlstmError) throw new PlaygroundProblem(err.message);
+    throw err;
+  }
+  const first = table.rows[0];
   const time = first.findIndex(isDate);
   if (time < 0) throw new PlaygroundProblem('the CSV has no date column (like 2020-01-31): give a CSV with a date column and a number column');
   const target = first.findIndex((c, i) => i !== time && isNumber(c));
   if (target < 0) throw new PlaygroundProblem('the CSV has no number column besides its dates: give a CSV with a date column and a number column');
   try {
-    const all = forecast.readSeriesCsv(csv, { time: String(time + 1), target: String(target + 1), header: hasHeader, fill: 'interpolate', source: 'the CSV' });
+    const all = forecast.readSeriesCsv(csv, { time: String(time + 1), target: String(target + 1), header: table.header, fill: 'interpolate', source: 'the CSV' });
     return all[0];
   } catch (err) {
     if (err instanceof PlstmError) throw new PlaygroundProblem(`the CSV does not parse as a series: ${err.message}`);
