@@ -1,8 +1,11 @@
 // What each panel of the playground shows, as Vega-Lite specs from the project's spec
 // builders (src/plot): training loss, held-out metric against its baseline, the forecast
 // against the actuals, learned p per unit and decay curves (the gate heatmaps: heatmap-canvas.ts).
-import { lineChart, scaledLineChart, sortedValuesChart, type LineSeries, type PlotPoint,
-  type VegaLiteSpec } from '../../src/plot/index.js';
+import { plot } from 'powerlaw-lstm';
+type LineSeries = plot.LineSeries;
+type PlotPoint = plot.PlotPoint;
+type VegaLiteSpec = plot.VegaLiteSpec;
+const { lineChart, scaledLineChart, sortedValuesChart } = plot;
 import type { Evaluation, ForecastView, Line, ModelName, ModelView } from './protocol.js';
 
 /** Display names and colours of the two models (and a loaded model file). */

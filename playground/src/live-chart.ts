@@ -5,7 +5,8 @@
 // each chart at most every few hundred ms, so drawing never blocks the page for long.
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import type { VegaLiteSpec } from '../../src/plot/index.js';
+import type { plot } from 'powerlaw-lstm';
+type VegaLiteSpec = plot.VegaLiteSpec;
 
 /** A spec with every inline `data: { values }` replaced by a named data set. */
 interface SplitSpec {

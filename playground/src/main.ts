@@ -1,7 +1,8 @@
 // The playground page: controls and the URL (every setting lives in the query, so a link
 // reproduces a run), the training worker's messages, the charts, and one line for problems.
 // The worker owns the models; this thread only draws, so the page stays responsive.
-import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery } from './engine/index.js';
+// the settings module only: the library itself stays in the worker's bundle
+import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery } from './engine/settings.js';
 import { ChartBoard } from './live-chart.js';
 import { HeatmapCanvas } from './heatmap-canvas.js';
 import { MODEL_LABEL, METRIC_TEXT, decaySpec, forecastSpec, lossSpec, metricSpec, pSpec, shadesOf,
