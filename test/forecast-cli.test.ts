@@ -199,3 +199,31 @@ test('a file in the SILSO sunspot format (";"-separated, padded, no header, deci
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 2);
 });
+
+test('cell flags: --eps and --p-init/--p-range reach the saved pLSTM, --forget-bias the LSTM; bad or misplaced values exit 2', async () => {
+  const { Forecaster } = await import('../src/forecast/index.js');
+  const data = csv('cell-flags.csv', 60);
+  const out = join(dir, 'fit-cell-flags');
+  const r = plstm(fitArgs(data, out, ['--eps', '0.05', '--p-init', 'range', '--p-range', '-2,1']));
+  assert.equal(r.code, 0, r.stderr);
+  const fc = Forecaster.fromBytes(readFileSync(join(out, 'model.safetensors')));
+  assert.deepEqual(fc.sequenceModel.config.layers[0], { cell: 'plstm', hidden: 4, eps: 0.05, pInit: { mode: 'range', lo: -2, hi: 1 }, reverse: false, bidirectional: false, dropout: 0 });
+  fc.dispose();
+  const outL = join(dir, 'fit-cell-flags-lstm');
+  const l = plstm(fitArgs(data, outL, ['--cell', 'lstm', '--forget-bias', '1.5']));
+  assert.equal(l.code, 0, l.stderr);
+  const fl = Forecaster.fromBytes(readFileSync(join(outL, 'model.safetensors')));
+  assert.equal((fl.sequenceModel.config.layers[0] as { forgetBias: number }).forgetBias, 1.5);
+  assert.equal(fl.settings.forgetBias, 1.5);
+  fl.dispose();
+  const bad = (extra: string[], pattern: RegExp, args = fitArgs(data, join(dir, 'fit-cell-flags-bad'), extra)) => {
+    const b = plstm(args);
+    assert.equal(b.code, 2, b.stderr);
+    assert.equal(b.stderr.trim().split('\n').length, 1, `one line: ${b.stderr}`);
+    assert.match(b.stderr, pattern);
+  };
+  bad(['--eps', '2'], /--eps must be a number in \(0, 1\), got 2/);
+  bad(['--cell', 'lstm-chrono', '--forget-bias', '1'], /--forget-bias is a setting of --cell lstm .*this run uses --cell lstm-chrono/);
+  bad([], /--eps is a pLSTM setting; --models has no plstm/, ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14',
+    '--horizon', '7', '--test-size', '14', '--models', 'lstm,snaive', '--eps', '0.01']);
+});

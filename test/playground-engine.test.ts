@@ -174,10 +174,20 @@ test('model files: bytes load back with deserializeModel, and inspect() views th
 });
 
 test('forecast task on the built-in CO2 series: steps train both forecasters and MASE is finite', async () => {
-  const run = await PlaygroundRun.create(small({ task: 'forecast', lookback: 24, horizon: 6, pInit: 'constant', pValue: 0.3 }), { threads: 1 });
+  const run = await PlaygroundRun.create(small({ task: 'forecast', lookback: 24, horizon: 6, pInit: 'constant', pValue: 0.3, eps: 0.02, forgetBias: -0.5 }), { threads: 1 });
   try {
     // the page's p initialisation reaches the forecaster's model before its first step
     assert.ok(run.views()[0].p!.every((p) => Math.abs(p - 0.3) < 1e-6));
+    // and its eps, p init and forget bias are the models' own config, as their files record it
+    const layerOf = (name: 'plstm' | 'lstm') => {
+      const { model } = deserializeModel(run.modelFile(name).bytes);
+      const layer = model.config.layers[0];
+      model.dispose();
+      return layer as Record<string, unknown>;
+    };
+    const theta = Math.log(0.3 / 0.7);
+    assert.deepEqual([layerOf('plstm').eps, layerOf('plstm').pInit], [0.02, { mode: 'range', lo: theta, hi: theta }]);
+    assert.deepEqual([layerOf('lstm').cell, layerOf('lstm').forgetBias], ['lstm', -0.5]);
     for (let i = 0; i < 3; i++) {
       const { step, steps } = await run.step();
       assert.equal(step, i + 1);

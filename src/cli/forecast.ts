@@ -17,7 +17,12 @@ import { forecastChart, renderSvg } from '../plot/index.js';
 import { svgToPng } from '../plot/png.js';
 import { writeFilesAtomic, refuseOverwrite } from '../node/write-atomic.js';
 import { DataError } from '../errors.js';
+import { requireSetting } from '../cells/bounds.js';
+import type { PInit } from '../model/config.js';
+import { CORE_OPTIONS } from '../experiments/core-options.js';
+import { flagOf, showDefault } from '../experiments/option-spec.js';
 import { UsageError } from './usage-error.js';
+import { parserOf } from './train-options.js';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -34,7 +39,7 @@ function addDataFlags(cmd: Command, required: boolean): Command {
 }
 
 function addModelFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--lookback <L>', 'input steps per forecast; with --mode stateful, steps per truncated-BPTT chunk (required)')
     .option('--mode <windowed|stateful>', 'windowed: lookback steps in, horizon out; stateful: the state runs through the whole history', 'windowed')
     .option('--horizon <H>', 'steps forecast at once (required)')
@@ -53,6 +58,58 @@ function addModelFlags(cmd: Command): Command {
     .option('--seed <k>', 'seed of weights and shuffling', '1')
     .option('--time-limit <seconds>', 'cap on each model\'s training time')
     .option('--backend <wasm|js>', 'kernels to run on (default: wasm when it loads)');
+  return addCellFlags(cmd);
+}
+
+/** The cell settings, flags of plstm train: their help, parser and bound come from its option table. */
+const CELL_FLAGS = ['eps', 'pInit', 'pRange', 'fixedP', 'forgetBias'] as const;
+/** Which cell each of them belongs to. */
+const CELL_OF_FLAG: Record<(typeof CELL_FLAGS)[number], 'plstm' | 'lstm'> = { eps: 'plstm', pInit: 'plstm', pRange: 'plstm', fixedP: 'plstm', forgetBias: 'lstm' };
+
+function cellSpec(key: (typeof CELL_FLAGS)[number]) {
+  return CORE_OPTIONS.find((s) => s.key === key)!;
+}
+
+function addCellFlags(cmd: Command): Command {
+  for (const key of CELL_FLAGS) {
+    const spec = cellSpec(key), flag = flagOf(key);
+    cmd.option(`${flag} <${spec.arg}>`, `${spec.help} (default ${showDefault(spec.default)})`, parserOf(flag, spec.type));
+  }
+  return cmd;
+}
+
+/** The cell flags given, as forecaster settings (each checked with the cells' bound). */
+function cellSettingsOf(f: Record<string, unknown>): { eps?: number; pInit?: PInit; forgetBias?: number } {
+  for (const key of CELL_FLAGS) {
+    const spec = cellSpec(key), v = f[key];
+    if (v === undefined || spec.check === undefined) continue;
+    requireSetting(flagOf(key), v, spec.check);
+  }
+  if (f.fixedP !== undefined && f.pInit !== undefined) throw new UsageError('--fixed-p cannot be combined with --p-init (a fixed p is not learned)');
+  if (f.pRange !== undefined && f.pInit !== 'range') throw new UsageError('--p-range needs --p-init range');
+  const range = (f.pRange ?? cellSpec('pRange').default) as [number, number];
+  const pInit: PInit | undefined = f.fixedP !== undefined ? { mode: 'fixed', p: f.fixedP as number }
+    : f.pInit === 'range' ? { mode: 'range', lo: range[0], hi: range[1] }
+      : f.pInit === 'uniform' ? { mode: 'uniform' } : undefined;
+  return { eps: f.eps as number | undefined, pInit, forgetBias: f.forgetBias as number | undefined };
+}
+
+/**
+ * The cell flags that apply to a model of this cell: a pLSTM's eps and p flags, --forget-bias
+ * for 'lstm' only (lstm-chrono sets that bias itself).
+ */
+function cellSettingsFor(all: ReturnType<typeof cellSettingsOf>, cell: ForecastCell): ReturnType<typeof cellSettingsOf> {
+  return cell === 'plstm' ? { eps: all.eps, pInit: all.pInit } : cell === 'lstm' ? { forgetBias: all.forgetBias } : {};
+}
+
+/** A cell flag given for models none of which has that cell: an error naming the flag. */
+function checkCellFlagsApply(f: Record<string, unknown>, cells: ForecastCell[], where: (cell: 'plstm' | 'lstm') => string): void {
+  for (const key of CELL_FLAGS) {
+    const cell = CELL_OF_FLAG[key];
+    if (f[key] === undefined || cells.includes(cell)) continue;
+    const what = cell === 'plstm' ? 'a pLSTM setting' : 'a setting of --cell lstm (lstm-chrono sets its forget bias itself)';
+    throw new UsageError(`${flagOf(key)} is ${what}; ${where(cell)}`);
+  }
 }
 
 function int(f: Flags, name: string, flag: string): number | undefined {
@@ -182,7 +239,8 @@ export function registerForecast(program: Command): void {
       const out = need(f.out as string | undefined, 'out', 'the folder for model.safetensors, metrics.json, forecast.csv and plot.svg/png');
       const cell = f.cell as ForecastCell;
       if (!CELLS.includes(cell)) throw new UsageError(`--cell must be plstm, lstm or lstm-chrono, got "${String(cell)}"`);
-      const settings = settingsOf(f, cell);
+      checkCellFlagsApply(f, [cell], () => `this run uses --cell ${cell}`);
+      const settings: ForecasterSettings = { ...settingsOf(f, cell), ...cellSettingsFor(cellSettingsOf(f), cell) };
       const files = ['model.safetensors', 'metrics.json', 'forecast.csv', 'plot.svg', 'plot.png'].map((n) => join(out, n));
       for (const p of files) refuseOverwrite(p, f.force === true);
       const series = readData(f);
@@ -270,6 +328,9 @@ export function registerForecast(program: Command): void {
       const window = String(f.window ?? 'expanding');
       if (window !== 'expanding' && window !== 'fixed') throw new UsageError(`--window must be expanding or fixed, got "${window}"`);
       const base = settingsOf(f, 'plstm');
+      const cells = models.filter((m): m is ForecastCell => CELLS.includes(m as ForecastCell));
+      checkCellFlagsApply(f, cells, (c) => `--models has no ${c}`);
+      const cellSettings = cellSettingsOf(f);
       const series = readData(f);
       for (const s of series) testOrigins(s.values.length, testSize, stride, base.horizon, base.mode === 'stateful' ? 1 : base.lookback, s.id);
       for (const m of models) {
@@ -278,7 +339,7 @@ export function registerForecast(program: Command): void {
         if (isBaseline(m)) {
           r = backtestBaseline(m, series, { testSize, stride, horizon: base.horizon, season: base.season });
         } else {
-          const fc = new Forecaster({ ...base, cell: m as ForecastCell }, runtimeOf(f));
+          const fc = new Forecaster({ ...base, cell: m as ForecastCell, ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
           try { r = await fc.backtest(series, { testSize, stride, refitEvery, window }); } finally { fc.dispose(); }
         }
         const line = metricsLine(r, (Date.now() - t0) / 1000);

@@ -9,7 +9,7 @@ import { TASK_NAMES, type TaskName, type TrainOptions } from '../experiments/opt
 import { TASK_DEFINITIONS } from '../experiments/registry.js';
 
 /** A flag's text -> a value of the entry's type (the bound is resolveOptions' to check). */
-function parserOf(flag: string, type: OptionType): (v: string) => unknown {
+export function parserOf(flag: string, type: OptionType): (v: string) => unknown {
   const number = (v: string): number => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a number, got "${v}"`);

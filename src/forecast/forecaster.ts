@@ -14,7 +14,8 @@ import type { ModelState } from '../model/validate.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
-import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
+import { DEFAULTS, resolvePInit, type LayerSpec, type ModelConfig, type PInit, type RuntimeOptions } from '../model/config.js';
+import { checkEps, checkFinite, requireSetting } from '../cells/bounds.js';
 import type { FitCallbacks } from '../model/fit.js';
 import { seriesCalendar, stepCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
@@ -55,6 +56,18 @@ export interface ForecasterSettings {
   layers?: number;
   /** Dropout on each layer's outputs while training. Default 0. */
   dropout?: number;
+  /** pLSTM only: the eps of every layer's age update and forget gate, in (0, 1). Default DEFAULTS.eps (1e-3). */
+  eps?: number;
+  /**
+   * pLSTM only: how every layer's decay exponents p start ('uniform', 'range' of theta, or
+   * 'fixed', not trained). Default DEFAULTS.pInit ({ mode: 'uniform' }).
+   */
+  pInit?: PInit;
+  /**
+   * 'lstm' only: constant added to every layer's forget-gate bias at init. Default
+   * DEFAULTS.forgetBias (0). Not with 'lstm-chrono', whose chrono init sets that bias itself.
+   */
+  forgetBias?: number;
   /** Optimizer. Default Adam, lr 3e-3. */
   optimizer?: OptimizerSpec;
   /** Passes over the training windows. Default 30. */
@@ -93,8 +106,15 @@ export interface ForecasterSettings {
   normalize?: Normalization;
 }
 
-/** Every setting with its default filled in. */
-export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season'>> & { season: number | null };
+/** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias). */
+type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
+
+/**
+ * Every setting with its default filled in; of the cell settings only the forecaster's cell's
+ * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
+ */
+export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season' | CellSettingKey>> &
+  Pick<ForecasterSettings, CellSettingKey> & { season: number | null };
 
 /** Defaults of the optional settings, in one place. */
 export const FORECASTER_DEFAULTS = {
@@ -103,6 +123,9 @@ export const FORECASTER_DEFAULTS = {
   hidden: 32,
   layers: 1,
   dropout: 0,
+  eps: DEFAULTS.eps,
+  pInit: DEFAULTS.pInit,
+  forgetBias: DEFAULTS.forgetBias,
   optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerSpec,
   epochs: 30,
   batchSize: 32,
@@ -128,7 +151,9 @@ function posInt(v: unknown, what: string): number {
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
 export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
-  const r = { ...FORECASTER_DEFAULTS, ...stripUndefined(s), season: s.season ?? null } as ResolvedForecasterSettings;
+  const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
+  const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
+  const r = { ...general, ...given, season: s.season ?? null } as ResolvedForecasterSettings;
   if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
   posInt(r.lookback, 'lookback');
   posInt(r.horizon, 'horizon');
@@ -142,6 +167,7 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
   if (r.mode === 'stateful' && r.normalize === 'window') throw new ConfigError('normalize \'window\' is for windowed mode; a stateful forecaster reads the whole history, not windows');
   if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
   if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
+  Object.assign(r, resolveCellSettings(s, r.cell, { eps, pInit, forgetBias }));
   if (r.season !== null) posInt(r.season, 'season');
   if (r.quantiles !== null && (r.quantiles.length === 0 || !r.quantiles.every((q) => q > 0 && q < 1))) {
     throw new ConfigError('quantiles must be levels in (0, 1), e.g. [0.1, 0.5, 0.9], or null for point forecasts');
@@ -150,6 +176,31 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
   if (r.timeLimit !== null && !(r.timeLimit > 0)) throw new ConfigError(`timeLimit must be > 0 seconds, got ${r.timeLimit}`);
   if (r.quantiles !== null) r.quantiles = [...r.quantiles].sort((a, b) => a - b);
   return r;
+}
+
+/** The cell's own settings with their defaults, checked with the model's bounds; another cell's is an error. */
+function resolveCellSettings(s: ForecasterSettings, cell: ForecastCell,
+  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ForecasterSettings, CellSettingKey> {
+  if (cell !== 'plstm') {
+    for (const k of ['eps', 'pInit'] as const) {
+      if (s[k] !== undefined) throw new ConfigError(`${k} is a pLSTM setting; this forecaster's cell is ${cell}`);
+    }
+  }
+  if (cell === 'plstm' && s.forgetBias !== undefined) throw new ConfigError('forgetBias is an LSTM setting; this forecaster\'s cell is plstm');
+  if (cell === 'lstm-chrono' && s.forgetBias !== undefined) {
+    throw new ConfigError('forgetBias with cell lstm-chrono: chrono init sets the forget-gate bias itself; use cell lstm with forgetBias, or lstm-chrono alone');
+  }
+  if (cell === 'plstm') {
+    const eps = s.eps ?? defaults.eps;
+    requireSetting('eps', eps, checkEps);
+    return { eps, pInit: resolvePInit(s.pInit ?? defaults.pInit, 'pInit') };
+  }
+  if (cell === 'lstm') {
+    const forgetBias = s.forgetBias ?? defaults.forgetBias;
+    requireSetting('forgetBias', forgetBias, checkFinite);
+    return { forgetBias };
+  }
+  return {};
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -310,8 +361,10 @@ export class Forecaster {
   private modelConfig(F: number): ModelConfig {
     const s = this.settings;
     const layer = (): LayerSpec => s.cell === 'plstm'
-      ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout }
-      : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, ...(s.cell === 'lstm-chrono' ? { chrono: s.lookback } : {}) };
+      ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout, eps: s.eps, pInit: s.pInit }
+      : s.cell === 'lstm'
+        ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias }
+        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: s.lookback };
     const cfg: ModelConfig = {
       input: { kind: 'dense', size: F },
       layers: Array.from({ length: s.layers }, layer),
@@ -754,7 +807,9 @@ export class Forecaster {
       model.dispose();
       throw new DataError(`${what} is a model but not a forecaster (no forecaster settings inside); train one with plstm forecast fit`);
     }
-    // files saved before futureCalendar existed fed no lead features
+    // files saved before futureCalendar existed fed no lead features; those saved before eps,
+    // pInit and forgetBias existed built their layers with the library's defaults, which the
+    // settings fill in
     const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined,
       futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
     f.model = model;

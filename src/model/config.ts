@@ -188,10 +188,14 @@ function resolveInput(input: unknown): InputSpec {
   }
 }
 
-function resolvePInit(v: unknown, where: string): PInit {
+/**
+ * Validates a pLSTM p initialisation (undefined: DEFAULTS.pInit); `name` is the caller's name
+ * for the setting in messages ("layers[0].pInit", "pInit").
+ */
+export function resolvePInit(v: unknown, name: string): PInit {
   if (v === undefined) return { ...DEFAULTS.pInit };
   if (typeof v !== 'object' || v === null) {
-    throw new ConfigError(`${where}.pInit must be an object like { mode: "uniform" }`);
+    throw new ConfigError(`${name} must be an object like { mode: "uniform" }`);
   }
   const s = v as Record<string, unknown>;
   switch (s.mode) {
@@ -200,17 +204,17 @@ function resolvePInit(v: unknown, where: string): PInit {
     case 'range': {
       const problem = checkThetaRange(s.lo, s.hi);
       if (problem !== null) {
-        throw new ConfigError(`${where}.pInit range (theta ~ U(lo, hi)) ${problem}, got lo=${String(s.lo)} hi=${String(s.hi)}`);
+        throw new ConfigError(`${name} range (theta ~ U(lo, hi)) ${problem}, got lo=${String(s.lo)} hi=${String(s.hi)}`);
       }
       return { mode: 'range', lo: s.lo as number, hi: s.hi as number };
     }
     case 'fixed': {
-      requireSetting(`${where}.pInit fixed p`, s.p, checkFixedP);
+      requireSetting(`${name} fixed p`, s.p, checkFixedP);
       return { mode: 'fixed', p: s.p as number };
     }
     default:
       throw new ConfigError(
-        `unknown ${where}.pInit mode ${JSON.stringify(s.mode)}: use "uniform", "range" or "fixed"`);
+        `unknown ${name} mode ${JSON.stringify(s.mode)}: use "uniform", "range" or "fixed"`);
   }
 }
 
@@ -231,7 +235,7 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
   }
   const eps = (s.eps === undefined ? DEFAULTS.eps : s.eps) as number;
   requireSetting(`${where}.eps`, eps, checkEps);
-  const pInit = resolvePInit(s.pInit, where);
+  const pInit = resolvePInit(s.pInit, `${where}.pInit`);
   const forgetBias = (s.forgetBias === undefined ? DEFAULTS.forgetBias : s.forgetBias) as number;
   requireSetting(`${where}.forgetBias`, forgetBias, checkFinite);
   const chrono = (s.chrono === undefined ? DEFAULTS.chrono : s.chrono) as number | null;

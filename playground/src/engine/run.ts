@@ -5,9 +5,9 @@
 // training batch of each model on every task.
 
 import {
-  DEFAULTS, PlstmError, SequenceModel, TrainingDivergedError, createOptimizer, deserializeModel, forecast, openBackend,
+  PlstmError, SequenceModel, TrainingDivergedError, createOptimizer, deserializeModel, forecast, openBackend,
   preloadWasmKernels, serializeModel,
-  type InputSpec, type LayerSpec, type ModelConfig, type Optimizer, type SequenceBackend,
+  type InputSpec, type LayerSpec, type ModelConfig, type Optimizer, type PInit, type SequenceBackend,
 } from 'powerlaw-lstm';
 import type { Evaluation, ForecastView, ModelName, ModelStep, ModelView, PlaygroundSettings, TaskName } from '../protocol.js';
 import { PlaygroundProblem } from './problem.js';
@@ -35,10 +35,15 @@ export interface RunOptions {
   threads?: number;
 }
 
-/** The pLSTM's layer: eps, and p from uniform or every unit at pValue (theta = logit(pValue), still learned). */
-function plstmLayer(s: PlaygroundSettings): LayerSpec {
+/** The pLSTM's p init: uniform, or every unit at pValue (theta = logit(pValue), still learned). */
+function plstmPInit(s: PlaygroundSettings): PInit {
   const theta = Math.log(s.pValue / (1 - s.pValue));
-  return { cell: 'plstm', hidden: s.hidden, eps: s.eps, pInit: s.pInit === 'uniform' ? { mode: 'uniform' } : { mode: 'range', lo: theta, hi: theta } };
+  return s.pInit === 'uniform' ? { mode: 'uniform' } : { mode: 'range', lo: theta, hi: theta };
+}
+
+/** The pLSTM's layer: eps and p init. */
+function plstmLayer(s: PlaygroundSettings): LayerSpec {
+  return { cell: 'plstm', hidden: s.hidden, eps: s.eps, pInit: plstmPInit(s) };
 }
 
 /** The LSTM's layer: a forget-gate bias, or chrono init with Tmax = the sequence length. */
@@ -148,12 +153,16 @@ class ForecastPair implements Pair {
   }
 
   static async create(settings: PlaygroundSettings, task: ForecastTask, threads: number | undefined): Promise<ForecastPair> {
-    const make = (cell: forecast.ForecastCell) => new forecast.Forecaster({
+    // each forecaster's cell settings are the page's: eps and p init, or the forget bias (chrono sets its own)
+    const make = (cell: forecast.ForecastCell, cellSettings: Pick<forecast.ForecasterSettings, 'eps' | 'pInit' | 'forgetBias'>) => new forecast.Forecaster({
       lookback: settings.lookback, horizon: settings.horizon, cell, hidden: settings.hidden, batchSize: settings.batchSize,
       seed: settings.seed, optimizer: { kind: 'adam', lr: settings.lr }, epochs: FOREVER_EPOCHS, clip: TRAIN_CLIP,
-      quantiles: FORECAST_QUANTILES, normalize: 'window',
+      quantiles: FORECAST_QUANTILES, normalize: 'window', ...cellSettings,
     }, threads === undefined ? {} : { threads });
-    const forecasters = { plstm: make('plstm'), lstm: make(settings.lstmInit === 'chrono' ? 'lstm-chrono' : 'lstm') };
+    const forecasters = {
+      plstm: make('plstm', { eps: settings.eps, pInit: plstmPInit(settings) }),
+      lstm: settings.lstmInit === 'chrono' ? make('lstm-chrono', {}) : make('lstm', { forgetBias: settings.forgetBias }),
+    };
     const fits = {} as Record<ModelName, SteppedFit>;
     for (const name of MODELS) {
       const f = forecasters[name];
@@ -170,7 +179,6 @@ class ForecastPair implements Pair {
         for (const m of MODELS) forecasters[m].dispose();
         throw failure instanceof PlstmError ? new PlaygroundProblem(`${task.source}: ${failure.message}`) : failure;
       }
-      initLikeSettings(f.sequenceModel, settings);
     }
     return new ForecastPair(task, forecasters, fits, settings);
   }
@@ -238,24 +246,6 @@ class ForecastPair implements Pair {
       const f = this.forecasters[name];
       void this.fits[name].stop().finally(() => f.dispose());
     }
-  }
-}
-
-/**
- * The Forecaster builds its layers with the library's defaults; give them the page's
- * initialisation before the first step: p at pValue (pInit 'constant') and the LSTM's forget
- * bias. (eps is part of the layer's config, which the Forecaster does not expose: it stays at
- * DEFAULTS.eps on this task.)
- */
-function initLikeSettings(model: SequenceModel, s: PlaygroundSettings): void {
-  const layer = model.config.layers[0];
-  const H = layer.hidden;
-  if (layer.cell === 'plstm' && s.pInit === 'constant') {
-    model.parameter('layers.0.p_param').fill(Math.log(s.pValue / (1 - s.pValue))); // theta [H]: p = sigmoid(theta)
-  }
-  if (layer.cell === 'lstm' && s.lstmInit === 'forget-bias') {
-    const b = model.parameter('layers.0.bias'); // [4H]: gates i, f, g, o
-    for (let j = H; j < 2 * H; j++) b[j] += s.forgetBias - DEFAULTS.forgetBias;
   }
 }
 
