@@ -1,7 +1,7 @@
 // The forecasting backtests of EXPERIMENTS.md ("Forecasting backtests"), after `npm run build`.
 //
 //   node scripts/forecast-experiments.mjs run --sunspots SN_m_tot_V2.0.csv [--only a,b] [--out FILE]
-//     [--networks plstm,lstm] [--seeds 1,2]
+//     [--networks plstm,lstm] [--seeds 1,2] [--baselines no]
 //   node scripts/forecast-experiments.mjs table [--out FILE]
 //
 // `run` appends one JSON line per (series, model, seed) to --out (default
@@ -15,7 +15,8 @@
 // Darts protocol, sunspots); the forecaster's options, networks only: seattle-future (seattle with
 // --future-calendar), seattle-cov (seattle with the past covariates temp_min, precipitation,
 // wind), sunspots-refit (sunspots trained again every 60 origins, expanding window).
-// --networks and --seeds narrow the networks (default plstm, lstm, lstm-chrono) and seeds (1, 2, 3).
+// --networks and --seeds narrow the networks (default plstm, lstm, lstm-chrono) and seeds (1, 2, 3);
+// --baselines no leaves out seasonal naive and MSTL + ETS (to re-run networks only).
 // Runs go one after another (one process at a time); epochs are fixed, so results do not depend
 // on the machine's load.
 
@@ -86,7 +87,7 @@ function seriesConfigs(sunspots) {
 }
 
 function parseArgs(argv) {
-  const a = { cmd: argv[0], out: 'runs/forecast-experiments.jsonl', only: null, sunspots: null, networks: null, seeds: null };
+  const a = { cmd: argv[0], out: 'runs/forecast-experiments.jsonl', only: null, sunspots: null, networks: null, seeds: null, baselines: 'yes' };
   for (let i = 1; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, ''), v = argv[i + 1];
     if (!(k in a) || v === undefined) throw new Error(`unknown or empty option ${argv[i]}`);
@@ -225,6 +226,7 @@ if (args.cmd === 'table') {
   const needsSunspots = args.only.some((n) => n.startsWith('sunspots') || n === 'darts');
   if (needsSunspots && args.sunspots === null) throw new Error('give --sunspots PATH (SILSO\'s SN_m_tot_V2.0.csv)');
   const cfgs = seriesConfigs(args.sunspots);
+  if (args.baselines === 'no') for (const cfg of Object.values(cfgs)) cfg.baselines = false;
   for (const name of args.only) {
     if (name === 'darts') { await runDarts(args.sunspots, args.out); continue; }
     const cfg = cfgs[name];
