@@ -1,6 +1,7 @@
 // The forecasting backtests of EXPERIMENTS.md ("Forecasting backtests"), after `npm run build`.
 //
 //   node scripts/forecast-experiments.mjs run --sunspots SN_m_tot_V2.0.csv [--only a,b] [--out FILE]
+//     [--networks plstm,lstm] [--seeds 1,2] [--baselines no]
 //   node scripts/forecast-experiments.mjs table [--out FILE]
 //
 // `run` appends one JSON line per (series, model, seed) to --out (default
@@ -11,7 +12,11 @@
 // standard deviation over the seeds). Series: sunspots (SILSO's monthly file, given by path),
 // sunspots-long (the same with lookback 396, networks only), co2 and seattle (from the npm
 // package vega-datasets), co2-window (co2 with --normalize window, networks only), darts (the
-// Darts protocol, sunspots).
+// Darts protocol, sunspots); the forecaster's options, networks only: seattle-future (seattle with
+// --future-calendar), seattle-cov (seattle with the past covariates temp_min, precipitation,
+// wind), sunspots-refit (sunspots trained again every 60 origins, expanding window).
+// --networks and --seeds narrow the networks (default plstm, lstm, lstm-chrono) and seeds (1, 2, 3);
+// --baselines no leaves out seasonal naive and MSTL + ETS (to re-run networks only).
 // Runs go one after another (one process at a time); epochs are fixed, so results do not depend
 // on the machine's load.
 
@@ -23,19 +28,28 @@ import { forecast } from '../dist/index.js';
 import { initSync as initMstl, MSTL } from '@bsull/augurs/mstl';
 
 const require = createRequire(import.meta.url);
-const SEEDS = [1, 2, 3];
-const NETWORKS = ['plstm', 'lstm', 'lstm-chrono'];
+let SEEDS = [1, 2, 3];
+let NETWORKS = ['plstm', 'lstm', 'lstm-chrono'];
+const ALL_SERIES = ['sunspots', 'darts', 'co2', 'co2-window', 'seattle', 'sunspots-long', 'seattle-future', 'seattle-cov', 'sunspots-refit'];
 
 // the package exports only its build; its data files lie in data/ beside build/
 const vegaData = (name) => relative(process.cwd(), join(dirname(require.resolve('vega-datasets')), '..', 'data', name));
 
 /** The CLI settings of each series; `mstl` is the periods MSTL + ETS is given. */
 function seriesConfigs(sunspots) {
+  const seattleFlags = ['--time', 'date', '--target', 'temp_max',
+    '--lookback', '365', '--horizon', '30', '--season', '365', '--test-size', '730', '--stride', '1', '--hidden', '32', '--epochs', '100'];
+  const sunspotsFlags = ['--time', '3', '--target', '4', '--lookback', '132', '--horizon', '24', '--season', '132',
+    '--test-size', '240', '--stride', '1', '--hidden', '32', '--epochs', '30'];
   return {
     sunspots: {
-      data: sunspots, flags: ['--time', '3', '--target', '4', '--lookback', '132', '--horizon', '24', '--season', '132',
-        '--test-size', '240', '--stride', '1', '--hidden', '32', '--epochs', '30'],
+      data: sunspots, flags: sunspotsFlags,
       csv: { time: '3', target: '4' }, testSize: 240, horizon: 24, season: 132, mstl: [132],
+    },
+    // the same trained again every 60 origins on everything before them (217 origins: 4 trainings)
+    'sunspots-refit': {
+      data: sunspots, flags: [...sunspotsFlags, '--refit-every', '60', '--window', 'expanding'],
+      csv: { time: '3', target: '4' }, testSize: 240, horizon: 24, season: 132, mstl: [132], baselines: false, refitEvery: 60,
     },
     // the same with three cycles of input: where a slow memory could help
     'sunspots-long': {
@@ -56,21 +70,32 @@ function seriesConfigs(sunspots) {
       csv: { time: 'Date', target: 'CO2', fill: 'interpolate' }, testSize: 120, horizon: 24, season: 12, mstl: [12], baselines: false,
     },
     seattle: {
-      data: vegaData('seattle-weather.csv'), flags: ['--time', 'date', '--target', 'temp_max',
-        '--lookback', '365', '--horizon', '30', '--season', '365', '--test-size', '730', '--stride', '1', '--hidden', '32', '--epochs', '100'],
+      data: vegaData('seattle-weather.csv'), flags: seattleFlags,
       csv: { time: 'date', target: 'temp_max' }, testSize: 730, horizon: 30, season: 365, mstl: [365],
+    },
+    // the same with the calendar features of the forecast steps as inputs, networks only
+    'seattle-future': {
+      data: vegaData('seattle-weather.csv'), flags: [...seattleFlags, '--future-calendar'],
+      csv: { time: 'date', target: 'temp_max' }, testSize: 730, horizon: 30, season: 365, mstl: [365], baselines: false,
+    },
+    // the same with three more columns of the file as past covariates, networks only
+    'seattle-cov': {
+      data: vegaData('seattle-weather.csv'), flags: [...seattleFlags, '--covariates', 'temp_min,precipitation,wind'],
+      csv: { time: 'date', target: 'temp_max' }, testSize: 730, horizon: 30, season: 365, mstl: [365], baselines: false,
     },
   };
 }
 
 function parseArgs(argv) {
-  const a = { cmd: argv[0], out: 'runs/forecast-experiments.jsonl', only: null, sunspots: null };
+  const a = { cmd: argv[0], out: 'runs/forecast-experiments.jsonl', only: null, sunspots: null, networks: null, seeds: null, baselines: 'yes' };
   for (let i = 1; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, ''), v = argv[i + 1];
     if (!(k in a) || v === undefined) throw new Error(`unknown or empty option ${argv[i]}`);
     a[k] = v;
   }
-  a.only = a.only === null ? ['sunspots', 'darts', 'co2', 'co2-window', 'seattle', 'sunspots-long'] : a.only.split(',');
+  a.only = a.only === null ? ALL_SERIES : a.only.split(',');
+  if (a.networks !== null) NETWORKS = a.networks.split(',');
+  if (a.seeds !== null) SEEDS = a.seeds.split(',').map(Number);
   return a;
 }
 
@@ -82,6 +107,9 @@ function record(out, rec) {
 
 /** One `plstm forecast backtest` per seed (all networks in it; seasonal naive with seed 1). */
 function runCli(name, cfg, out) {
+  // with refits: how many trainings the backtest ran (one per refitEvery origins)
+  const trainings = cfg.refitEvery === undefined ? {}
+    : { refitEvery: cfg.refitEvery, trainings: Math.ceil((cfg.testSize - cfg.horizon + 1) / cfg.refitEvery) };
   for (const seed of SEEDS) {
     const models = seed === SEEDS[0] && cfg.baselines !== false ? [...NETWORKS, 'snaive'] : NETWORKS;
     const args = ['forecast', 'backtest', '--data', cfg.data, ...cfg.flags, '--models', models.join(','), '--seed', String(seed), '--json'];
@@ -90,7 +118,7 @@ function runCli(name, cfg, out) {
     if (r.status !== 0) throw new Error(`plstm exited ${r.status}: ${r.stderr.trim()}`);
     for (const line of r.stdout.trim().split('\n')) {
       const m = JSON.parse(line);
-      record(out, { series: name, model: m.model, seed: m.model === 'snaive' ? null : seed, MAE: m.MAE, RMSE: m.RMSE, sMAPE: m.sMAPE, MAPE: m.MAPE, MASE: m.MASE, trainSeconds: m.trainSeconds ?? null });
+      record(out, { series: name, model: m.model, seed: m.model === 'snaive' ? null : seed, MAE: m.MAE, RMSE: m.RMSE, sMAPE: m.sMAPE, MAPE: m.MAPE, MASE: m.MASE, trainSeconds: m.trainSeconds ?? null, ...(m.model === 'snaive' ? {} : trainings) });
     }
   }
 }
@@ -198,10 +226,11 @@ if (args.cmd === 'table') {
   const needsSunspots = args.only.some((n) => n.startsWith('sunspots') || n === 'darts');
   if (needsSunspots && args.sunspots === null) throw new Error('give --sunspots PATH (SILSO\'s SN_m_tot_V2.0.csv)');
   const cfgs = seriesConfigs(args.sunspots);
+  if (args.baselines === 'no') for (const cfg of Object.values(cfgs)) cfg.baselines = false;
   for (const name of args.only) {
     if (name === 'darts') { await runDarts(args.sunspots, args.out); continue; }
     const cfg = cfgs[name];
-    if (cfg === undefined) throw new Error(`unknown series ${name}: sunspots, sunspots-long, darts, co2, co2-window or seattle`);
+    if (cfg === undefined) throw new Error(`unknown series ${name}: ${ALL_SERIES.join(', ')}`);
     if (cfg.baselines !== false) runMstl(name, cfg, args.out);
     runCli(name, cfg, args.out);
   }
