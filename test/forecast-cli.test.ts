@@ -31,6 +31,18 @@ function csv(name: string, n: number, edit: (lines: string[]) => void = () => {}
   return path;
 }
 
+/** backtest of the daily CSV with the small settings these tests share: 7-step horizon, season 7, 28 test steps, stride 7. */
+const backtestArgs = (data: string, lookback: number, epochs: number, extra: string[] = []) =>
+  ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', String(lookback), '--horizon', '7',
+    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', String(epochs), '--hidden', '4', ...extra, '--json'];
+
+/** A refused command: exit 2, the message on stderr, nothing on stdout. */
+function refused(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, pattern);
+  assert.equal(r.stdout, '');
+}
+
 const fitArgs = (data: string, out: string, extra: string[] = []) =>
   ['fit', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--epochs', '1', '--hidden', '4', '--out', out, ...extra];
 
@@ -119,8 +131,7 @@ test('--fill interpolate repairs a missing value and a missing step; fit writes 
 
 test('backtest --json: one line per model with the metrics, nothing else on stdout', () => {
   const data = csv('bt.csv', 120);
-  const r = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
-    '--season', '7', '--test-size', '28', '--stride', '7', '--models', 'plstm,snaive,naive,drift', '--epochs', '1', '--hidden', '4', '--json']);
+  const r = plstm(backtestArgs(data, 14, 1, ['--models', 'plstm,snaive,naive,drift']));
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.model), ['plstm', 'snaive', 'naive', 'drift']);
@@ -128,9 +139,7 @@ test('backtest --json: one line per model with the metrics, nothing else on stdo
   // the series repeats every 21 days: its seasonal-naive error at m = 21 is 0, so MASE has no scale
   const exact = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '21', '--horizon', '7',
     '--season', '21', '--test-size', '28', '--models', 'snaive', '--json']);
-  assert.equal(exact.code, 2);
-  assert.match(exact.stderr, /MASE is undefined.*period 21.*another --season/);
-  assert.equal(exact.stdout, '');
+  refused(exact, /MASE is undefined.*period 21.*another --season/);
   const bad = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--test-size', '28', '--models', 'arima']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown model "arima"/);
@@ -138,38 +147,29 @@ test('backtest --json: one line per model with the metrics, nothing else on stdo
 
 test('backtest --refit-every --window fixed --json: the same keys; a bad --window exits 2', () => {
   const data = csv('bt-refit.csv', 120);
-  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
-    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '1', '--hidden', '4', '--models', 'plstm', '--json'];
+  const args = backtestArgs(data, 14, 1, ['--models', 'plstm']);
   const once = plstm(args), refit = plstm([...args, '--refit-every', '2', '--window', 'fixed']);
   assert.equal(refit.code, 0, refit.stderr);
   const [a, b] = [once, refit].map((r) => JSON.parse(r.stdout.trim()));
   assert.deepEqual(Object.keys(b), Object.keys(a));
   assert.notEqual(b.MAE, a.MAE); // the later origins come from a refitted model
-  const bad = plstm([...args, '--refit-every', '2', '--window', 'sliding']);
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--window must be expanding or fixed/);
-  assert.equal(bad.stdout, '');
+  refused(plstm([...args, '--refit-every', '2', '--window', 'sliding']), /--window must be expanding or fixed/);
 });
 
 test('backtest --mode stateful --json: one line per model; an unknown mode exits 2', () => {
   const data = csv('bt-stateful.csv', 120);
-  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '30', '--horizon', '7',
-    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '2', '--hidden', '4', '--json'];
+  const args = backtestArgs(data, 30, 2);
   const r = plstm([...args, '--mode', 'stateful', '--models', 'plstm,lstm']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.model), ['plstm', 'lstm']);
   for (const l of lines) for (const k of ['MAE', 'RMSE', 'sMAPE', 'MASE']) assert.ok(Number.isFinite(l[k]), `${l.model} ${k}`);
-  const bad = plstm([...args, '--mode', 'sideways', '--models', 'plstm']);
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--mode must be windowed or stateful/);
-  assert.equal(bad.stdout, '');
+  refused(plstm([...args, '--mode', 'sideways', '--models', 'plstm']), /--mode must be windowed or stateful/);
 });
 
 test('backtest --normalize window: one line per model; an unknown value or stateful mode exits 2', () => {
   const data = csv('bt-window.csv', 120);
-  const args = ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7',
-    '--season', '7', '--test-size', '28', '--stride', '7', '--epochs', '1', '--hidden', '4', '--models', 'plstm', '--json'];
+  const args = backtestArgs(data, 14, 1, ['--models', 'plstm']);
   const r = plstm([...args, '--normalize', 'window']);
   assert.equal(r.code, 0, r.stderr);
   const [line] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -177,10 +177,7 @@ test('backtest --normalize window: one line per model; an unknown value or state
   const bad = plstm([...args, '--normalize', 'level']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--normalize must be series or window/);
-  const stateful = plstm([...args, '--normalize', 'window', '--mode', 'stateful']);
-  assert.equal(stateful.code, 2);
-  assert.match(stateful.stderr, /normalize 'window' is for windowed mode/);
-  assert.equal(stateful.stdout, '');
+  refused(plstm([...args, '--normalize', 'window', '--mode', 'stateful']), /normalize 'window' is for windowed mode/);
 });
 
 test('a file in the SILSO sunspot format (";"-separated, padded, no header, decimal years) reads by column number', () => {

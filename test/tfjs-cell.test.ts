@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { PowerLawLSTM, PowerLawLSTMCell, disposeKernelBackends } from '../src/tfjs/index.js';
 import { Rng } from '../src/cells/rng.js';
+import { saveAndReload } from './support/tfjs-save.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -63,12 +64,7 @@ for (const [label, pInit, withMask] of [
 test('a model with tf.layers.rnn(PowerLawLSTMCell) round-trips through model.save / tf.loadLayersModel', async () => {
   const B = 2, T = 4, I = 3;
   const model = tf.sequential({ layers: [tf.layers.rnn({ cell: new PowerLawLSTMCell({ units: 5, eps: 0.01 }), inputShape: [T, I] }), tf.layers.dense({ units: 2 })] });
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (art) => {
-    saved = art;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+  const loaded = await saveAndReload(model);
   const x = tf.tensor3d(randn(B * T * I), [B, T, I]);
   const a = model.predict(x) as tf.Tensor, b = loaded.predict(x) as tf.Tensor;
   assert.deepEqual(b.dataSync(), a.dataSync());

@@ -15,6 +15,7 @@ import { transpose } from '../src/tfjs/keras-layout.js';
 import { plstmForward, plstmBackward } from '../src/cells/plstm.js';
 import { plstmConfig } from '../src/cells/init.js';
 import { Rng } from '../src/cells/rng.js';
+import { saveAndReload } from './support/tfjs-save.js';
 import { SequenceModel, deserializeModel, serializeModel, type ModelConfig } from '../src/model/index.js';
 import { ConfigError, ShapeError } from '../src/errors.js';
 import { assertClose, randomPlstmCase } from './support/close.js';
@@ -200,12 +201,7 @@ test('model.save then tf.loadLayersModel gives identical predictions (both layer
     new FastLSTM({ units: 6, inputShape: [T, I], unitForgetBias: true, kernels: 'js' }),
   ]) {
     const model = tf.sequential({ layers: [layer, tf.layers.dense({ units: 2 })] });
-    let saved: tf.io.ModelArtifacts | null = null;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await saveAndReload(model);
     const x = tf.tensor3d(randn(B * T * I), [B, T, I]);
     const a = model.predict(x) as tf.Tensor, b = loaded.predict(x) as tf.Tensor;
     assert.deepEqual(b.dataSync(), a.dataSync());

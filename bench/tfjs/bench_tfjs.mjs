@@ -10,9 +10,8 @@
 // Runs in its own process so TF.js's global engine and wasm memory stay out of the caller.
 // Needs the devDependencies @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm; without them
 // it prints a JSON line with "skipped" and exits 0.
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadTfjs } from './load-tfjs.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -34,23 +33,7 @@ const reps = Number(a.reps), warmup = Number(a.warmup);
 // there), so there is no thread count to set.
 const threads = 1;
 
-const require = createRequire(import.meta.url);
-let tf;
-try {
-  tf = await import('@tensorflow/tfjs');
-  if (a.backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    // The .wasm binaries sit next to the package's main file (its dist folder).
-    const distDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-    wasm.setWasmPaths(distDir + path.sep);
-  }
-} catch (err) {
-  console.log(JSON.stringify({ source: 'tfjs', skipped: `TF.js packages not installed (${err.code ?? err.message})` }));
-  process.exit(0);
-}
-// TF.js prints a hint about tfjs-node on import; keep stdout for JSON lines only.
-await tf.setBackend(a.backend);
-await tf.ready();
+const tf = await loadTfjs(a.backend);
 
 // Deterministic token ids: a small LCG, no dependence on Math.random.
 let s = (Number(a.seed) * 2654435761 + 1) >>> 0;

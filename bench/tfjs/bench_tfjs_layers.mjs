@@ -6,10 +6,8 @@
 //
 //   npm run build && node bench/tfjs/bench_tfjs_layers.mjs [--backend wasm|cpu] [--reps 3]
 // (`plstm bench --mode tfjs-layer` runs it and prints the ratios.)
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import { loadTfjs } from './load-tfjs.mjs';
 import { FastLSTM, PowerLawLSTM } from '../../dist/tfjs/index.js';
 import { SequenceModel, createOptimizer } from '../../dist/index.js';
 
@@ -27,12 +25,7 @@ const { values: a } = parseArgs({
 const B = Number(a.batch), T = Number(a.steps), H = Number(a.hidden), V = Number(a.classes), reps = Number(a.reps);
 const skip = new Set(a.skip.split(',').filter(Boolean));
 
-if (a.backend === 'wasm') {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-}
-await tf.setBackend(a.backend);
-await tf.ready();
+const tf = await loadTfjs(a.backend);
 
 let s = 12345;
 const nextInt = (n) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };

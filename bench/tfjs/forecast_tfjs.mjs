@@ -7,9 +7,8 @@
 // in one model.fit call (after one untimed warm-up call) and prints one JSON line with the
 // seconds per batch. Needs the devDependencies @tensorflow/tfjs and
 // @tensorflow/tfjs-backend-wasm; without them it prints a JSON line with "skipped".
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadTfjs } from './load-tfjs.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -24,18 +23,7 @@ const { values: a } = parseArgs({
 const L = Number(a.lookback), O = Number(a.horizon), F = Number(a.features), H = Number(a.hidden);
 const B = Number(a.batch), K = Number(a.batches);
 
-const require = createRequire(import.meta.url);
-let tf;
-try {
-  tf = await import('@tensorflow/tfjs');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-} catch (err) {
-  console.log(JSON.stringify({ source: 'tfjs', skipped: `TF.js packages not installed (${err.code ?? err.message})` }));
-  process.exit(0);
-}
-await tf.setBackend('wasm');
-await tf.ready();
+const tf = await loadTfjs('wasm');
 
 const model = tf.sequential();
 model.add(tf.layers.lstm({ units: H, inputShape: [L, F] }));
