@@ -707,24 +707,18 @@ export class Forecaster {
         throw new ConfigError(`the forecaster was trained on ${end} steps of "${ser.id}", past the start of the test part; backtest with refit`);
       }
     }
-    const acc = new MetricAccumulator(this.settings.horizon, this.settings.quantiles);
-    const result: BacktestResult = { model: this.settings.cell, overall: acc.overall(), perStep: [], origins: [], forecasts: [], quantiles: this.settings.quantiles === null ? null : [] };
-    const H = this.settings.horizon, Q = this.Q;
-    for (const ser of all) {
-      const T = ser.values.length;
-      const origins = testOrigins(T, testSize, stride, H, this.settings.mode === 'stateful' ? 1 : this.settings.lookback, ser.id);
-      const { mean, quantiles } = this.forecastAt(ser, origins);
-      const sc = seasonScale(ser, T - testSize, this.seasonOf(ser));
-      origins.forEach((o, w) => acc.add(ser.values.subarray(o, o + H), mean.subarray(w * H, (w + 1) * H), sc,
-        quantiles === null ? null : quantiles.subarray(w * H * Q, (w + 1) * H * Q)));
-      result.origins.push(origins);
-      result.forecasts.push(mean);
-      result.quantiles?.push(quantiles!);
-    }
-    result.overall = acc.overall();
-    result.perStep = acc.perStep();
+    const origins = this.testOriginsOf(all, testSize, stride);
+    const forecasts = all.map((ser, i) => this.forecastAt(ser, origins[i]));
+    const result = this.scored(all, testSize, origins, forecasts.map((f) => f.mean),
+      this.settings.quantiles === null ? null : forecasts.map((f) => f.quantiles!));
     if (train !== undefined) result.train = train;
     return result;
+  }
+
+  /** Each series' forecast origins in its test part (a windowed model needs lookback steps before each). */
+  private testOriginsOf(all: TimeSeries[], testSize: number, stride: number): number[][] {
+    const s = this.settings, first = s.mode === 'stateful' ? 1 : s.lookback;
+    return all.map((ser) => testOrigins(ser.values.length, testSize, stride, s.horizon, first, ser.id));
   }
 
   /**
@@ -734,8 +728,7 @@ export class Forecaster {
   private async refittingBacktest(all: TimeSeries[], testSize: number, stride: number, every: number,
     window: 'expanding' | 'fixed'): Promise<BacktestResult> {
     const s = this.settings, H = s.horizon, Q = this.Q;
-    const first = s.mode === 'stateful' ? 1 : s.lookback;
-    const origins = all.map((ser) => testOrigins(ser.values.length, testSize, stride, H, first, ser.id));
+    const origins = this.testOriginsOf(all, testSize, stride);
     const mean = origins.map((o) => new Float64Array(o.length * H)); // per series [origins, H]
     const quant = origins.map((o) => new Float64Array(o.length * H * Q)); // per series [origins, H, Q]
     const refits: BacktestRefit[] = [];
@@ -759,16 +752,23 @@ export class Forecaster {
     }
     // what the last model saw, in the series' own step numbers
     for (const ser of all) this.trainEnds.set(ser.id, refits[refits.length - 1].spans[ser.id].end);
-    const acc = new MetricAccumulator(H, s.quantiles);
+    return { ...this.scored(all, testSize, origins, mean, s.quantiles === null ? null : quant), train: refits[0].train, refits };
+  }
+
+  /**
+   * A backtest's result: the forecasts [origins, H] (and quantiles [origins, H, Q]) of each
+   * series scored against its actual values, MASE scaled by the part before the test part.
+   */
+  private scored(all: TimeSeries[], testSize: number, origins: number[][], forecasts: Float64Array[],
+    quantiles: Float64Array[] | null): BacktestResult {
+    const H = this.settings.horizon, Q = this.Q;
+    const acc = new MetricAccumulator(H, this.settings.quantiles);
     all.forEach((ser, i) => {
       const sc = seasonScale(ser, ser.values.length - testSize, this.seasonOf(ser));
-      origins[i].forEach((o, w) => acc.add(ser.values.subarray(o, o + H), mean[i].subarray(w * H, (w + 1) * H), sc,
-        s.quantiles === null ? null : quant[i].subarray(w * H * Q, (w + 1) * H * Q)));
+      origins[i].forEach((o, w) => acc.add(ser.values.subarray(o, o + H), forecasts[i].subarray(w * H, (w + 1) * H), sc,
+        quantiles === null ? null : quantiles[i].subarray(w * H * Q, (w + 1) * H * Q)));
     });
-    return {
-      model: s.cell, overall: acc.overall(), perStep: acc.perStep(), origins, forecasts: mean,
-      quantiles: s.quantiles === null ? null : quant, train: refits[0].train, refits,
-    };
+    return { model: this.settings.cell, overall: acc.overall(), perStep: acc.perStep(), origins, forecasts, quantiles };
   }
 
   /** The seasonal period used for MASE: the setting, else the frequency's. */
