@@ -699,8 +699,18 @@ export class Forecaster {
       return this.refittingBacktest(all, testSize, stride, every, window);
     }
     const refit = opts.refit ?? !this.fitted;
-    let train: TrainSummary | undefined;
-    if (refit) train = await this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
+    if (!refit) return this.backtestFitted(all, opts);
+    const train = await this.fit(all, { trainEnd: (ser) => ser.values.length - testSize });
+    return { ...this.backtestFitted(all, opts), train };
+  }
+
+  /**
+   * backtest() of the fitted model as it is, without training (synchronous): its training part
+   * must end before each series' test part.
+   */
+  backtestFitted(series: TimeSeries | TimeSeries[], opts: Pick<BacktestOptions, 'testSize' | 'stride'>): BacktestResult {
+    const all = Array.isArray(series) ? series : [series];
+    const { testSize, stride } = checkBacktest(opts, this.settings.horizon);
     for (const ser of all) {
       const end = this.trainEnds.get(ser.id);
       if (end !== undefined && end > ser.values.length - testSize) {
@@ -709,10 +719,8 @@ export class Forecaster {
     }
     const origins = this.testOriginsOf(all, testSize, stride);
     const forecasts = all.map((ser, i) => this.forecastAt(ser, origins[i]));
-    const result = this.scored(all, testSize, origins, forecasts.map((f) => f.mean),
+    return this.scored(all, testSize, origins, forecasts.map((f) => f.mean),
       this.settings.quantiles === null ? null : forecasts.map((f) => f.quantiles!));
-    if (train !== undefined) result.train = train;
-    return result;
   }
 
   /** Each series' forecast origins in its test part (a windowed model needs lookback steps before each). */

@@ -196,16 +196,11 @@ class ForecastPair implements Pair {
     return out;
   }
 
-  /** MASE over every held-out origin whose horizon fits in the held-out part (as Forecaster.backtest, without its await). */
+  /** MASE over every held-out origin whose horizon fits in the held-out part (the fitted forecasters' backtest). */
   evaluate(step: number): Evaluation[] {
-    const ser = this.task.series, h = this.settings.horizon, T = ser.values.length;
-    const origins = forecast.testOrigins(T, this.task.testSize, 1, h, this.settings.lookback, ser.id);
-    const scale = forecast.maseScale(ser.values, this.task.trainEnd, this.task.season);
     return MODELS.map((name) => {
-      const { mean } = this.forecasters[name].forecastAt(ser, origins); // [W, h]
-      const acc = new forecast.MetricAccumulator(h);
-      origins.forEach((o, w) => acc.add(ser.values.subarray(o, o + h), mean.subarray(w * h, (w + 1) * h), scale));
-      return { model: name, step, metric: 'mase' as const, value: acc.overall().MASE, baseline: 1 };
+      const { MASE } = this.forecasters[name].backtestFitted(this.task.series, { testSize: this.task.testSize, stride: 1 }).overall;
+      return { model: name, step, metric: 'mase' as const, value: MASE, baseline: 1 };
     });
   }
 
