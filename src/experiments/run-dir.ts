@@ -5,9 +5,10 @@
 //   best.safetensors   the checkpoint with the best primary metric so far
 //   final.json         the final metrics, written when the run ends (also on Ctrl-C)
 // Every file except metrics.jsonl is written atomically (temp file in the folder, then rename).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { writeFileAtomic } from '../node/write-atomic.js';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -16,18 +17,6 @@ export const RUN_FILES = {
   best: 'best.safetensors',
   final: 'final.json',
 } as const;
-
-/** Writes a file atomically: a temp file in the same folder, then a rename over the target. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');

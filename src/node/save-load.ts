@@ -1,15 +1,12 @@
 // Model files on disk (Node): serializeModel's bytes, written atomically.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './write-atomic.js';
 import { ModelFileError } from '../errors.js';
 import type { RuntimeOptions } from '../model/config.js';
 import type { Optimizer } from '../model/optimizers.js';
 import type { SequenceModel } from '../model/sequence-model.js';
 import { deserializeModel, serializeModel, type LoadedModel } from '../model/serialize.js';
-
-/** Makes temporary names unique within this process. */
-let tempCounter = 0;
 
 /**
  * Writes the model (and optionally the optimizer's state and extra info) to `file` as
@@ -20,20 +17,9 @@ let tempCounter = 0;
 export function saveModel(file: string, model: SequenceModel, opt?: Optimizer | null,
   meta: Record<string, unknown> = {}): void {
   const bytes = serializeModel(model, opt, meta);
-  tempCounter += 1;
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${tempCounter}.tmp`);
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomic(file, bytes);
   } catch (err) {
-    rmSync(tmp, { force: true });
     const code = (err as { code?: string }).code;
     if (code === undefined) throw err;
     throw new ModelFileError(`cannot write model file ${file}: ${code}${code === 'ENOENT' ? ' (does its directory exist?)' : ''}`);
