@@ -23,9 +23,14 @@ export type PInit =
 export const DEFAULT_EPS = 1e-3;
 
 /** Keeps u in uniform p init away from 0 and 1 so theta stays finite. */
-const U_CLAMP = 1e-6;
+export const U_CLAMP = 1e-6;
 /** theta stored for a fixed p = 1: sigmoid(40) rounds to 1 in float64. */
 const THETA_FOR_P_ONE = 40;
+
+/** The stored theta of a fixed p in (0, 1] (p = 1: THETA_FOR_P_ONE, as the model files store it). */
+export function fixedTheta(p: number): number {
+  return p < 1 ? logit(p) : THETA_FOR_P_ONE;
+}
 
 export function logit(p: number): number {
   return Math.log(p / (1 - p));
@@ -94,7 +99,7 @@ export function initPlstmWeights(cfg: CellConfig, rng: Rng, pInit: PInit = { mod
     if (cfg.fixedP !== pInit.p) {
       throw new ConfigError(`fixed p init ${pInit.p} needs cfg.fixedP = ${pInit.p} (got ${cfg.fixedP}); build the config with plstmConfig`);
     }
-    theta.fill(pInit.p < 1 ? logit(pInit.p) : THETA_FOR_P_ONE);
+    theta.fill(fixedTheta(pInit.p));
   } else {
     throw new ConfigError(`unknown p init mode ${JSON.stringify((pInit as { mode: unknown }).mode)}: use range, uniform or fixed`);
   }

@@ -52,7 +52,7 @@ export class PowerLawLSTMCell extends tfl.layers.RNNCell {
     this.units = args.units;
     this.eps = args.eps ?? DEFAULT_EPS;
     requireSetting('PowerLawLSTMCell eps', this.eps, checkEps);
-    this.pInit = checkPInit(args.pInit ?? { mode: 'uniform' });
+    this.pInit = checkPInit(args.pInit ?? { mode: 'uniform' }, 'PowerLawLSTMCell');
     this.stateSize = [this.units, this.units, this.units];
     this.kernelInitializer = toInitializer(args.kernelInitializer ?? 'glorotUniform', 'PowerLawLSTMCell kernelInitializer');
     this.recurrentInitializer = toInitializer(args.recurrentInitializer ?? 'orthogonal', 'PowerLawLSTMCell recurrentInitializer');

@@ -1,16 +1,11 @@
 // The pLSTM (Chien et al., "Slower is Better", 2021) as a TF.js layer on our fused kernels.
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
 import type { CellConfig } from '../cells/types.js';
-import { DEFAULT_EPS, logit, plstmConfig, type PInit } from '../cells/init.js';
-import { checkEps, checkFixedP, checkThetaRange, requireSetting } from '../cells/bounds.js';
+import { DEFAULT_EPS, U_CLAMP, fixedTheta, plstmConfig, type PInit } from '../cells/init.js';
+import { resolvePInit } from '../model/config.js';
+import { checkEps, requireSetting } from '../cells/bounds.js';
 import { FusedRecurrent, type FusedRecurrentArgs } from './fused-recurrent.js';
-
-/** theta stored for a fixed p = 1 (sigmoid(40) rounds to 1), as the model files store it. */
-const THETA_FOR_P_ONE = 40;
-/** Keeps u of the 'uniform' p init away from 0 and 1 so theta stays finite. */
-const U_CLAMP = 1e-6;
 
 /** Options of PowerLawLSTM: tf.layers.lstm's, plus the pLSTM's eps and p. */
 export interface PowerLawLSTMArgs extends FusedRecurrentArgs {
@@ -39,7 +34,7 @@ export class PowerLawLSTM extends FusedRecurrent {
     super(args, 'PowerLawLSTM');
     this.eps = args.eps ?? DEFAULT_EPS;
     requireSetting('PowerLawLSTM eps', this.eps, checkEps);
-    this.pInit = checkPInit(args.pInit ?? { mode: 'uniform' });
+    this.pInit = checkPInit(args.pInit ?? { mode: 'uniform' }, 'PowerLawLSTM');
   }
 
   get stateCount(): number {
@@ -65,22 +60,9 @@ export class PowerLawLSTM extends FusedRecurrent {
   }
 }
 
-export function checkPInit(v: unknown): PInit {
-  const s = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  switch (s.mode) {
-    case 'uniform':
-      return { mode: 'uniform' };
-    case 'range': {
-      const problem = checkThetaRange(s.lo, s.hi);
-      if (problem !== null) throw new ConfigError(`PowerLawLSTM pInit range (p_param ~ U(lo, hi)) ${problem}`);
-      return { mode: 'range', lo: s.lo as number, hi: s.hi as number };
-    }
-    case 'fixed':
-      requireSetting('PowerLawLSTM pInit fixed p', s.p, checkFixedP);
-      return { mode: 'fixed', p: s.p as number };
-    default:
-      throw new ConfigError('PowerLawLSTM pInit must be { mode: "uniform" }, { mode: "range", lo, hi } or { mode: "fixed", p }');
-  }
+/** A layer's pInit checked as the model checks it; `owner` names the layer in messages. */
+export function checkPInit(v: unknown, owner: string): PInit {
+  return resolvePInit(v, `${owner} pInit`);
 }
 
 /** The initial p_param [H] for a p initialisation (also PowerLawLSTMCell's). */
@@ -93,7 +75,7 @@ export function initialTheta(pInit: PInit, H: number): tfc.Tensor {
     case 'range':
       return tfc.randomUniform([H], pInit.lo, pInit.hi);
     case 'fixed':
-      return tfc.fill([H], pInit.p === 1 ? THETA_FOR_P_ONE : logit(pInit.p));
+      return tfc.fill([H], fixedTheta(pInit.p));
   }
 }
 
