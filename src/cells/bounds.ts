@@ -10,7 +10,8 @@ import { ConfigError } from '../errors.js';
 /** A check of one setting: null when fine, else what the value must be. */
 export type SettingCheck = (v: unknown) => string | null;
 
-function isPositiveInt(v: unknown): v is number {
+/** A positive integer (sizes, counts, epochs). */
+export function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
 }
 

@@ -15,7 +15,7 @@ import { SequenceModel } from '../model/sequence-model.js';
 import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import { DEFAULTS, resolvePInit, type LayerSpec, type ModelConfig, type PInit, type RuntimeOptions } from '../model/config.js';
-import { checkEps, checkFinite, requireSetting } from '../cells/bounds.js';
+import { checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import type { FitCallbacks } from '../model/fit.js';
 import { seriesCalendar, stepCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
@@ -145,8 +145,8 @@ export function defaultSeason(freq: Frequency): number {
 }
 
 function posInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`${what} must be a positive integer, got ${String(v)}`);
-  return v;
+  requireSetting(what, v, checkPositiveInt);
+  return v as number;
 }
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */

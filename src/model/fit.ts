@@ -18,6 +18,7 @@
 // Browser-safe: fit never touches files (checkpoints go to onCheckpoint) and yields to the
 // event loop with what every runtime has (event-loop-turn.ts).
 
+import { isPositiveInt } from '../cells/bounds.js';
 import { ConfigError, TrainingDivergedError } from '../errors.js';
 import { EpochRowOrder, gatherRows, rowWidths, sliceRows, type RowWidths } from './batch-rows.js';
 import { EventLoopTurn } from './event-loop-turn.js';
@@ -232,8 +233,6 @@ export interface FitHistory {
 
 type Resolved = ReturnType<typeof resolveFitOptions>;
 
-const posInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
-
 function need(ok: boolean, msg: string): void {
   if (!ok) throw new ConfigError(`fit: ${msg}`);
 }
@@ -247,7 +246,7 @@ function resolveFitOptions(o: FitOptions) {
   if (fromArrays) {
     const data = o.data as Batch;
     const batchSize = o.batchSize ?? 32;
-    need(posInt(batchSize), `batchSize must be a positive integer, got ${String(batchSize)}`);
+    need(isPositiveInt(batchSize), `batchSize must be a positive integer, got ${String(batchSize)}`);
     need(o.batchesPerEpoch === undefined, 'batchesPerEpoch is for a batch function; array data has ceil(N / batchSize) batches');
     need(!o.carryState, 'carryState needs a batch function (data: (epoch, step) => Batch) whose batch k+1 continues the rows of batch k');
     const seed = o.seed ?? 0;
@@ -256,15 +255,15 @@ function resolveFitOptions(o: FitOptions) {
     batchesPerEpoch = Math.ceil(data.B / batchSize);
     arrays = { data, widths, batchSize, order: new EpochRowOrder(data.B, o.shuffle ?? true, seed) };
   } else {
-    need(posInt(o.batchesPerEpoch), `batchesPerEpoch must be a positive integer with a batch function, got ${String(o.batchesPerEpoch)}`);
+    need(isPositiveInt(o.batchesPerEpoch), `batchesPerEpoch must be a positive integer with a batch function, got ${String(o.batchesPerEpoch)}`);
     need(o.batchSize === undefined && o.shuffle === undefined && o.seed === undefined,
       'batchSize, shuffle and seed are for array data; a batch function makes its own batches');
     batchesPerEpoch = o.batchesPerEpoch!;
   }
   const epochs = o.epochs ?? 1;
-  need(posInt(epochs), `epochs must be a positive integer, got ${String(epochs)}`);
+  need(isPositiveInt(epochs), `epochs must be a positive integer, got ${String(epochs)}`);
   const validationBatchSize = o.validationBatchSize ?? 256;
-  need(posInt(validationBatchSize), `validationBatchSize must be a positive integer, got ${String(validationBatchSize)}`);
+  need(isPositiveInt(validationBatchSize), `validationBatchSize must be a positive integer, got ${String(validationBatchSize)}`);
   if (o.validation !== undefined && typeof o.validation !== 'function') rowWidths(o.validation, 'validation');
   need(o.metrics === undefined || (o.validation !== undefined && typeof o.validation !== 'function'),
     'metrics are computed on a validation Batch; a validation function returns its own metrics');
@@ -274,7 +273,7 @@ function resolveFitOptions(o: FitOptions) {
   const higherIsBetter = o.higherIsBetter ?? /acc/i.test(monitor);
   const es = o.earlyStopping;
   if (es !== undefined) {
-    need(posInt(es.patience), `earlyStopping.patience must be a positive integer (epochs), got ${String(es.patience)}`);
+    need(isPositiveInt(es.patience), `earlyStopping.patience must be a positive integer (epochs), got ${String(es.patience)}`);
     need(es.minDelta === undefined || (Number.isFinite(es.minDelta) && es.minDelta >= 0), `earlyStopping.minDelta must be a number >= 0, got ${String(es.minDelta)}`);
   }
   let schedule: LearningRateSchedule | null = null;
