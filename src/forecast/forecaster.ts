@@ -9,7 +9,8 @@
 //   history.
 // Settings take Darts-like names, with their defaults in FORECASTER_DEFAULTS.
 
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, DataError, ShapeError } from '../errors.js';
+import { restoreState, saveState, type SavedState } from '../model/saved-state.js';
 import type { ModelState } from '../model/validate.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import { createOptimizer, type OptimizerSpec } from '../model/optimizers.js';
@@ -288,9 +289,9 @@ interface SavedForecaster {
   live?: Record<string, SavedLive>;
 }
 
-/** A LiveSeries as JSON: numbers print back to the same float32 / float64 values. */
+/** A LiveSeries as JSON (its state's layers as saveState writes them, B = 1): numbers print back to the same float32 / float64 values. */
 interface SavedLive {
-  layers: { h: number[]; c: number[]; a: number[] | null }[];
+  layers: SavedState['layers'];
   out: number[];
   last: number;
   freq: Frequency;
@@ -800,7 +801,7 @@ export class Forecaster {
     };
     if (this.live.size > 0) {
       saved.live = Object.fromEntries([...this.live].map(([id, l]) => [id, {
-        layers: l.state.layers.map((st) => ({ h: Array.from(st.h), c: Array.from(st.c), a: st.a === null ? null : Array.from(st.a) })),
+        layers: saveState(l.state).layers,
         out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind,
       }]));
     }
@@ -852,18 +853,13 @@ function checkBacktest(opts: BacktestOptions, horizon: number): { testSize: numb
 
 /** A saved live state back into the model's buffers (its dtype), checked against its shapes. */
 function restoreLive(model: SequenceModel, l: SavedLive, what: string): LiveSeries {
-  const state = model.initState(1);
-  const fits = l.layers.length === state.layers.length && l.layers.every((sl, i) => {
-    const st = state.layers[i];
-    return sl.h.length === st.h.length && sl.c.length === st.c.length && (sl.a === null) === (st.a === null) && (sl.a === null || sl.a.length === st.a!.length);
-  });
-  if (!fits) throw new DataError(`${what}: its saved live state does not fit its model (corrupt file); fit the forecaster again`);
-  l.layers.forEach((sl, i) => {
-    const st = state.layers[i];
-    st.h.set(sl.h);
-    st.c.set(sl.c);
-    if (sl.a !== null) st.a!.set(sl.a);
-  });
+  let state: ModelState;
+  try {
+    state = restoreState(model, { B: 1, layers: l.layers });
+  } catch (err) {
+    if (err instanceof ShapeError) throw new DataError(`${what}: its saved live state does not fit its model (corrupt file); fit the forecaster again`);
+    throw err;
+  }
   return { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind };
 }
 

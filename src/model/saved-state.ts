@@ -24,7 +24,8 @@ export function restoreState(model: SequenceModel, s: SavedState): ModelState {
   }
   st.layers.forEach((l, i) => {
     const saved = s.layers[i];
-    if (saved.h.length !== l.h.length || saved.c.length !== l.c.length || (l.a === null) !== (saved.a === null)) {
+    if (saved.h.length !== l.h.length || saved.c.length !== l.c.length || (l.a === null) !== (saved.a === null)
+      || (l.a !== null && saved.a!.length !== l.a.length)) {
       throw new ShapeError(`saved state layer ${i} does not fit the model (B=${s.B}, ${l.h.length / s.B} units); it belongs to another model`);
     }
     l.h.set(saved.h);
