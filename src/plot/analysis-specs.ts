@@ -1,7 +1,7 @@
 // Vega-Lite spec builders for the analysis pictures: lines on log axes, sorted values per
 // unit, histograms and heatmaps. Browser-safe: plain data in, a plain JSON spec out.
 
-import { PALETTE, chartFrame, numberAxis, type LineSeries, type VegaLiteSpec } from './specs.js';
+import { PALETTE, chartFrame, lineStyles, numberAxis, type LineSeries, type VegaLiteSpec } from './specs.js';
 
 /** Axis scale of a chart. */
 export type AxisScale = 'linear' | 'log';
@@ -38,9 +38,6 @@ const shows = (v: number, s: AxisScale | undefined) => Number.isFinite(v) && (s 
  * line on log-log axes, an exponential one on a log y axis). Dashed lines for fits.
  */
 export function scaledLineChart(lines: LineSeries[], opts: AnalysisChartOptions = {}): VegaLiteSpec {
-  const names = lines.map((l) => l.name);
-  const colors = lines.map((l, i) => l.color ?? PALETTE[i % PALETTE.length]);
-  const dashedNames = lines.filter((l) => l.dashed).map((l) => l.name);
   const values = lines.flatMap((l) => l.points
     .filter((p) => typeof p.x === 'number' && shows(p.x, opts.xScale) && shows(p.y, opts.yScale))
     .map((p) => ({ x: p.x, y: p.y, series: l.name })));
@@ -50,11 +47,7 @@ export function scaledLineChart(lines: LineSeries[], opts: AnalysisChartOptions 
     encoding: {
       x: { field: 'x', type: 'quantitative', title: opts.xTitle ?? 'x', scale: scaleOf(opts.xScale), axis: numberAxis(opts.xScale) },
       y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'value', scale: scaleOf(opts.yScale), axis: numberAxis(opts.yScale) },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: colors } },
-      strokeDash: {
-        condition: { test: `indexof(${JSON.stringify(dashedNames)}, datum.series) >= 0`, value: [5, 3] },
-        value: [1, 0],
-      },
+      ...lineStyles(lines),
     },
   });
 }

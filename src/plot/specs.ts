@@ -68,8 +68,6 @@ export function lineChart(lines: LineSeries[], opts: LineChartOptions = {}): Veg
   const first = lines.find((l) => l.points.length > 0)?.points[0] ?? opts.bands?.[0]?.points[0];
   const xType = opts.xType ?? (typeof first?.x === 'string' ? 'temporal' : 'quantitative');
   const x = { field: 'x', type: xType, title: opts.xTitle ?? 'time', ...(xType === 'quantitative' ? { axis: numberAxis() } : {}) };
-  const names = lines.map((l) => l.name);
-  const colors = lines.map((l, i) => l.color ?? PALETTE[i % PALETTE.length]);
   const layers: unknown[] = [];
   for (const band of opts.bands ?? []) {
     layers.push({
@@ -78,21 +76,30 @@ export function lineChart(lines: LineSeries[], opts: LineChartOptions = {}): Veg
       encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
     });
   }
-  const dashedNames = lines.filter((l) => l.dashed).map((l) => l.name);
   layers.push({
     data: { values: lines.flatMap((l) => l.points.map((p) => ({ x: p.x, y: p.y, series: l.name }))) },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x,
       y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'value', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: colors } },
-      strokeDash: {
-        condition: { test: `indexof(${JSON.stringify(dashedNames)}, datum.series) >= 0`, value: [5, 3] },
-        value: [1, 0],
-      },
+      ...lineStyles(lines),
     },
   });
   return chartFrame(opts, { layer: layers });
+}
+
+/** The colour (each line's own, else the palette's in order) and dash (dashed lines) of line marks, by series name. */
+export function lineStyles(lines: LineSeries[]): { color: unknown; strokeDash: unknown } {
+  const names = lines.map((l) => l.name);
+  const colors = lines.map((l, i) => l.color ?? PALETTE[i % PALETTE.length]);
+  const dashedNames = lines.filter((l) => l.dashed).map((l) => l.name);
+  return {
+    color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: colors } },
+    strokeDash: {
+      condition: { test: `indexof(${JSON.stringify(dashedNames)}, datum.series) >= 0`, value: [5, 3] },
+      value: [1, 0],
+    },
+  };
 }
 
 /**
