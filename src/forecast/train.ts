@@ -70,9 +70,11 @@ export async function trainWindows(model: SequenceModel, opt: Optimizer, count: 
     const rows = order.get(epoch).subarray(step * opts.batchSize, (step + 1) * opts.batchSize);
     return batchOf(Array.from(rows, (r) => train[r]));
   };
-  const validation = opts.validation.length === 0 ? undefined
-    : () => ({ loss: lossOf(model, opts.validation, opts.batchSize, batchOf) });
-  return run(model, opt, { data, batchesPerEpoch: Math.ceil(train.length / opts.batchSize), validation }, opts);
+  // the held-out windows, built once; fit() evaluates them in batches of batchSize
+  const validation = opts.validation.length === 0 ? undefined : batchOf(opts.validation);
+  return run(model, opt, {
+    data, batchesPerEpoch: Math.ceil(train.length / opts.batchSize), validation, validationBatchSize: opts.batchSize,
+  }, opts);
 }
 
 /**
@@ -89,9 +91,8 @@ export async function trainChunks(model: SequenceModel, opt: Optimizer, chunk: (
 }
 
 /** fit() with the forecaster's conventions: clipping, time limit, early stopping, best weights kept. */
-async function run(model: SequenceModel, opt: Optimizer, o: Pick<FitOptions, 'data' | 'batchesPerEpoch' | 'carryState'> & {
-  validation?: () => { loss: number };
-}, opts: TrainOptions): Promise<TrainSummary> {
+async function run(model: SequenceModel, opt: Optimizer,
+  o: Pick<FitOptions, 'data' | 'batchesPerEpoch' | 'carryState' | 'validation' | 'validationBatchSize'>, opts: TrainOptions): Promise<TrainSummary> {
   const kept: { loss: number; params: Float32Array | Float64Array | null } = { loss: Infinity, params: null };
   const keep = (loss: number) => {
     if (loss < kept.loss) { kept.loss = loss; kept.params = model.params.slice(); }
@@ -126,14 +127,4 @@ async function run(model: SequenceModel, opt: Optimizer, o: Pick<FitOptions, 'da
     timedOut: h.stopped === 'time-limit',
     history: h.epochs,
   };
-}
-
-/** Mean loss of windows, in batches. */
-function lossOf(model: SequenceModel, indices: number[], batchSize: number, batchOf: (idx: number[]) => Batch): number {
-  let sum = 0;
-  for (let at = 0; at < indices.length; at += batchSize) {
-    const idx = indices.slice(at, at + batchSize);
-    sum += model.evaluate(batchOf(idx)).loss * idx.length;
-  }
-  return sum / indices.length;
 }
