@@ -124,7 +124,7 @@ test('fit() passes the caller\'s callbacks through: a stop after 3 steps ends tr
   }
 });
 
-test('validationShare holds out the latest windows: every epoch is validated and the best one is kept', async () => {
+test('validationShare holds out the latest windows: every epoch is validated, valLoss is the lowest', async () => {
   const values = Array.from({ length: 200 }, (_, t) => Math.sin(t / 5) + 0.1 * Math.cos(t * t));
   const f = new Forecaster({ lookback: 12, horizon: 3, hidden: 8, epochs: 4, batchSize: 16, validationShare: 0.2, quantiles: null });
   const summary = await f.fit(numeric(values));
