@@ -21,7 +21,7 @@ import type { FitCallbacks } from '../model/fit.js';
 import { seriesCalendar, stepCalendar } from './calendar.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { futureTimes, nextTime, sliceSeries, type Frequency, type TimeSeries } from './series.js';
-import { windowInputs, windowOrigins, windowTargets } from './windows.js';
+import { windowInputs, windowOrigins } from './windows.js';
 import { removeLevels, windowLevel, type Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES, medianIndex, sortQuantiles } from './quantiles.js';
 import { trainChunks, trainWindows, type TrainSummary } from './train.js';
@@ -427,14 +427,7 @@ export class Forecaster {
     this.model = model;
     const opt = createOptimizer(s.optimizer);
     const fill = (idx: number[], x: Float32Array, y: Float32Array): void => {
-      idx.forEach((wi, b) => {
-        const { p, o } = windows[wi];
-        const pr = prepared[p];
-        windowInputs(pr.scaled, pr.cov, C, [o], s.lookback, x, b);
-        const level = this.levelOf(pr.scaled, o);
-        if (level !== 0) removeLevels(x, [level], s.lookback, F, b);
-        for (let h = 0; h < s.horizon; h++) for (let q = 0; q < Q; q++) y[(b * s.horizon + h) * Q + q] = pr.scaled[o + h] - level;
-      });
+      idx.forEach((wi, b) => this.writeWindows(prepared[windows[wi].p], [windows[wi].o], x, b, y));
     };
     this.lastTrain = await trainWindows(model, opt, windows.length, s.lookback, F, O, fill, {
       epochs: s.epochs, batchSize: s.batchSize, seed: s.seed, clip: s.clip, timeLimit: s.timeLimit,
@@ -479,6 +472,26 @@ export class Forecaster {
     return trainChunks(model, opt, chunk, Math.ceil(steps / L), null, {
       epochs: s.epochs, clip: s.clip, timeLimit: s.timeLimit, callbacks,
     });
+  }
+
+  /**
+   * The windows from `origins` of one series' features, written from window `at` on: inputs
+   * x [W, lookback, F] and (unless null) targets y [W, horizon, Q], both relative to each
+   * window's level (normalize 'window'; else 0). Returns the levels [W]. What training,
+   * windowsOf and forecastAt all read.
+   */
+  private writeWindows(f: { scaled: Float64Array; cov: Float64Array; C: number }, origins: number[],
+    x: Float32Array, at: number, y: Float32Array | null): number[] {
+    const s = this.settings, H = s.horizon, Q = this.Q;
+    windowInputs(f.scaled, f.cov, f.C, origins, s.lookback, x, at);
+    const levels = origins.map((o) => this.levelOf(f.scaled, o));
+    if (s.normalize === 'window') removeLevels(x, levels, s.lookback, 1 + f.C, at);
+    if (y !== null) {
+      origins.forEach((o, w) => {
+        for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) y[((at + w) * H + h) * Q + q] = f.scaled[o + h] - levels[w];
+      });
+    }
+    return levels;
   }
 
   /** What a window's scaled values are taken relative to: 0, or its last observed value with normalize 'window'. */
@@ -533,14 +546,9 @@ export class Forecaster {
     for (const o of origins) {
       if (o < s.lookback || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${s.lookback} + ${s.horizon} steps at origin ${o}`);
     }
-    const x = windowInputs(scaled, cov, C, origins, s.lookback); // [W, L, F]
-    const y = windowTargets(scaled, origins, s.horizon, this.Q); // [W, H, Q]
-    if (s.normalize === 'window') {
-      const levels = origins.map((o) => this.levelOf(scaled, o));
-      removeLevels(x, levels, s.lookback, 1 + C);
-      const HQ = s.horizon * this.Q;
-      levels.forEach((l, w) => { for (let k = 0; k < HQ; k++) y[w * HQ + k] -= l; });
-    }
+    const x = new Float32Array(origins.length * s.lookback * (1 + C)); // [W, L, F]
+    const y = new Float32Array(origins.length * s.horizon * this.Q); // [W, H, Q]
+    this.writeWindows({ scaled, cov, C }, origins, x, 0, y);
     return { x, y };
   }
 
@@ -569,9 +577,8 @@ export class Forecaster {
       const chunk = 256;
       for (let at = 0; at < origins.length; at += chunk) {
         const part = origins.slice(at, at + chunk);
-        const x = windowInputs(scaled, cov, C, part, s.lookback); // [B, L, F]
-        const levels = part.map((o) => this.levelOf(scaled, o)); // [B]
-        if (s.normalize === 'window') removeLevels(x, levels, s.lookback, 1 + C);
+        const x = new Float32Array(part.length * s.lookback * (1 + C)); // [B, L, F]
+        const levels = this.writeWindows({ scaled, cov, C }, part, x, 0, null); // [B]
         const out = model.predict(x, part.length, s.lookback); // [B, H * Q], relative to each level
         levels.forEach((l, b) => { for (let k = 0; k < HQ; k++) raw[(at + b) * HQ + k] = out[b * HQ + k] + l; });
       }
