@@ -5,7 +5,8 @@ import type { TaskName, TrainOptions } from './options.js';
 import type { CoreOptions } from './core-options.js';
 import type { OptionSpec } from './option-spec.js';
 import type { TaskSizes } from './memory-estimate.js';
-import { Rng, deriveSeed, permutation } from '../cells/rng.js';
+import { deriveSeed } from '../cells/rng.js';
+import { EpochRowOrder, batchIndices } from '../model/batch-rows.js';
 
 /** Named numbers, e.g. { loss: 0.4, acc: 0.93 }. */
 export type Metrics = Record<string, number>;
@@ -69,24 +70,14 @@ export function argmaxRow(out: Float32Array | Float64Array, r: number, O: number
   return best;
 }
 
-/** Epoch-shuffled sample order, a pure function of (seed, epoch); cached for the current epoch. */
-export class EpochOrder {
-  private epoch = -1;
-  private order: Int32Array = new Int32Array(0);
-  constructor(private readonly N: number, private readonly seed: number) {}
-  get(epoch: number): Int32Array {
-    if (epoch !== this.epoch) {
-      this.order = permutation(this.N, new Rng(deriveSeed(this.seed, epoch, 0x0de7)));
-      this.epoch = epoch;
-    }
-    return this.order;
+/** Epoch-shuffled sample order of the training tasks, a pure function of (seed, epoch); cached for the current epoch. */
+export class EpochOrder extends EpochRowOrder {
+  constructor(N: number, seed: number) {
+    super(N, true, seed, (s, epoch) => deriveSeed(s, epoch, 0x0de7));
   }
 }
 
-/** Indices of batch `step` in an epoch order (the last batch may be smaller). */
-export function batchIndices(order: Int32Array, B: number, step: number): Int32Array {
-  return order.subarray(step * B, Math.min(order.length, (step + 1) * B));
-}
+export { batchIndices };
 
 /**
  * Evaluates a dataset in batches and accumulates the loss (weighted by the batch's sample

@@ -6,7 +6,7 @@
 import type { SequenceModel } from '../model/sequence-model.js';
 import type { Optimizer } from '../model/optimizers.js';
 import { fit, type FitCallbacks, type FitEpochRecord, type FitOptions } from '../model/fit.js';
-import { EpochRowOrder } from '../model/batch-rows.js';
+import { EpochRowOrder, batchIndices } from '../model/batch-rows.js';
 import type { Batch } from '../model/validate.js';
 
 /** Options shared by both ways of training. */
@@ -67,7 +67,7 @@ export async function trainWindows(model: SequenceModel, opt: Optimizer, count: 
     return { B, T, x, y };
   };
   const data = (epoch: number, step: number): Batch => {
-    const rows = order.get(epoch).subarray(step * opts.batchSize, (step + 1) * opts.batchSize);
+    const rows = batchIndices(order.get(epoch), opts.batchSize, step);
     return batchOf(Array.from(rows, (r) => train[r]));
   };
   // the held-out windows, built once; fit() evaluates them in batches of batchSize

@@ -2,7 +2,7 @@
 // epoch (a pure function of (seed, epoch), so a resumed run sees the same batches) and row
 // gathers. The last batch of an epoch keeps the remaining rows (it may be smaller).
 
-import { Rng } from '../cells/rng.js';
+import { Rng, permutation } from '../cells/rng.js';
 import { ShapeError } from '../errors.js';
 import type { Batch } from './validate.js';
 
@@ -56,20 +56,26 @@ function epochSeed(seed: number, epoch: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The row order of `epoch`: 0..N-1 shuffled (Fisher-Yates) or in order; cached per epoch. */
+/**
+ * The row order of `epoch`: 0..N-1 shuffled (Fisher-Yates, seeded by seedOf(seed, epoch)) or
+ * in order; a pure function of (seed, epoch), cached for the current epoch.
+ */
 export class EpochRowOrder {
   private epoch = -1;
-  private order = new Int32Array(0);
-  constructor(private readonly N: number, private readonly shuffle: boolean, private readonly seed: number) {}
+  private order: Int32Array = new Int32Array(0);
+  constructor(private readonly N: number, private readonly shuffle: boolean, private readonly seed: number,
+    private readonly seedOf: (seed: number, epoch: number) => number = epochSeed) {}
 
   get(epoch: number): Int32Array {
     if (epoch !== this.epoch) {
-      const order = new Int32Array(this.N);
-      for (let i = 0; i < this.N; i++) order[i] = i;
-      if (this.shuffle) new Rng(epochSeed(this.seed, epoch)).shuffle(order);
-      this.order = order;
+      this.order = this.shuffle ? permutation(this.N, new Rng(this.seedOf(this.seed, epoch))) : Int32Array.from({ length: this.N }, (_, i) => i);
       this.epoch = epoch;
     }
     return this.order;
   }
+}
+
+/** The rows of batch `step` (0-based) in an epoch order: B of them, fewer in the last batch. */
+export function batchIndices(order: Int32Array, B: number, step: number): Int32Array {
+  return order.subarray(step * B, Math.min(order.length, (step + 1) * B));
 }

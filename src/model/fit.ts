@@ -20,7 +20,7 @@
 
 import { isPositiveInt } from '../cells/bounds.js';
 import { ConfigError, TrainingDivergedError } from '../errors.js';
-import { EpochRowOrder, gatherRows, rowWidths, sliceRows, type RowWidths } from './batch-rows.js';
+import { EpochRowOrder, batchIndices, gatherRows, rowWidths, sliceRows, type RowWidths } from './batch-rows.js';
 import { EventLoopTurn } from './event-loop-turn.js';
 import type { MetricFn, Metrics } from './metrics.js';
 import type { Optimizer } from './optimizers.js';
@@ -362,7 +362,7 @@ export async function fit(model: SequenceModel, optimizer: Optimizer, options: F
     const a = r.arrays;
     if (a === null) return (options.data as (e: number, s: number) => Batch | Promise<Batch>)(epoch, step);
     const order = a.order.get(epoch);
-    return gatherRows(a.data, a.widths, order.subarray(step * a.batchSize, Math.min(order.length, (step + 1) * a.batchSize)));
+    return gatherRows(a.data, a.widths, batchIndices(order, a.batchSize, step));
   };
 
   let stopRequest: string | null = null;
