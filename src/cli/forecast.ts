@@ -20,6 +20,7 @@ import { DataError } from '../errors.js';
 import { requireSetting } from '../cells/bounds.js';
 import type { PInit } from '../model/config.js';
 import { CORE_OPTIONS } from '../experiments/core-options.js';
+import { pInitOf } from '../experiments/layer-specs.js';
 import { flagOf, showDefault } from '../experiments/option-spec.js';
 import { UsageError } from './usage-error.js';
 import { parserOf } from './train-options.js';
@@ -88,9 +89,9 @@ function cellSettingsOf(f: Record<string, unknown>): { eps?: number; pInit?: PIn
   if (f.fixedP !== undefined && f.pInit !== undefined) throw new UsageError('--fixed-p cannot be combined with --p-init (a fixed p is not learned)');
   if (f.pRange !== undefined && f.pInit !== 'range') throw new UsageError('--p-range needs --p-init range');
   const range = (f.pRange ?? cellSpec('pRange').default) as [number, number];
-  const pInit: PInit | undefined = f.fixedP !== undefined ? { mode: 'fixed', p: f.fixedP as number }
-    : f.pInit === 'range' ? { mode: 'range', lo: range[0], hi: range[1] }
-      : f.pInit === 'uniform' ? { mode: 'uniform' } : undefined;
+  // none of the three flags: the forecaster's default
+  const pInit: PInit | undefined = f.fixedP === undefined && f.pInit === undefined ? undefined
+    : pInitOf((f.pInit ?? 'uniform') as 'uniform' | 'range', range, (f.fixedP ?? null) as number | null);
   return { eps: f.eps as number | undefined, pInit, forgetBias: f.forgetBias as number | undefined };
 }
 
