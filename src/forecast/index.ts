@@ -20,3 +20,8 @@ export {
   type BacktestOptions, type BacktestResult, type BacktestRefit,
 } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
+export type { BaselineForecast } from './baseline-forecast.js';
+export { acf, isSeasonal } from './seasonality.js';
+export { classicalDecomposition, naive2Forecast, type ClassicalDecomposition } from './naive2.js';
+export { loadAugurs, augursLoaded, type AugursWasm } from './augurs.js';
+export { etsForecast, mstlEtsForecast, ETS_MIN_LENGTH } from './ets.js';
