@@ -24,8 +24,10 @@ let loaded: Augurs | null = null;
 
 /**
  * Loads augurs' ETS and MSTL WebAssembly modules; later calls return at once. Pass `wasm` to
- * give the bytes yourself (e.g. from a bundler's asset import); otherwise Node reads them from
- * the installed package and a browser fetches them from beside augurs' scripts.
+ * give the bytes yourself (e.g. from a bundler's asset import). Otherwise Node (>= 20.16, ES
+ * module or CommonJS) reads them from the installed package, and a browser fetches them from
+ * beside augurs' scripts: that works unbundled or with a bundler that copies
+ * `new URL('x.wasm', import.meta.url)` assets (Vite does, esbuild does not: pass `wasm` there).
  */
 export async function loadAugurs(wasm?: AugursWasm): Promise<void> {
   if (loaded) return;
