@@ -20,3 +20,10 @@ export {
   type BacktestOptions, type BacktestResult, type BacktestRefit,
 } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
+export type { BaselineForecast } from './baseline-forecast.js';
+export { acf, isSeasonal } from './seasonality.js';
+export { classicalDecomposition, naive2Forecast, type ClassicalDecomposition } from './naive2.js';
+export { loadAugurs, augursLoaded, type AugursWasm } from './augurs.js';
+export { etsForecast, mstlEtsForecast, ETS_MIN_LENGTH } from './ets.js';
+export { m4Smape, m4MaseScale, scoreM4, owa, m4ValidationSplit, M4_HOURLY_NAIVE2, type M4Score, type M4Entry } from './m4.js';
+export { readM4Wide, writeM4Forecasts, type M4Series } from './m4-csv.js';
