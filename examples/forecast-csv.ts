@@ -9,8 +9,9 @@ const [series] = forecast.readSeriesCsv(readFileSync(file), { time: '3', target:
 
 const model = new forecast.Forecaster({ lookback: 132, horizon: 24, hidden: 32, epochs: 10, season: 132 });
 // trained on all but the last 10 years, forecasts from every 2 years of them
-const bt = await model.backtest(series, { testSize: 120, stride: 24 });
-const snaive = forecast.backtestBaseline('snaive', [series], { testSize: 120, stride: 24, horizon: 24, season: 132 });
+const bt = await forecast.backtest(model, series, { testSize: 120, stride: 24 });
+// a baseline is a model too: the same backtest scores it
+const snaive = await forecast.backtest(new forecast.BaselineModel({ name: 'snaive', horizon: 24, seasons: [132] }), series, { testSize: 120, stride: 24 });
 console.log(`pLSTM MASE ${bt.overall.MASE.toFixed(3)} (80% interval covers ${(100 * bt.overall.coverage!).toFixed(0)}%), seasonal naive MASE ${snaive.overall.MASE.toFixed(3)}`);
 
 // the next 12 months after the data, with quantiles 0.1 / 0.5 / 0.9

@@ -224,3 +224,13 @@ test('cell flags: --eps and --p-init/--p-range reach the saved pLSTM, --forget-b
   bad([], /--eps is a pLSTM setting; --models has no plstm/, ['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14',
     '--horizon', '7', '--test-size', '14', '--models', 'lstm,snaive', '--eps', '0.01']);
 });
+
+test('backtest --models with a name that is neither a cell nor a baseline: one line naming every choice, exit 2', () => {
+  const data = csv('bt-bad-model.csv', 60);
+  const r = plstm(['backtest', '--data', data, '--time', 'date', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--test-size', '14',
+    '--models', 'snaive,bogus', '--json']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /unknown model "bogus" in --models: use plstm, lstm, lstm-chrono, naive, snaive, drift$/m);
+});

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/cells/rng.js';
 import {
-  buildSeries, calendarFeatures, fitScaler, Forecaster, nextTime, readSeriesCsv, seriesCalendar, sliceSeries, type TimeSeries,
+  backtest, buildSeries, calendarFeatures, fitScaler, Forecaster, nextTime, readSeriesCsv, seriesCalendar, sliceSeries, type TimeSeries,
 } from '../src/forecast/index.js';
 import { deserializeModel, serializeModel } from '../src/model/serialize.js';
 import { ConfigError, DataError } from '../src/errors.js';
@@ -91,8 +91,8 @@ test('past covariates: a covariate that leads the target by one step makes the f
   assert.deepEqual(series.covariates!.map((c) => c.name), ['x']);
   const settings = { lookback: 4, horizon: 1, hidden: 8, epochs: 15, batchSize: 16, quantiles: null, seed: 2, optimizer: { kind: 'adam' as const, lr: 1e-2 } };
   const withCov = new Forecaster(settings), without = new Forecaster(settings);
-  const a = await withCov.backtest(series, { testSize: 100 });
-  const b = await without.backtest(withoutCovariates(series), { testSize: 100 });
+  const a = await backtest(withCov, series, { testSize: 100 });
+  const b = await backtest(without, withoutCovariates(series), { testSize: 100 });
   // without it the target is unpredictable noise of sd 1 (MAE about 0.8); with it, a copy
   assert.ok(b.overall.MAE > 0.6, `without the covariate: MAE ${b.overall.MAE}`);
   assert.ok(a.overall.MAE < 0.5 * b.overall.MAE, `with the covariate: MAE ${a.overall.MAE} vs ${b.overall.MAE} without`);
@@ -109,8 +109,8 @@ test('past covariates are scaled on the training part only: huge test values mov
   const leaked: TimeSeries = { ...base, covariates: [{ name: 'x', values: base.covariates![0].values.map((v, t) => (t >= T - testSize ? v * 1000 : v)) }] };
   const settings = { lookback: 6, horizon: 2, hidden: 4, epochs: 2, quantiles: null, seed: 1 };
   const a = new Forecaster(settings), b = new Forecaster(settings);
-  await a.backtest(base, { testSize });
-  await b.backtest(leaked, { testSize });
+  await backtest(a, base, { testSize });
+  await backtest(b, leaked, { testSize });
   const expected = fitScaler(base.covariates![0].values, T - testSize);
   assert.deepEqual(a.covariateScalersOf('led'), [expected]);
   assert.deepEqual(b.covariateScalersOf('led'), [expected]);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildSeries, seriesFromLong, windowOrigins, windowInputs, windowTargets, fitScaler, MetricAccumulator, maseScale,
+  backtest, buildSeries, seriesFromLong, windowOrigins, windowInputs, windowTargets, fitScaler, MetricAccumulator, maseScale,
   naiveForecast, seasonalNaiveForecast, driftForecast, Forecaster, calendarFeatureNames, nextTime, inferFrequency,
   type TimeSeries,
 } from '../src/forecast/index.js';
@@ -42,7 +42,7 @@ test('series: duplicates, unsorted rows, gaps and missing values are DataErrors 
   const obs = (times: number[], values = times.map(() => 1)) => times.map((time, i) => ({ time, value: values[i], row: i + 2 }));
   assert.throws(() => buildSeries('s', obs([0, 1, 1, 2]), 'number'), (e: Error) => e instanceof DataError && /row 4.*duplicate/.test(e.message));
   assert.throws(() => buildSeries('s', obs([0, 1, 3, 2]), 'number'), (e: Error) => e instanceof DataError && /row 5.*backwards.*sort/.test(e.message));
-  assert.throws(() => buildSeries('s', obs([0, 1, 2, 4, 5]), 'number'), (e: Error) => e instanceof DataError && /row 5.*1 missing step.*--fill interpolate/.test(e.message));
+  assert.throws(() => buildSeries('s', obs([0, 1, 2, 4, 5]), 'number'), (e: Error) => e instanceof DataError && /row 5.*1 missing step.*fill: 'interpolate'/.test(e.message));
   assert.throws(() => buildSeries('s', obs([0, 1, 2], [1, NaN, 3]), 'number'), (e: Error) => e instanceof DataError && /row 3.*missing value/.test(e.message));
   const filled = buildSeries('s', obs([0, 1, 2, 5], [1, NaN, 3, 9]), 'number', { fill: 'interpolate' });
   assert.deepEqual([...filled.values], [1, 2, 3, 5, 7, 9]);
@@ -80,11 +80,12 @@ test('metrics: MAE, RMSE, sMAPE, MAPE, MASE, pinball and coverage against hand v
 });
 
 test('baselines: naive, seasonal naive and drift against hand values', () => {
-  const v = [1, 2, 3, 10, 20, 30, 99];
-  assert.deepEqual([...naiveForecast(v, 6, 3)], [30, 30, 30]);
-  assert.deepEqual([...seasonalNaiveForecast(v, 6, 4, 3)], [10, 20, 30, 10]);
+  const v = Float64Array.from([1, 2, 3, 10, 20, 30, 99]);
+  const history = v.subarray(0, 6); // a forecast from origin 6 sees values[0 .. 6)
+  assert.deepEqual([...naiveForecast(history, 3, [])], [30, 30, 30]);
+  assert.deepEqual([...seasonalNaiveForecast(history, 4, [3])], [10, 20, 30, 10]);
   // from 1 to 30 over 5 steps: slope 29 / 5
-  assert.deepEqual([...driftForecast(v, 6, 2)].map((x) => Math.round(x * 1e9) / 1e9), [30 + 5.8, 30 + 11.6]);
+  assert.deepEqual([...driftForecast(history, 2, [])].map((x) => Math.round(x * 1e9) / 1e9), [30 + 5.8, 30 + 11.6]);
 });
 
 test('scaling is fitted on the training part only: huge test values move neither the scaler nor the forecasts', async () => {
@@ -94,8 +95,8 @@ test('scaling is fitted on the training part only: huge test values move neither
   const settings = { lookback: 12, horizon: 3, hidden: 8, epochs: 2, batchSize: 16, quantiles: null, seed: 3 };
   const a = new Forecaster(settings), b = new Forecaster(settings);
   const sa = numeric(base), sb = numeric(leaked);
-  await a.backtest(sa, { testSize, stride: 5 });
-  await b.backtest(sb, { testSize, stride: 5 });
+  await backtest(a, sa, { testSize, stride: 5 });
+  await backtest(b, sb, { testSize, stride: 5 });
   const expected = fitScaler(base, T - testSize);
   assert.deepEqual(a.scalerOf('series'), expected);
   assert.deepEqual(b.scalerOf('series'), expected);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pinballLoss } from '../src/model/loss.js';
 import { Rng } from '../src/cells/rng.js';
-import { buildSeries, Forecaster, sortQuantiles } from '../src/forecast/index.js';
+import { backtest, buildSeries, Forecaster, sortQuantiles } from '../src/forecast/index.js';
 import { ConfigError } from '../src/errors.js';
 import { SequenceModel } from '../src/model/index.js';
 
@@ -42,7 +42,7 @@ test('quantile forecasts are monotone and the 10%-90% interval covers about 80% 
   const series = buildSeries('noisy', values.map((value, i) => ({ time: i, value, row: i + 1 })), 'number');
   const f = new Forecaster({ lookback: 24, horizon: 2, hidden: 16, epochs: 15, batchSize: 32, seed: 2, season: 12,
     optimizer: { kind: 'adam', lr: 1e-2 } });
-  const bt = await f.backtest(series, { testSize, stride: 1 });
+  const bt = await backtest(f, series, { testSize, stride: 1 });
   const Q = 3;
   const q = bt.quantiles![0];
   for (let r = 0; r < q.length; r += Q) assert.ok(q[r] <= q[r + 1] && q[r + 1] <= q[r + 2], `quantiles not monotone at ${r}`);

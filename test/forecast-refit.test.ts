@@ -4,9 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildSeries, Forecaster, type ForecasterSettings, type TimeSeries, type TrainSummary,
+  backtest, buildSeries, Forecaster, type ForecastFitOptions, type ForecasterSettings, type TimeSeries, type TrainSummary,
 } from '../src/forecast/index.js';
-import type { FitCallbacks } from '../src/model/fit.js';
 import { ConfigError } from '../src/errors.js';
 
 // numeric times equal to the step number, so a training part's last time is its last step
@@ -17,10 +16,10 @@ function numeric(values: number[], id = 'series'): TimeSeries {
 /** A forecaster that records the first and last step of every training part it is given. */
 class WatchedForecaster extends Forecaster {
   seen: { first: number; last: number }[] = [];
-  override async fit(series: TimeSeries | TimeSeries[], opts: { trainEnd?: (s: TimeSeries) => number; callbacks?: FitCallbacks[] } = {}): Promise<TrainSummary> {
+  override async fit(series: TimeSeries | TimeSeries[], opts: ForecastFitOptions = {}): Promise<TrainSummary> {
     for (const s of Array.isArray(series) ? series : [series]) {
       const end = opts.trainEnd?.(s) ?? s.values.length;
-      this.seen.push({ first: s.times[0], last: s.times[end - 1] });
+      this.seen.push({ first: s.times[opts.trainStart?.(s) ?? 0], last: s.times[end - 1] });
     }
     return super.fit(series, opts);
   }
@@ -35,7 +34,7 @@ test('refitting backtest, expanding window: each model saw only steps before the
   const series = jumping();
   const f = new WatchedForecaster(settings);
   const every = 4;
-  const bt = await f.backtest(series, { testSize: TEST, stride: 2, refitEvery: every });
+  const bt = await backtest(f, series, { testSize: TEST, stride: 2, refitEvery: every });
   const origins = bt.origins[0];
   assert.equal(origins.length, 19); // 120, 122, ..., 156
   assert.equal(f.seen.length, Math.ceil(origins.length / every));
@@ -58,7 +57,7 @@ test('refitting backtest, expanding window: each model saw only steps before the
 
 test('refitting backtest, fixed window: each refit trains on the last N steps before its origin', async () => {
   const f = new WatchedForecaster(settings);
-  const bt = await f.backtest(jumping(), { testSize: TEST, stride: 1, refitEvery: 10, window: 'fixed' });
+  const bt = await backtest(f, jumping(), { testSize: TEST, stride: 1, refitEvery: 10, window: 'fixed' });
   const origins = bt.origins[0];
   assert.equal(origins.length, TEST - H + 1);
   assert.equal(f.seen.length, Math.ceil(origins.length / 10));
@@ -73,16 +72,16 @@ test('refitting backtest, fixed window: each refit trains on the last N steps be
 test('refitting backtest: the first refit is the training of a backtest without refits (same seed, same data)', async () => {
   const series = jumping();
   const once = new Forecaster(settings), refit = new Forecaster(settings);
-  const a = await once.backtest(series, { testSize: TEST, stride: 2 });
-  const b = await refit.backtest(series, { testSize: TEST, stride: 2, refitEvery: 5 });
+  const a = await backtest(once, series, { testSize: TEST, stride: 2 });
+  const b = await backtest(refit, series, { testSize: TEST, stride: 2, refitEvery: 5 });
   assert.deepEqual(b.origins, a.origins);
   assert.deepEqual([...b.forecasts[0].subarray(0, 5 * H)], [...a.forecasts[0].subarray(0, 5 * H)]);
   // later groups come from other models (the test can fail)
   assert.notDeepEqual([...b.forecasts[0].subarray(5 * H)], [...a.forecasts[0].subarray(5 * H)]);
   // after the backtest the forecaster knows what its last model saw
-  await assert.rejects(refit.backtest(series, { testSize: TEST, refit: false }), /past the start of the test part/);
-  await assert.rejects(refit.backtest(series, { testSize: TEST, refitEvery: 0 }), ConfigError);
-  await assert.rejects(refit.backtest(series, { testSize: TEST, refitEvery: 2, refit: false }), ConfigError);
-  await assert.rejects(refit.backtest(series, { testSize: TEST, window: 'sliding' as 'fixed' }), /unknown window "sliding"/);
+  await assert.rejects(backtest(refit, series, { testSize: TEST, refit: false }), /past the start of the test part/);
+  await assert.rejects(backtest(refit, series, { testSize: TEST, refitEvery: 0 }), ConfigError);
+  await assert.rejects(backtest(refit, series, { testSize: TEST, refitEvery: 2, refit: false }), ConfigError);
+  await assert.rejects(backtest(refit, series, { testSize: TEST, window: 'sliding' as 'fixed' }), /unknown window "sliding"/);
   once.dispose(); refit.dispose();
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/cells/rng.js';
-import { backtestBaseline, buildSeries, Forecaster, type TimeSeries } from '../src/forecast/index.js';
+import { backtest, BaselineModel, buildSeries, Forecaster, type TimeSeries } from '../src/forecast/index.js';
 import { ConfigError } from '../src/errors.js';
 
 const PERIOD = 40, T = 1200, TEST = 200, H = 5;
@@ -21,8 +21,8 @@ test('stateful: on a long-period season it reproduces seasonal naive; update() e
   const series = seasonal();
   const f = new Forecaster({ mode: 'stateful', lookback: 100, horizon: H, hidden: 32, epochs: 150, quantiles: null, seed: 4,
     season: PERIOD, optimizer: { kind: 'adam', lr: 1e-2 } });
-  const bt = await f.backtest(series, { testSize: TEST, stride: 1 });
-  const snaive = backtestBaseline('snaive', [series], { testSize: TEST, stride: 1, horizon: H, season: PERIOD });
+  const bt = await backtest(f, series, { testSize: TEST, stride: 1 });
+  const snaive = await backtest(new BaselineModel({ name: 'snaive', horizon: H, seasons: [PERIOD] }), [series], { testSize: TEST, stride: 1 });
   // origins: every step of the test part whose horizon fits, from the state after the step before
   assert.equal(bt.origins[0][0], T - TEST);
   assert.equal(bt.origins[0].length, TEST - H + 1);

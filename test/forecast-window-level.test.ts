@@ -3,7 +3,7 @@
 // must move with the level of the inputs, and a trend out of the training range is followed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSeries, windowLevel, removeLevels, windowInputs, Forecaster, type TimeSeries } from '../src/forecast/index.js';
+import { backtest, buildSeries, windowLevel, removeLevels, windowInputs, Forecaster, type TimeSeries } from '../src/forecast/index.js';
 import { ConfigError } from '../src/errors.js';
 
 function numeric(values: number[], id = 'series'): TimeSeries {
@@ -27,7 +27,7 @@ test('window level: no future value leaks in: forecasts from an origin ignore ev
   const base = wavy(T, 0.05);
   const f = new Forecaster(settings);
   const ser = numeric(base);
-  await f.backtest(ser, { testSize, stride: 5 });
+  await backtest(f, ser, { testSize, stride: 5 });
   for (const o of [12, 40, T - testSize, T - 7]) {
     // the forecast part (and everything after it) replaced by huge values
     const future = numeric(base.map((v, t) => (t >= o ? v * 1000 + 1e4 : v)));
@@ -35,7 +35,7 @@ test('window level: no future value leaks in: forecasts from an origin ignore ev
   }
   // training did not see the test part either: the same model from a series whose test part is huge
   const g = new Forecaster(settings);
-  await g.backtest(numeric(base.map((v, t) => (t >= T - testSize ? v * 1000 : v))), { testSize, stride: 5 });
+  await backtest(g, numeric(base.map((v, t) => (t >= T - testSize ? v * 1000 : v))), { testSize, stride: 5 });
   assert.deepEqual([...g.forecastAt(ser, [12, 40, 67]).mean], [...f.forecastAt(ser, [12, 40, 67]).mean]);
   f.dispose(); g.dispose();
 });
@@ -60,7 +60,7 @@ test('window level: a linear trend past the training range is followed, where se
   const mae: Record<string, number> = {};
   for (const normalize of ['window', 'series'] as const) {
     const f = new Forecaster({ ...settings, normalize, epochs: 20, calendar: false });
-    mae[normalize] = (await f.backtest(ramp, { testSize, stride: 3 })).overall.MAE;
+    mae[normalize] = (await backtest(f, ramp, { testSize, stride: 3 })).overall.MAE;
     f.dispose();
   }
   // the test part lies 0 to 80 above the training part's maximum (158)

@@ -86,7 +86,7 @@ test('copy task: training lowers the pLSTM loss; both models step on the same ba
     }
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     assert.ok(mean(losses.slice(-5)) < 0.8 * mean(losses.slice(0, 5)), `pLSTM loss ${losses[0]} -> ${losses.at(-1)}`);
-    const ev = run.evaluate();
+    const ev = await run.evaluate();
     assert.deepEqual(ev.map((e) => e.model), ['plstm', 'lstm']);
     for (const e of ev) {
       assert.equal(e.metric, 'accuracy');
@@ -123,7 +123,7 @@ test('adding task: MSE with the 1/6 baseline', async () => {
   const run = await PlaygroundRun.create(small({ task: 'adding', length: 20 }), { threads: 1 });
   try {
     for (let i = 0; i < 3; i++) await run.step();
-    const ev = run.evaluate();
+    const ev = await run.evaluate();
     for (const e of ev) {
       assert.equal(e.metric, 'mse');
       assert.equal(e.baseline, 1 / 6);
@@ -194,7 +194,7 @@ test('forecast task on the built-in CO2 series: steps train both forecasters and
       assert.deepEqual(steps.map((s) => s.model), ['plstm', 'lstm']);
       for (const s of steps) assert.ok(Number.isFinite(s.loss) && s.loss > 0);
     }
-    const ev = run.evaluate();
+    const ev = await run.evaluate();
     for (const e of ev) {
       assert.equal(e.metric, 'mase');
       assert.equal(e.baseline, 1);
@@ -225,7 +225,7 @@ test('forecast task: a user CSV that does not parse is a PlaygroundProblem', asy
   const ok = await make(`when,label,value\n${months.join('\n')}\n`);
   try {
     await ok.step();
-    assert.ok(ok.evaluate().every((e) => Number.isFinite(e.value)));
+    assert.ok((await ok.evaluate()).every((e) => Number.isFinite(e.value)));
   } finally {
     ok.dispose();
   }

@@ -50,9 +50,9 @@ function threadsWanted(): number {
   return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 }
 
-function report(r: PlaygroundRun): void {
+async function report(r: PlaygroundRun): Promise<void> {
   lastReportAt = performance.now();
-  post({ type: 'evaluations', evaluations: r.evaluate() });
+  post({ type: 'evaluations', evaluations: await r.evaluate() });
   post({ type: 'views', views: r.views() });
 }
 
@@ -67,7 +67,7 @@ async function reset(settings: PlaygroundSettings, csv: string | undefined): Pro
   run?.dispose();
   run = next;
   post({ type: 'ready', threads: next.threads, isolated: self.crossOriginIsolated, settings });
-  report(next);
+  await report(next);
 }
 
 async function playLoop(gen: number): Promise<void> {
@@ -77,7 +77,7 @@ async function playLoop(gen: number): Promise<void> {
       if (!playing || gen !== generation || run === null) return;
       try {
         await trainOneBatch(run);
-        if (performance.now() - lastReportAt >= REPORT_EVERY_MS) report(run);
+        if (performance.now() - lastReportAt >= REPORT_EVERY_MS) await report(run);
       } catch (err) {
         failed = true;
         throw err;
@@ -87,7 +87,7 @@ async function playLoop(gen: number): Promise<void> {
   }
   if (gen !== generation) return; // a reset stopped this loop; it says 'ready' itself
   playing = false;
-  await exclusive(() => { if (run !== null) report(run); });
+  await exclusive(async () => { if (run !== null) await report(run); });
   post({ type: 'paused' });
 }
 
@@ -112,7 +112,7 @@ function handle(msg: ToWorker): void {
       void exclusive(async () => {
         if (run === null) throw new PlaygroundProblem('no run yet: reset first');
         await trainOneBatch(run);
-        report(run);
+        await report(run);
       });
       return;
     case 'download':

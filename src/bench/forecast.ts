@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../cells/rng.js';
 import { buildSeries, type TimeSeries } from '../forecast/series.js';
-import { Forecaster, type ForecastCell } from '../forecast/forecaster.js';
+import { Forecaster } from '../forecast/forecaster.js';
+import type { ForecastCell } from '../forecast/settings.js';
 import { windowOrigins } from '../forecast/windows.js';
 
 /** Options of the forecast bench. */

@@ -10,13 +10,13 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  Forecaster, backtestBaseline, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
-  type BacktestResult, type ForecastCell, type ForecastMode, type ForecasterSettings, type Normalization, type TimeSeries,
+  BASELINE_NAMES, BaselineModel, Forecaster, backtest, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
+  type BacktestResult, type ForecastCell, type ForecastMode, type ForecastModel, type ForecasterSettings, type Normalization, type TimeSeries,
 } from '../forecast/index.js';
 import { forecastChart, renderSvg } from '../plot/index.js';
 import { svgToPng } from '../plot/png.js';
 import { writeFilesAtomic, refuseOverwrite } from '../node/write-atomic.js';
-import { DataError } from '../errors.js';
+import { DataError, PlstmError } from '../errors.js';
 import { requireSetting } from '../cells/bounds.js';
 import type { PInit } from '../model/config.js';
 import { CORE_OPTIONS } from '../experiments/core-options.js';
@@ -26,6 +26,35 @@ import { UsageError } from './usage-error.js';
 import { parserOf } from './train-options.js';
 
 type Flags = Record<string, string | boolean | undefined>;
+
+/** The library's names of the settings these commands set by flag. */
+const FLAG_OF_SETTING: Record<string, string> = {
+  testSize: '--test-size', lookback: '--lookback', season: '--season', freq: '--freq', fill: '--fill',
+};
+const SETTING_IN_HINT = new RegExp(`\\b(${Object.keys(FLAG_OF_SETTING).join('|')})\\b(?:: '([^']*)')?`, 'g');
+
+/**
+ * A library error's hint (what follows its last '; ') in the flags that set what it names:
+ * `testSize` becomes `--test-size`, `fill: 'interpolate'` becomes `--fill interpolate`.
+ */
+function inFlags(message: string): string {
+  const cut = message.lastIndexOf('; ') + 2;
+  if (cut < 2) return message;
+  return message.slice(0, cut) + message.slice(cut).replace(SETTING_IN_HINT,
+    (_, name: string, value: string | undefined) => FLAG_OF_SETTING[name] + (value === undefined ? '' : ` ${value}`));
+}
+
+/** An action whose library errors speak of flags, not of the library's setting names. */
+function speakingFlags<A extends unknown[]>(action: (...args: A) => unknown): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      if (err instanceof PlstmError) err.message = inFlags(err.message);
+      throw err;
+    }
+  };
+}
 
 function addDataFlags(cmd: Command, required: boolean): Command {
   const req = required ? ' (required)' : ' (default: the model\'s)';
@@ -236,7 +265,7 @@ export function registerForecast(program: Command): void {
     .option('--test-size <N>', 'points held out at the end to score and plot (default: the horizon)')
     .option('--out <dir>', 'output folder (required)')
     .option('--force', 'replace files already in --out')
-    .action(async (f: Flags) => {
+    .action(speakingFlags(async (f: Flags) => {
       const out = need(f.out as string | undefined, 'out', 'the folder for model.safetensors, metrics.json, forecast.csv and plot.svg/png');
       const cell = f.cell as ForecastCell;
       if (!CELLS.includes(cell)) throw new UsageError(`--cell must be plstm, lstm or lstm-chrono, got "${String(cell)}"`);
@@ -251,10 +280,11 @@ export function registerForecast(program: Command): void {
         // data: where the series came from, so plstm analyze can find its windows again
         fc.info = { time: f.time, target: f.target, id: f.id, freq: f.freq, data: resolve(f.data as string), covariates: covariatesOf(f) };
         const t0 = Date.now();
-        const bt = await fc.backtest(series, { testSize, stride: settings.horizon });
+        const bt = await backtest(fc, series, { testSize, stride: settings.horizon });
         const seconds = (Date.now() - t0) / 1000;
         const season = settings.season ?? defaultSeason(series[0].freq);
-        const snaive = backtestBaseline('snaive', series, { testSize, stride: settings.horizon, horizon: settings.horizon, season });
+        const snaive = await backtest(new BaselineModel({ name: 'snaive', horizon: settings.horizon, seasons: [season] }), series,
+          { testSize, stride: settings.horizon });
         // history: one line per epoch, named as plstm train's metrics.jsonl names them (plstm report draws both)
         const history = (bt.train?.history ?? []).map((r) => ({ epoch: r.epoch, global_step: r.globalStep, train_loss: r.trainLoss,
           ...(r.validation !== null ? { val_loss: r.validation.loss } : {}), lr: r.lr, seconds: r.seconds }));
@@ -279,7 +309,7 @@ export function registerForecast(program: Command): void {
       } finally {
         fc.dispose();
       }
-    });
+    }));
 
   addDataFlags(forecast.command('predict')
     .description('forecast after the end of the data with a saved model, as CSV (with quantiles)'), false)
@@ -287,7 +317,7 @@ export function registerForecast(program: Command): void {
     .option('--horizon <H>', 'steps to forecast (at most the model\'s horizon; default: the model\'s)')
     .option('--out <file>', 'forecasts CSV (required)')
     .option('--force', 'replace --out if it exists')
-    .action((f: Flags) => {
+    .action(speakingFlags((f: Flags) => {
       const modelFile = need(f.model as string | undefined, 'model', 'a model.safetensors written by plstm forecast fit');
       const out = need(f.out as string | undefined, 'out', 'the forecasts CSV to write');
       refuseOverwrite(out, f.force === true);
@@ -308,7 +338,7 @@ export function registerForecast(program: Command): void {
       } finally {
         fc.dispose();
       }
-    });
+    }));
 
   addModelFlags(addDataFlags(forecast.command('backtest')
     .description('rolling-origin backtest of several models on the last --test-size points (trained once, or every --refit-every origins)'), true))
@@ -316,12 +346,12 @@ export function registerForecast(program: Command): void {
     .option('--stride <S>', 'steps between forecast origins', '1')
     .option('--refit-every <K>', 'train again every K origins, on data before them only (default: train once before the test part)')
     .option('--window <expanding|fixed>', 'what each refit trains on: everything before its origin, or the last (length - test size) steps', 'expanding')
-    .option('--models <list>', 'comma-separated: plstm, lstm, lstm-chrono, snaive, naive, drift', 'plstm,lstm,snaive')
+    .option('--models <list>', `comma-separated: ${[...CELLS, ...BASELINE_NAMES].join(', ')}`, 'plstm,lstm,snaive')
     .option('--json', 'one JSON line per model on stdout (model, MAE, RMSE, sMAPE, MAPE, MASE, ...), nothing else')
-    .action(async (f: Flags) => {
+    .action(speakingFlags(async (f: Flags) => {
       const models = String(f.models).split(',').map((s) => s.trim()).filter((s) => s !== '');
       for (const m of models) {
-        if (!CELLS.includes(m as ForecastCell) && !isBaseline(m)) throw new UsageError(`unknown model "${m}" in --models: use plstm, lstm, lstm-chrono, snaive, naive or drift`);
+        if (!CELLS.includes(m as ForecastCell) && !isBaseline(m)) throw new UsageError(`unknown model "${m}" in --models: use ${[...CELLS, ...BASELINE_NAMES].join(', ')}`);
       }
       const testSize = need(int(f, 'testSize', 'test-size'), 'test-size', 'points at the end to backtest on');
       const stride = int(f, 'stride', 'stride') ?? 1;
@@ -333,22 +363,28 @@ export function registerForecast(program: Command): void {
       checkCellFlagsApply(f, cells, (c) => `--models has no ${c}`);
       const cellSettings = cellSettingsOf(f);
       const series = readData(f);
-      for (const s of series) testOrigins(s.values.length, testSize, stride, base.horizon, base.mode === 'stateful' ? 1 : base.lookback, s.id);
+      const seasons = base.season === undefined ? undefined : [base.season];
+      const modelOf = (m: string): ForecastModel => isBaseline(m)
+        ? new BaselineModel({ name: m, horizon: base.horizon, seasons })
+        : new Forecaster({ ...base, cell: m as ForecastCell, ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
+      // every model can forecast the test part before any trains
+      for (const m of models) {
+        const model = modelOf(m);
+        try {
+          for (const s of series) testOrigins(s.values.length, testSize, stride, model.horizon, model.minHistory(s), s.id);
+        } finally { model.dispose(); }
+      }
       for (const m of models) {
         const t0 = Date.now();
+        const model = modelOf(m);
         let r: BacktestResult;
-        if (isBaseline(m)) {
-          r = backtestBaseline(m, series, { testSize, stride, horizon: base.horizon, season: base.season });
-        } else {
-          const fc = new Forecaster({ ...base, cell: m as ForecastCell, ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
-          try { r = await fc.backtest(series, { testSize, stride, refitEvery, window }); } finally { fc.dispose(); }
-        }
+        try { r = await backtest(model, series, { testSize, stride, refitEvery, window }); } finally { model.dispose(); }
         const line = metricsLine(r, (Date.now() - t0) / 1000);
         if (f.json) process.stdout.write(JSON.stringify(line) + '\n');
         else process.stdout.write(`${m.padEnd(12)} MAE ${r.overall.MAE.toPrecision(5)}  RMSE ${r.overall.RMSE.toPrecision(5)}  sMAPE ${r.overall.sMAPE.toFixed(2)}  MAPE ${r.overall.MAPE.toFixed(2)}  MASE ${r.overall.MASE.toFixed(3)}` +
           (r.overall.coverage !== undefined ? `  coverage ${r.overall.coverage.toFixed(3)}` : '') + `  ${(line.seconds as number).toFixed(1)} s\n`);
       }
-    });
+    }));
 }
 
 /** The picture of fit: the last stretch of history, the last held-out forecast, its interval and the actuals. */

@@ -1,9 +1,10 @@
-// Forecasting on the pLSTM: series, windows, scaling, calendar covariates, metrics, baselines,
-// quantiles and the Forecaster. Browser-safe (no Node built-ins).
+// Forecasting on the pLSTM: series, windows, scaling, calendar covariates, metrics, quantiles;
+// one ForecastModel interface that the Forecaster and every baseline implement, and backtest()
+// over any of them. Browser-safe (no Node built-ins).
 
 export {
   buildSeries, seriesFromLong, seriesFromWide, inferFrequency, parseFrequency, nextTime, futureTimes,
-  formatTime, interpolateMissing, sliceSeries,
+  formatTime, interpolateMissing, sliceSeries, defaultSeason,
   type TimeSeries, type PastCovariate, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
 } from './series.js';
 export { windowOrigins, windowInputs, windowTargets } from './windows.js';
@@ -11,14 +12,19 @@ export { windowLevel, removeLevels, type Normalization } from './window-level.js
 export { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 export { calendarFeatureNames, calendarFeatures, seriesCalendar, stepCalendarNames, stepCalendar } from './calendar.js';
 export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
-export { naiveForecast, seasonalNaiveForecast, driftForecast, baselineForecast, isBaseline, type BaselineName } from './baselines.js';
-export { DEFAULT_QUANTILES, sortQuantiles, medianIndex } from './quantiles.js';
+export { naiveForecast, seasonalNaiveForecast, driftForecast, type BaselineForecast } from './baselines.js';
+export {
+  BaselineModel, BASELINES, BASELINE_NAMES, isBaseline, type BaselineName, type BaselineSettings, type BaselineSpec,
+} from './baseline-model.js';
+export type { ForecastModel, ForecastFitOptions, OriginForecasts } from './forecast-model.js';
+export { backtest, testOrigins, type BacktestOptions, type BacktestResult, type BacktestRefit } from './backtest.js';
+export { DEFAULT_QUANTILES, sortQuantiles, medianIndex, quantileCount } from './quantiles.js';
 export { trainWindows, trainChunks, type TrainOptions, type TrainWindowsOptions, type TrainSummary } from './train.js';
 export {
-  Forecaster, FORECASTER_DEFAULTS, resolveForecasterSettings, defaultSeason, backtestBaseline, testOrigins,
-  type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode, type SeriesForecast,
-  type BacktestOptions, type BacktestResult, type BacktestRefit,
-} from './forecaster.js';
+  FORECASTER_DEFAULTS, resolveForecasterSettings,
+  type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode,
+} from './settings.js';
+export { Forecaster, type SeriesForecast } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
 export type { BaselineForecast } from './baseline-forecast.js';
 export { acf, isSeasonal } from './seasonality.js';

@@ -21,3 +21,8 @@ export function medianIndex(levels: readonly number[]): number {
   for (let j = 1; j < levels.length; j++) if (Math.abs(levels[j] - 0.5) < Math.abs(levels[best] - 0.5)) best = j;
   return best;
 }
+
+/** Quantile outputs per step: Q levels, or 1 for point forecasts (null). */
+export function quantileCount(levels: readonly number[] | null): number {
+  return levels?.length ?? 1;
+}

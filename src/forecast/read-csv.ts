@@ -53,7 +53,7 @@ export function readSeriesCsv(input: string | Uint8Array, opts: SeriesCsvOptions
 function numberCell(cell: string, line: number, column: string): number {
   if (MISSING.has(cell.toLowerCase())) return NaN;
   const v = Number(cell);
-  if (!Number.isFinite(v)) throw new DataError(`row ${line}, column ${column}: "${cell}" is not a number; fix the cell (or leave it empty and use --fill interpolate)`);
+  if (!Number.isFinite(v)) throw new DataError(`row ${line}, column ${column}: "${cell}" is not a number; fix the cell, or leave it empty and use fill: 'interpolate'`);
   return v;
 }
 

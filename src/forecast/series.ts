@@ -88,6 +88,11 @@ export function parseFrequency(text: string): Frequency {
   throw new DataError(`unknown frequency "${text}": use H, D, W, M, Q, Y or a positive number (a fixed step)`);
 }
 
+/** The seasonal period a frequency suggests (of MASE and seasonal baselines). */
+export function defaultSeason(freq: Frequency): number {
+  return { hour: 24, day: 7, week: 52, month: 12, quarter: 4, year: 1, fixed: 1 }[freq.unit];
+}
+
 /** The time one step after t. */
 export function nextTime(t: number, freq: Frequency, steps = 1): number {
   switch (freq.unit) {
@@ -127,7 +132,7 @@ function stepsBetween(a: number, b: number, freq: Frequency): number {
 
 /** Infers the frequency of sorted, distinct times from their most common step. */
 export function inferFrequency(times: number[], timeKind: 'date' | 'number'): Frequency {
-  if (times.length < 2) throw new DataError('cannot infer a frequency from fewer than 2 rows: give it (--freq)');
+  if (times.length < 2) throw new DataError('cannot infer a frequency from fewer than 2 rows; give freq');
   const diffs = times.slice(1).map((t, i) => t - times[i]).filter((d) => d > 0).sort((a, b) => a - b);
   if (diffs.length === 0) throw new DataError('every row has the same time: cannot infer a frequency');
   const median = diffs[diffs.length >> 1];
@@ -171,11 +176,11 @@ export function buildSeries(id: string, obs: RawObservation[], timeKind: 'date' 
   if (fill === 'none') {
     const missing = obs.find((o) => !Number.isFinite(o.value));
     if (missing !== undefined) {
-      throw new DataError(`row ${missing.row}, column ${valueCol}: missing value${where}; fill it or use --fill interpolate`);
+      throw new DataError(`row ${missing.row}, column ${valueCol}: missing value${where}; give the value or use fill: 'interpolate'`);
     }
     for (const o of obs) {
       const k = (o.covariates ?? []).findIndex((v) => !Number.isFinite(v));
-      if (k >= 0) throw new DataError(`row ${o.row}, column ${covNames[k]}: missing value${where}; fill it or use --fill interpolate`);
+      if (k >= 0) throw new DataError(`row ${o.row}, column ${covNames[k]}: missing value${where}; give the value or use fill: 'interpolate'`);
     }
   }
   const freq = opts.freq ?? inferFrequency(obs.map((o) => o.time), timeKind);
@@ -190,11 +195,11 @@ export function buildSeries(id: string, obs: RawObservation[], timeKind: 'date' 
     const whole = Math.round(steps);
     const tol = freq.unit === 'fixed' ? FIXED_TOLERANCE : 1e-9;
     if (whole < 1 || Math.abs(steps - whole) > tol) {
-      throw new DataError(`row ${obs[i].row}, column ${timeCol}: time is off the series' ${describe(freq)} grid${where}; fix the time or give --freq`);
+      throw new DataError(`row ${obs[i].row}, column ${timeCol}: time is off the series' ${describe(freq)} grid${where}; fix the time or give freq`);
     }
     if (whole > 1) {
       if (fill !== 'interpolate') {
-        throw new DataError(`row ${obs[i].row}, column ${timeCol}: ${whole - 1} missing step(s) before this row${where}; add them or use --fill interpolate`);
+        throw new DataError(`row ${obs[i].row}, column ${timeCol}: ${whole - 1} missing step(s) before this row${where}; add them or use fill: 'interpolate'`);
       }
       for (let k = 1; k < whole; k++) {
         times.push(freq.unit === 'fixed' ? obs[i - 1].time + k * (obs[i].time - obs[i - 1].time) / whole : nextTime(obs[i - 1].time, freq, k));

@@ -65,7 +65,7 @@ interface Pair {
   readonly input: InputSpec;
   model(name: ModelName): SequenceModel;
   step(): Promise<ModelStep[]>;
-  evaluate(step: number): Evaluation[];
+  evaluate(step: number): Promise<Evaluation[]>;
   viewInputs(): ViewInputs;
   forecastView(name: ModelName): ForecastView | null;
   modelFile(name: ModelName, step: number): { bytes: Uint8Array; fileName: string };
@@ -111,7 +111,7 @@ class SequencePair implements Pair {
     });
   }
 
-  evaluate(step: number): Evaluation[] {
+  async evaluate(step: number): Promise<Evaluation[]> {
     return MODELS.map((name) => ({
       model: name, step, metric: this.task.metric, value: this.task.score(this.models[name]), baseline: this.task.baseline,
     }));
@@ -197,11 +197,13 @@ class ForecastPair implements Pair {
   }
 
   /** MASE over every held-out origin whose horizon fits in the held-out part (the fitted forecasters' backtest). */
-  evaluate(step: number): Evaluation[] {
-    return MODELS.map((name) => {
-      const { MASE } = this.forecasters[name].backtestFitted(this.task.series, { testSize: this.task.testSize, stride: 1 }).overall;
-      return { model: name, step, metric: 'mase' as const, value: MASE, baseline: 1 };
-    });
+  async evaluate(step: number): Promise<Evaluation[]> {
+    const out: Evaluation[] = [];
+    for (const name of MODELS) {
+      const bt = await forecast.backtest(this.forecasters[name], this.task.series, { testSize: this.task.testSize, stride: 1, refit: false });
+      out.push({ model: name, step, metric: 'mase', value: bt.overall.MASE, baseline: 1 });
+    }
+    return out;
   }
 
   viewInputs(): ViewInputs {
@@ -287,7 +289,7 @@ export class PlaygroundRun {
   }
 
   /** Both models' scores on the held-out set, with the score of learning nothing. */
-  evaluate(): Evaluation[] {
+  evaluate(): Promise<Evaluation[]> {
     return this.pair.evaluate(this.steps);
   }
 

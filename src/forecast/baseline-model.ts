@@ -1,0 +1,127 @@
+// Every baseline as a ForecastModel, from one table: a baseline is a forecast function of the
+// history before an origin plus the history it needs, so adding one is one entry in BASELINES.
+// Baselines are local: fit() learns nothing, each forecast reads only its own history.
+
+import { ConfigError, DataError } from '../errors.js';
+import { driftForecast, naiveForecast, seasonalNaiveForecast, type BaselineForecast } from './baselines.js';
+import type { ForecastModel, OriginForecasts } from './forecast-model.js';
+import { defaultSeason, type TimeSeries } from './series.js';
+import { posInt } from './settings.js';
+
+/** A baseline in the table: how it forecasts, and the steps of history it needs. */
+export interface BaselineSpec {
+  forecast: BaselineForecast;
+  /** Steps of history needed before an origin, given the seasonal periods. */
+  minHistory: (seasons: readonly number[]) => number;
+}
+
+/** The baselines by name (the names of the CLI's --models). */
+export const BASELINES = {
+  naive: { forecast: naiveForecast, minHistory: () => 1 },
+  snaive: { forecast: seasonalNaiveForecast, minHistory: (seasons) => seasons[0] },
+  drift: { forecast: driftForecast, minHistory: () => 1 },
+} satisfies Record<string, BaselineSpec>;
+
+/** Names of the baselines. */
+export type BaselineName = keyof typeof BASELINES;
+
+/** Names of the baselines, in the table's order. */
+export const BASELINE_NAMES = Object.keys(BASELINES) as BaselineName[];
+
+export function isBaseline(name: string): name is BaselineName {
+  return Object.hasOwn(BASELINES, name);
+}
+
+/** Settings of a BaselineModel. */
+export interface BaselineSettings {
+  /** Which baseline (a key of BASELINES). */
+  name: BaselineName;
+  /** Steps forecast from each origin. */
+  horizon: number;
+  /** Seasonal periods, the main one first. Default: per series, the one its frequency suggests (defaultSeason). */
+  seasons?: number[];
+}
+
+/** The JSON of BaselineModel.toBytes(). */
+interface SavedBaseline {
+  baseline: BaselineName;
+  horizon: number;
+  seasons: number[] | null;
+}
+
+/** A baseline (naive, seasonal naive, drift, ...) as a ForecastModel. */
+export class BaselineModel implements ForecastModel {
+  readonly name: BaselineName;
+  readonly horizon: number;
+  /** The seasonal periods given, or null: each series' default. */
+  readonly seasons: number[] | null;
+  readonly quantileLevels = null;
+  /** A baseline has nothing to learn: it forecasts without fit(). */
+  readonly fitted = true;
+  private readonly spec: BaselineSpec;
+
+  constructor(settings: BaselineSettings) {
+    if (!isBaseline(settings.name)) throw new ConfigError(`unknown baseline "${String(settings.name)}": use ${BASELINE_NAMES.join(', ')}`);
+    this.name = settings.name;
+    this.spec = BASELINES[settings.name];
+    this.horizon = posInt(settings.horizon, 'horizon');
+    const seasons = settings.seasons ?? null;
+    if (seasons !== null) {
+      if (seasons.length === 0) throw new ConfigError('seasons must name at least one period, or be left out');
+      seasons.forEach((m) => posInt(m, 'seasons'));
+    }
+    this.seasons = seasons === null ? null : [...seasons];
+  }
+
+  /** The seasonal periods of a series: the ones given, else its frequency's. */
+  seasonsOf(series: TimeSeries): number[] {
+    return this.seasons ?? [defaultSeason(series.freq)];
+  }
+
+  seasonOf(series: TimeSeries): number {
+    return this.seasonsOf(series)[0];
+  }
+
+  minHistory(series: TimeSeries): number {
+    return this.spec.minHistory(this.seasonsOf(series));
+  }
+
+  fittedUntil(): number {
+    return 0;
+  }
+
+  /** Nothing to learn: returns null. */
+  async fit(): Promise<null> {
+    return null;
+  }
+
+  forecastAt(series: TimeSeries, origins: number[]): OriginForecasts {
+    const H = this.horizon, seasons = this.seasonsOf(series), first = this.spec.minHistory(seasons);
+    const mean = new Float64Array(origins.length * H); // [origins, H]
+    origins.forEach((o, w) => {
+      if (!(o >= first && o <= series.values.length)) throw new DataError(`series "${series.id}": a forecast from step ${o} needs ${first} steps before it`);
+      mean.set(this.spec.forecast(series.values.subarray(0, o), H, seasons), w * H);
+    });
+    return { mean, quantiles: null };
+  }
+
+  /** A small JSON: the baseline's name, horizon and seasons. */
+  toBytes(): Uint8Array {
+    const saved: SavedBaseline = { baseline: this.name, horizon: this.horizon, seasons: this.seasons };
+    return new TextEncoder().encode(JSON.stringify(saved));
+  }
+
+  /** A baseline from toBytes()' bytes. */
+  static fromBytes(bytes: Uint8Array, what = 'baseline file'): BaselineModel {
+    let saved: SavedBaseline;
+    try {
+      saved = JSON.parse(new TextDecoder().decode(bytes)) as SavedBaseline;
+    } catch {
+      throw new DataError(`${what} is not a baseline (not JSON)`);
+    }
+    if (saved === null || typeof saved !== 'object' || typeof saved.baseline !== 'string') throw new DataError(`${what} is not a baseline (no baseline name inside)`);
+    return new BaselineModel({ name: saved.baseline, horizon: saved.horizon, seasons: saved.seasons ?? undefined });
+  }
+
+  dispose(): void {}
+}

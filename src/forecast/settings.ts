@@ -1,0 +1,185 @@
+// The Forecaster's settings: Darts-like names, their defaults in FORECASTER_DEFAULTS (one
+// place), and the one function that fills them in and checks them.
+
+import { ConfigError } from '../errors.js';
+import { DEFAULTS, resolvePInit, type PInit } from '../model/config.js';
+import type { OptimizerSpec } from '../model/optimizers.js';
+import { checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
+import type { Normalization } from './window-level.js';
+import { DEFAULT_QUANTILES } from './quantiles.js';
+
+/** The recurrent cell: pLSTM, LSTM, or LSTM with chrono initialisation (Tmax = lookback). */
+export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
+
+/**
+ * 'windowed': a window of `lookback` steps in, `horizon` values out. 'stateful': the state
+ * runs through the whole history (truncated BPTT in chunks of `lookback` steps) and every step
+ * forecasts the next `horizon` values; forecasts come from the final state.
+ */
+export type ForecastMode = 'windowed' | 'stateful';
+
+/** Settings of a Forecaster (Darts-like names). */
+export interface ForecasterSettings {
+  /**
+   * Windowed: input chunk, the steps the model reads before each forecast. Stateful: the
+   * truncation length of BPTT (steps per training chunk; the forecast reads the whole history).
+   */
+  lookback: number;
+  /** Output chunk: steps forecast at once. */
+  horizon: number;
+  /** Windowed or stateful forecasting (see ForecastMode). Default 'windowed'. */
+  mode?: ForecastMode;
+  /** Cell of every layer. Default 'plstm'. */
+  cell?: ForecastCell;
+  /** Hidden units per layer. Default 32. */
+  hidden?: number;
+  /** Stacked recurrent layers. Default 1. */
+  layers?: number;
+  /** Dropout on each layer's outputs while training. Default 0. */
+  dropout?: number;
+  /** pLSTM only: the eps of every layer's age update and forget gate, in (0, 1). Default DEFAULTS.eps (1e-3). */
+  eps?: number;
+  /**
+   * pLSTM only: how every layer's decay exponents p start ('uniform', 'range' of theta, or
+   * 'fixed', not trained). Default DEFAULTS.pInit ({ mode: 'uniform' }).
+   */
+  pInit?: PInit;
+  /**
+   * 'lstm' only: constant added to every layer's forget-gate bias at init. Default
+   * DEFAULTS.forgetBias (0). Not with 'lstm-chrono', whose chrono init sets that bias itself.
+   */
+  forgetBias?: number;
+  /** Optimizer. Default Adam, lr 3e-3. */
+  optimizer?: OptimizerSpec;
+  /** Passes over the training windows. Default 30. */
+  epochs?: number;
+  /** Windows per training step. Default 32. */
+  batchSize?: number;
+  /** Seed of the weights and the shuffling. Default 1. */
+  seed?: number;
+  /** Quantile levels forecast with the pinball loss; null: point forecasts with MSE. Default [0.1, 0.5, 0.9]. */
+  quantiles?: number[] | null;
+  /** Feed calendar features (by frequency) with each step. Default true. */
+  calendar?: boolean;
+  /**
+   * Known future covariates: each input step t also carries the calendar features of time
+   * t + horizon, so the last `horizon` input steps carry those of every forecast step (and in
+   * stateful mode the step whose head forecasts t+1 .. t+horizon carries those of the last).
+   * Needs calendar. Default off: on a regular time grid these are a fixed function of the
+   * step's own calendar features, and on daily Seattle temp_max (three seeds) they made the
+   * pLSTM's MASE worse (0.884 vs 0.858); they are for grids where that does not hold.
+   */
+  futureCalendar?: boolean;
+  /** Max gradient norm. Default 1. */
+  clip?: number;
+  /** Cap on training seconds; null = none. Default null. */
+  timeLimit?: number | null;
+  /** Share of the latest training windows held out to keep the best epoch; 0 = none (windowed mode only). Default 0. */
+  validationShare?: number;
+  /** Seasonal period of MASE and seasonal naive; default from the frequency (24, 7, 52, 12, 4, else 1). */
+  season?: number;
+  /**
+   * 'series': values scaled by the training part's mean and standard deviation. 'window'
+   * (windowed mode only): each window's inputs and targets also taken relative to its last
+   * observed value, which is added back to the forecasts, so that a trend can leave the
+   * training range. Default 'series'.
+   */
+  normalize?: Normalization;
+}
+
+/** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias). */
+type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
+
+/**
+ * Every setting with its default filled in; of the cell settings only the forecaster's cell's
+ * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
+ */
+export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season' | CellSettingKey>> &
+  Pick<ForecasterSettings, CellSettingKey> & { season: number | null };
+
+/** Defaults of the optional settings, in one place. */
+export const FORECASTER_DEFAULTS = {
+  mode: 'windowed' as ForecastMode,
+  cell: 'plstm' as ForecastCell,
+  hidden: 32,
+  layers: 1,
+  dropout: 0,
+  eps: DEFAULTS.eps,
+  pInit: DEFAULTS.pInit,
+  forgetBias: DEFAULTS.forgetBias,
+  optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerSpec,
+  epochs: 30,
+  batchSize: 32,
+  seed: 1,
+  quantiles: [...DEFAULT_QUANTILES] as number[] | null,
+  calendar: true,
+  futureCalendar: false,
+  clip: 1,
+  timeLimit: null as number | null,
+  validationShare: 0,
+  normalize: 'series' as Normalization,
+} as const;
+
+/** A setting that must be a positive integer, checked with the cells' bound. */
+export function posInt(v: unknown, what: string): number {
+  requireSetting(what, v, checkPositiveInt);
+  return v as number;
+}
+
+/** Fills in defaults and validates; throws ConfigError naming the first problem. */
+export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
+  const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
+  const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
+  const r = { ...general, ...given, season: s.season ?? null } as ResolvedForecasterSettings;
+  if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
+  posInt(r.lookback, 'lookback');
+  posInt(r.horizon, 'horizon');
+  posInt(r.hidden, 'hidden');
+  posInt(r.layers, 'layers');
+  posInt(r.epochs, 'epochs');
+  posInt(r.batchSize, 'batchSize');
+  if (!['windowed', 'stateful'].includes(r.mode)) throw new ConfigError(`unknown mode "${r.mode}": use windowed or stateful`);
+  if (r.mode === 'stateful' && r.validationShare > 0) throw new ConfigError('validationShare is for windowed mode; a stateful forecaster trains on the whole history in order');
+  if (!['series', 'window'].includes(r.normalize)) throw new ConfigError(`unknown normalize "${r.normalize}": use series or window`);
+  if (r.mode === 'stateful' && r.normalize === 'window') throw new ConfigError('normalize \'window\' is for windowed mode; a stateful forecaster reads the whole history, not windows');
+  if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
+  if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
+  Object.assign(r, resolveCellSettings(s, r.cell, { eps, pInit, forgetBias }));
+  if (r.season !== null) posInt(r.season, 'season');
+  if (r.quantiles !== null && (r.quantiles.length === 0 || !r.quantiles.every((q) => q > 0 && q < 1))) {
+    throw new ConfigError('quantiles must be levels in (0, 1), e.g. [0.1, 0.5, 0.9], or null for point forecasts');
+  }
+  if (!(r.validationShare >= 0 && r.validationShare < 1)) throw new ConfigError(`validationShare must lie in [0, 1), got ${r.validationShare}`);
+  if (r.timeLimit !== null && !(r.timeLimit > 0)) throw new ConfigError(`timeLimit must be > 0 seconds, got ${r.timeLimit}`);
+  if (r.quantiles !== null) r.quantiles = [...r.quantiles].sort((a, b) => a - b);
+  return r;
+}
+
+/** The cell's own settings with their defaults, checked with the model's bounds; another cell's is an error. */
+function resolveCellSettings(s: ForecasterSettings, cell: ForecastCell,
+  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ForecasterSettings, CellSettingKey> {
+  if (cell !== 'plstm') {
+    for (const k of ['eps', 'pInit'] as const) {
+      if (s[k] !== undefined) throw new ConfigError(`${k} is a pLSTM setting; this forecaster's cell is ${cell}`);
+    }
+  }
+  if (cell === 'plstm' && s.forgetBias !== undefined) throw new ConfigError('forgetBias is an LSTM setting; this forecaster\'s cell is plstm');
+  if (cell === 'lstm-chrono' && s.forgetBias !== undefined) {
+    throw new ConfigError('forgetBias with cell lstm-chrono: chrono init sets the forget-gate bias itself; use cell lstm with forgetBias, or lstm-chrono alone');
+  }
+  if (cell === 'plstm') {
+    const eps = s.eps ?? defaults.eps;
+    requireSetting('eps', eps, checkEps);
+    return { eps, pInit: resolvePInit(s.pInit ?? defaults.pInit, 'pInit') };
+  }
+  if (cell === 'lstm') {
+    const forgetBias = s.forgetBias ?? defaults.forgetBias;
+    requireSetting('forgetBias', forgetBias, checkFinite);
+    return { forgetBias };
+  }
+  return {};
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
