@@ -5,7 +5,10 @@
 import { ConfigError, DataError } from '../errors.js';
 import { driftForecast, naiveForecast, seasonalNaiveForecast, type BaselineForecast } from './baselines.js';
 import type { ForecastModel, OriginForecasts } from './forecast-model.js';
-import { defaultSeason, type TimeSeries } from './series.js';
+import { defaultSeasons, type TimeSeries } from './series.js';
+import { naive2Forecast } from './naive2.js';
+import { ETS_MIN_LENGTH, etsForecast, mstlEtsForecast } from './ets.js';
+import { loadAugurs } from './augurs.js';
 import { posInt } from './settings.js';
 
 /** A baseline in the table: how it forecasts, and the steps of history it needs. */
@@ -13,6 +16,8 @@ export interface BaselineSpec {
   forecast: BaselineForecast;
   /** Steps of history needed before an origin, given the seasonal periods. */
   minHistory: (seasons: readonly number[]) => number;
+  /** What must be loaded before the first forecast (augurs' WebAssembly for ETS and MSTL); fit() awaits it. */
+  load?: () => Promise<void>;
 }
 
 /** The baselines by name (the names of the CLI's --models). */
@@ -20,6 +25,11 @@ export const BASELINES = {
   naive: { forecast: naiveForecast, minHistory: () => 1 },
   snaive: { forecast: seasonalNaiveForecast, minHistory: (seasons) => seasons[0] },
   drift: { forecast: driftForecast, minHistory: () => 1 },
+  naive2: { forecast: naive2Forecast, minHistory: () => 1 },
+  ets: { forecast: etsForecast, minHistory: () => ETS_MIN_LENGTH, load: () => loadAugurs() },
+  'mstl-ets': {
+    forecast: mstlEtsForecast, minHistory: (seasons) => Math.max(ETS_MIN_LENGTH, 2 * Math.max(...seasons)), load: () => loadAugurs(),
+  },
 } satisfies Record<string, BaselineSpec>;
 
 /** Names of the baselines. */
@@ -38,7 +48,7 @@ export interface BaselineSettings {
   name: BaselineName;
   /** Steps forecast from each origin. */
   horizon: number;
-  /** Seasonal periods, the main one first. Default: per series, the one its frequency suggests (defaultSeason). */
+  /** Seasonal periods, the main one first. Default: per series, the ones its frequency suggests (defaultSeasons: hourly 24 and 168). */
   seasons?: number[];
 }
 
@@ -56,8 +66,7 @@ export class BaselineModel implements ForecastModel {
   /** The seasonal periods given, or null: each series' default. */
   readonly seasons: number[] | null;
   readonly quantileLevels = null;
-  /** A baseline has nothing to learn: it forecasts without fit(). */
-  readonly fitted = true;
+  private loaded = false;
   private readonly spec: BaselineSpec;
 
   constructor(settings: BaselineSettings) {
@@ -75,7 +84,7 @@ export class BaselineModel implements ForecastModel {
 
   /** The seasonal periods of a series: the ones given, else its frequency's. */
   seasonsOf(series: TimeSeries): number[] {
-    return this.seasons ?? [defaultSeason(series.freq)];
+    return this.seasons ?? defaultSeasons(series.freq);
   }
 
   seasonOf(series: TimeSeries): number {
@@ -90,9 +99,16 @@ export class BaselineModel implements ForecastModel {
     return 0;
   }
 
-  /** Nothing to learn: returns null. */
+  /** Nothing to learn (returns null); loads what the baseline runs on (augurs for ETS and MSTL). */
   async fit(): Promise<null> {
+    await this.spec.load?.();
+    this.loaded = true;
     return null;
+  }
+
+  /** A baseline has nothing to learn: it forecasts without fit(), unless it must load its runtime first. */
+  get fitted(): boolean {
+    return this.spec.load === undefined || this.loaded;
   }
 
   forecastAt(series: TimeSeries, origins: number[]): OriginForecasts {

@@ -8,7 +8,7 @@
 
 import { ConfigError, DataError } from '../errors.js';
 import { augurs } from './augurs.js';
-import type { BaselineForecast } from './baseline-forecast.js';
+import type { BaselineForecast } from './baselines.js';
 import { checkHistory } from './history-checks.js';
 
 /** The fewest values augurs' AutoETS fits (it reports "not enough data" below). */

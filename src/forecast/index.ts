@@ -4,7 +4,7 @@
 
 export {
   buildSeries, seriesFromLong, seriesFromWide, inferFrequency, parseFrequency, nextTime, futureTimes,
-  formatTime, interpolateMissing, sliceSeries, defaultSeason,
+  formatTime, interpolateMissing, sliceSeries, defaultSeason, defaultSeasons,
   type TimeSeries, type PastCovariate, type Frequency, type FrequencyUnit, type RawObservation, type SeriesOptions, type LongTable,
 } from './series.js';
 export { windowOrigins, windowInputs, windowTargets } from './windows.js';
@@ -26,7 +26,6 @@ export {
 } from './settings.js';
 export { Forecaster, type SeriesForecast } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
-export type { BaselineForecast } from './baseline-forecast.js';
 export { acf, isSeasonal } from './seasonality.js';
 export { classicalDecomposition, naive2Forecast, type ClassicalDecomposition } from './naive2.js';
 export { loadAugurs, augursLoaded, type AugursWasm } from './augurs.js';

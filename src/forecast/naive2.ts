@@ -3,7 +3,7 @@
 // decomposition (R's `decompose(type = "multiplicative")`), the last deseasonalised value is
 // carried forward and the seasonal indices are put back; otherwise plain naive.
 
-import type { BaselineForecast } from './baseline-forecast.js';
+import type { BaselineForecast } from './baselines.js';
 import { checkHistory, checkPositive } from './history-checks.js';
 import { isSeasonal } from './seasonality.js';
 

@@ -90,7 +90,17 @@ export function parseFrequency(text: string): Frequency {
 
 /** The seasonal period a frequency suggests (of MASE and seasonal baselines). */
 export function defaultSeason(freq: Frequency): number {
-  return { hour: 24, day: 7, week: 52, month: 12, quarter: 4, year: 1, fixed: 1 }[freq.unit];
+  return defaultSeasons(freq)[0];
+}
+
+/**
+ * Every seasonal period a frequency suggests, the main one first: hourly data has a daily and
+ * a weekly season (24, 168), daily data a weekly and a yearly one (7, 365).
+ */
+export function defaultSeasons(freq: Frequency): number[] {
+  return {
+    hour: [24, 168], day: [7, 365], week: [52], month: [12], quarter: [4], year: [1], fixed: [1],
+  }[freq.unit];
 }
 
 /** The time one step after t. */
