@@ -29,6 +29,10 @@ export interface FeatureLayout {
 
 /** The features of a whole series: F = 1 + C inputs per step. */
 export interface SeriesFeatures {
+  /** The series' own values [T], unscaled. */
+  values: Float64Array;
+  /** The value scaler (fitted on the training part). */
+  scaler: Scaler;
   /** Scaled values [T]. */
   scaled: Float64Array;
   /** Covariates [T, C] row-major: past covariates (scaled), then calendar features. */
@@ -64,7 +68,7 @@ export function seriesFeatures(ser: TimeSeries, scalers: SeriesScalers, layout: 
     for (let p = 0; p < P; p++) cov[t * C + p] = scale(scalers.covariates[p], past[p].values[t]);
     if (K > 0) cov.set(cal.data.subarray(t * K, (t + 1) * K), t * C + P);
   }
-  return { scaled, cov, C, calendarNames: cal.names, covariateNames };
+  return { values: ser.values, scaler: scalers.value, scaled, cov, C, calendarNames: cal.names, covariateNames };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface SavedForecaster {
   covariateScalers?: Record<string, Scaler[]>;
   trainEnds: Record<string, number>;
   info: Record<string, unknown>;
+  /** normalize 'seasonal': whether windows are framed in logs (absent in files saved before: false). */
+  log?: boolean;
   /** Stateful mode: each series' live state, where update() continues after loading. */
   live?: Record<string, SavedLive>;
 }

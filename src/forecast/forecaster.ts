@@ -16,7 +16,7 @@ import type { ForecastFitOptions, ForecastModel, OriginForecasts } from './forec
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
 import { fitScaler, unscale, type Scaler } from './scaler.js';
-import { defaultSeason, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
+import { defaultSeason, defaultSeasons, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
 import { resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
 import { StatefulStrategy } from './stateful.js';
 import type { TrainSummary } from './train.js';
@@ -77,9 +77,9 @@ export class Forecaster implements ForecastModel {
     return this.model !== null;
   }
 
-  /** Windowed: lookback steps before each origin; stateful: one. */
-  minHistory(): number {
-    return this.strategy.minHistory;
+  /** Windowed: lookback steps before each origin (more with normalize 'seasonal': see frameHistory); stateful: one. */
+  minHistory(ser: TimeSeries): number {
+    return this.strategy.minHistory(ser);
   }
 
   /** The seasonal period used for MASE: the setting, else the frequency's. */
@@ -147,12 +147,16 @@ export class Forecaster implements ForecastModel {
     // the first series names the covariates; every other one must match it
     this.calendarNames = null;
     this.covariateNames = null;
+    // normalize 'seasonal': the seasons of the first series' frequency unless given (saved with the settings)
+    if (s.normalize === 'seasonal' && s.seasons === null && all.length > 0) s.seasons = defaultSeasons(all[0].freq);
     const prepared = all.map((whole): TrainingSeries => {
       // a part that starts later is the series from there on (times, covariates and all)
       const start = opts.trainStart?.(whole) ?? 0, until = opts.trainEnd?.(whole) ?? whole.values.length;
       const ser = start > 0 ? sliceSeries(whole, start, until) : whole, end = until - start;
-      if (end < s.lookback + s.horizon) {
-        throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than lookback + horizon = ${s.lookback + s.horizon}; lower them or give more data`);
+      const history = this.strategy.minHistory(ser);
+      if (end < history + s.horizon) {
+        const why = history > s.lookback ? `the ${history} steps of history a window's seasonal frame reads + horizon` : 'lookback + horizon';
+        throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than ${why} = ${history + s.horizon}; lower them or give more data`);
       }
       // scalers of the value and of each past covariate: the training part only
       this.scalers.set(ser.id, fitScaler(ser.values, end));
@@ -163,6 +167,10 @@ export class Forecaster implements ForecastModel {
       this.covariateNames ??= f.covariateNames;
       return { end, ...f };
     });
+    // seasonal frames work in logs when every training value is positive (level and season act multiplicatively)
+    if (this.strategy instanceof WindowedStrategy) {
+      this.strategy.log = s.normalize === 'seasonal' && prepared.every((p) => p.values.subarray(0, p.end).every((v) => v > 0));
+    }
     this.model = SequenceModel.create(this.modelConfig(1 + prepared[0].C), this.runtime);
     this.lastTrain = await this.strategy.train(this.model, prepared, opts.callbacks);
     return this.lastTrain;
@@ -195,12 +203,14 @@ export class Forecaster implements ForecastModel {
   windowsOf(ser: TimeSeries, origins: number[]): { x: Float32Array; y: Float32Array } {
     const s = this.settings;
     const f = this.features(ser);
+    if (!(this.strategy instanceof WindowedStrategy)) throw new ConfigError('windowsOf() is for windowed forecasters');
+    const first = this.minHistory(ser);
     for (const o of origins) {
-      if (o < s.lookback || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${s.lookback} + ${s.horizon} steps at origin ${o}`);
+      if (o < first || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${first} + ${s.horizon} steps at origin ${o}`);
     }
     const x = new Float32Array(origins.length * s.lookback * (1 + f.C)); // [W, L, F]
     const y = new Float32Array(origins.length * s.horizon * this.Q); // [W, H, Q]
-    writeWindows(s, f, origins, x, 0, y);
+    writeWindows(s, this.strategy.sourceOf(f, ser), origins, x, 0, y);
     return { x, y };
   }
 
@@ -213,7 +223,7 @@ export class Forecaster implements ForecastModel {
     const model = this.sequenceModel;
     const scaler = this.scalerOf(ser.id);
     const f = this.features(ser);
-    const first = this.strategy.minHistory;
+    const first = this.strategy.minHistory(ser);
     for (const o of origins) {
       if (!(o >= first && o <= ser.values.length)) throw new DataError(`series "${ser.id}": a forecast from step ${o} needs ${first} steps before it`);
     }
@@ -295,6 +305,7 @@ export class Forecaster implements ForecastModel {
       covariateScalers: Object.fromEntries(this.covariateScalers),
       trainEnds: Object.fromEntries(this.trainEnds),
       info: this.info,
+      log: this.strategy instanceof WindowedStrategy && this.strategy.log,
     }, this.strategy instanceof StatefulStrategy ? this.strategy.live : new Map());
   }
 
@@ -304,7 +315,7 @@ export class Forecaster implements ForecastModel {
     // files saved before futureCalendar existed fed no lead features; those saved before eps,
     // pInit and forgetBias existed built their layers with the library's defaults, which the
     // settings fill in
-    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined,
+    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined, seasons: saved.settings.seasons ?? undefined,
       futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
     f.model = model;
     f.scalers = new Map(Object.entries(saved.scalers));
@@ -313,6 +324,7 @@ export class Forecaster implements ForecastModel {
     f.covariateNames = saved.covariates ?? [];
     f.covariateScalers = new Map(Object.entries(saved.covariateScalers ?? {}));
     f.info = saved.info ?? {};
+    if (f.strategy instanceof WindowedStrategy) f.strategy.log = saved.log ?? false;
     try {
       const live = restoreLive(model, saved, what);
       if (f.strategy instanceof StatefulStrategy) for (const [id, l] of live) f.strategy.live.set(id, l);

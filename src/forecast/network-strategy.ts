@@ -16,7 +16,7 @@ export interface TrainingSeries extends SeriesFeatures {
 /** How a Forecaster's network trains and forecasts (windowed or stateful). */
 export interface NetworkStrategy {
   /** Steps of history needed before a forecast origin. */
-  readonly minHistory: number;
+  minHistory(ser: TimeSeries): number;
   /** Where the model's head reads: the last step of a window, or every step. */
   readonly headSteps: 'last' | 'all';
   /** Forgets what the last model left behind (fit() starts afresh). */

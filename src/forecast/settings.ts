@@ -53,6 +53,16 @@ export interface ForecasterSettings {
   optimizer?: OptimizerSpec;
   /** Passes over the training windows. Default 30. */
   epochs?: number;
+  /**
+   * Training steps (batches) at most, whatever `epochs` says; null: no cap. Default 3000: on the
+   * 414 M4 hourly series (0.6 of an epoch) more steps did not pay for their time (EXPERIMENTS.md).
+   */
+  maxSteps?: number | null;
+  /**
+   * The learning rate over training: 'constant' (the optimizer's lr), or 'cosine' (from that lr
+   * down to 0 over the planned steps, min(epochs x batches per epoch, maxSteps)). Default 'cosine'.
+   */
+  schedule?: 'constant' | 'cosine';
   /** Windows per training step. Default 32. */
   batchSize?: number;
   /** Seed of the weights and the shuffling. Default 1. */
@@ -79,12 +89,21 @@ export interface ForecasterSettings {
   /** Seasonal period of MASE and seasonal naive; default from the frequency (24, 7, 52, 12, 4, else 1). */
   season?: number;
   /**
-   * 'series': values scaled by the training part's mean and standard deviation. 'window'
-   * (windowed mode only): each window's inputs and targets also taken relative to its last
-   * observed value, which is added back to the forecasts, so that a trend can leave the
-   * training range. Default 'series'.
+   * 'seasonal' (windowed mode only): each window framed by its own level, spread and seasonal
+   * base, in logs when every training value is positive; the network forecasts the residual
+   * over the base (see seasonal-frame.ts). 'series': values scaled by the training part's mean
+   * and standard deviation. 'window' (windowed mode only): each window's inputs and targets
+   * also taken relative to its last observed value, which is added back to the forecasts, so
+   * that a trend can leave the training range. Default 'seasonal' in windowed mode, 'series'
+   * in stateful mode.
    */
   normalize?: Normalization;
+  /**
+   * normalize 'seasonal': the seasonal periods a window's base may repeat (the shortest with
+   * its neighbours m - 1 and m + 1). Default: the first series' frequency's (defaultSeasons:
+   * hourly 24 and 168, daily 7 and 365), fixed at fit() and saved with the model.
+   */
+  seasons?: number[];
 }
 
 /** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias). */
@@ -94,8 +113,8 @@ type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
  * Every setting with its default filled in; of the cell settings only the forecaster's cell's
  * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
  */
-export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season' | CellSettingKey>> &
-  Pick<ForecasterSettings, CellSettingKey> & { season: number | null };
+export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season' | 'seasons' | CellSettingKey>> &
+  Pick<ForecasterSettings, CellSettingKey> & { season: number | null; seasons: number[] | null };
 
 /** Defaults of the optional settings, in one place. */
 export const FORECASTER_DEFAULTS = {
@@ -109,6 +128,8 @@ export const FORECASTER_DEFAULTS = {
   forgetBias: DEFAULTS.forgetBias,
   optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerSpec,
   epochs: 30,
+  maxSteps: 3000 as number | null,
+  schedule: 'cosine' as 'constant' | 'cosine',
   batchSize: 32,
   seed: 1,
   quantiles: [...DEFAULT_QUANTILES] as number[] | null,
@@ -117,8 +138,10 @@ export const FORECASTER_DEFAULTS = {
   clip: 1,
   timeLimit: null as number | null,
   validationShare: 0,
-  normalize: 'series' as Normalization,
 } as const;
+
+/** The default normalize of each mode: stateful forecasters read whole histories, not windows. */
+export const DEFAULT_NORMALIZE: Record<ForecastMode, Normalization> = { windowed: 'seasonal', stateful: 'series' };
 
 /** A setting that must be a positive integer, checked with the cells' bound. */
 export function posInt(v: unknown, what: string): number {
@@ -130,7 +153,8 @@ export function posInt(v: unknown, what: string): number {
 export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
   const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
   const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
-  const r = { ...general, ...given, season: s.season ?? null } as ResolvedForecasterSettings;
+  const r = { ...general, ...given, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterSettings;
+  r.normalize ??= DEFAULT_NORMALIZE[r.mode] ?? 'series';
   if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
   posInt(r.lookback, 'lookback');
   posInt(r.horizon, 'horizon');
@@ -140,8 +164,15 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
   posInt(r.batchSize, 'batchSize');
   if (!['windowed', 'stateful'].includes(r.mode)) throw new ConfigError(`unknown mode "${r.mode}": use windowed or stateful`);
   if (r.mode === 'stateful' && r.validationShare > 0) throw new ConfigError('validationShare is for windowed mode; a stateful forecaster trains on the whole history in order');
-  if (!['series', 'window'].includes(r.normalize)) throw new ConfigError(`unknown normalize "${r.normalize}": use series or window`);
-  if (r.mode === 'stateful' && r.normalize === 'window') throw new ConfigError('normalize \'window\' is for windowed mode; a stateful forecaster reads the whole history, not windows');
+  if (!['seasonal', 'series', 'window'].includes(r.normalize)) throw new ConfigError(`unknown normalize "${r.normalize}": use seasonal, series or window`);
+  if (r.mode === 'stateful' && r.normalize !== 'series') throw new ConfigError(`normalize '${r.normalize}' is for windowed mode; a stateful forecaster reads the whole history, not windows: use normalize 'series'`);
+  if (r.maxSteps !== null) posInt(r.maxSteps, 'maxSteps');
+  if (r.schedule !== 'constant' && r.schedule !== 'cosine') throw new ConfigError(`unknown schedule "${String(r.schedule)}": use cosine or constant`);
+  if (r.seasons !== null) {
+    if (r.seasons.length === 0) throw new ConfigError('seasons must name at least one period (e.g. [24, 168]), or be left out');
+    r.seasons.forEach((m) => posInt(m, 'seasons'));
+    r.seasons = [...r.seasons];
+  }
   if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
   if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
   Object.assign(r, resolveCellSettings(s, r.cell, { eps, pInit, forgetBias }));

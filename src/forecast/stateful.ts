@@ -32,7 +32,9 @@ export interface LiveSeries {
 /** Stateful forecasting (see the file's header). B = series, T = steps, F = features per step. */
 export class StatefulStrategy implements NetworkStrategy {
   readonly headSteps = 'all';
-  readonly minHistory = 1;
+  minHistory(): number {
+    return 1;
+  }
   /** Each series' live state, by id. */
   readonly live = new Map<string, LiveSeries>();
 

@@ -17,6 +17,10 @@ export interface TrainOptions {
   clip: number;
   /** Stop after this many seconds of training (checked before every step); null = no limit. */
   timeLimit: number | null;
+  /** Stop after this many steps (batches) in all; null or absent = no cap. */
+  maxSteps?: number | null;
+  /** 'cosine': the optimizer's lr decays to 0 over the planned steps (min(epochs x batches, maxSteps)). Default 'constant'. */
+  schedule?: 'constant' | 'cosine';
   /** Stop after this many epochs without a better validation loss. Default: never. */
   patience?: number;
   /** Called after every epoch. */
@@ -90,16 +94,30 @@ export async function trainChunks(model: SequenceModel, opt: Optimizer, chunk: (
   }, opts);
 }
 
-/** fit() with the forecaster's conventions: clipping, time limit, early stopping, best weights kept. */
+/**
+ * fit() with the forecaster's conventions: clipping, time limit, a cap on steps, the lr
+ * schedule, early stopping, best weights kept.
+ */
 async function run(model: SequenceModel, opt: Optimizer,
   o: Pick<FitOptions, 'data' | 'batchesPerEpoch' | 'carryState' | 'validation' | 'validationBatchSize'>, opts: TrainOptions): Promise<TrainSummary> {
+  const perEpoch = o.batchesPerEpoch!;
+  const planned = Math.min(opts.epochs * perEpoch, opts.maxSteps ?? Infinity);
+  const epochs = Math.min(opts.epochs, Math.ceil(planned / perEpoch));
+  const lr = opt.lr;
+  const schedule = opts.schedule === 'cosine'
+    ? { learningRate: (epoch: number, step: number) => 0.5 * lr * (1 + Math.cos(Math.PI * Math.min(1, (epoch * perEpoch + step) / planned))) }
+    : {};
+  const capSteps: FitCallbacks = {
+    onStepStart: (ctx) => (ctx.globalStep >= planned ? ctx.stop('max-steps') : undefined),
+  };
   const kept: { loss: number; params: Float32Array | Float64Array | null } = { loss: Infinity, params: null };
   const keep = (loss: number) => {
     if (loss < kept.loss) { kept.loss = loss; kept.params = model.params.slice(); }
   };
   const h = await fit(model, opt, {
     ...o,
-    epochs: opts.epochs,
+    ...schedule,
+    epochs,
     clip: opts.clip,
     ...(opts.timeLimit !== null ? { timeLimit: opts.timeLimit } : {}),
     ...(o.validation !== undefined && opts.patience !== undefined ? { earlyStopping: { patience: opts.patience } } : {}),
@@ -110,7 +128,7 @@ async function run(model: SequenceModel, opt: Optimizer,
         if (valLoss !== null) keep(valLoss);
         opts.onEpoch?.({ epoch: r.epoch, loss: r.trainLoss, valLoss, seconds: r.seconds });
       },
-    }, ...(opts.callbacks ?? [])],
+    }, capSteps, ...(opts.callbacks ?? [])],
   });
   const p = h.progress;
   // a run cut off mid-epoch by its time limit: its last model was validated too

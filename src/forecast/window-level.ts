@@ -5,11 +5,12 @@
 // in training (a trend that leaves the training range).
 
 /**
+ * 'seasonal': each window framed by its level, spread and seasonal base (seasonal-frame.ts).
  * 'series': values scaled by the training part's mean and standard deviation only.
  * 'window': in addition, each window's last observed (scaled) value is subtracted from its
  * inputs and targets and added back to its forecasts.
  */
-export type Normalization = 'series' | 'window';
+export type Normalization = 'seasonal' | 'series' | 'window';
 
 /**
  * The level of the window whose first forecast step is o: its last observed scaled value,

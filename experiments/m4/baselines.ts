@@ -4,13 +4,13 @@
 // validation score. Forecasts are scored as they come; where some are negative, the score with
 // them set to 0 follows on its own line.
 //
-// Usage: node --import tsx experiments/m4-baselines.ts <Hourly-train.csv>
+// Usage: node --import tsx experiments/m4/baselines.ts <Hourly-train.csv>
 
 import { readFileSync } from 'node:fs';
 import {
   readM4Wide, m4ValidationSplit, scoreM4, owa, naive2Forecast, isSeasonal, etsForecast, mstlEtsForecast, loadAugurs,
   type BaselineForecast, type M4Entry, type M4Score,
-} from '../src/forecast/index.js';
+} from '../../src/forecast/index.js';
 
 const H = 48, M = 24, SEASONS = [24, 168];
 
@@ -24,7 +24,7 @@ const METHODS: [string, BaselineForecast][] = [
 
 const file = process.argv[2];
 if (!file) {
-  console.error('usage: node --import tsx experiments/m4-baselines.ts <Hourly-train.csv>');
+  console.error('usage: node --import tsx experiments/m4/baselines.ts <Hourly-train.csv>');
   process.exit(2);
 }
 const started = performance.now();
