@@ -38,7 +38,7 @@ test('backtest of BaselineModel snaive: the hand-computed forecasts and metrics'
 });
 
 test('BaselineModel: the table names every baseline; a bad name is a ConfigError; toBytes round-trips', () => {
-  assert.deepEqual(Object.keys(BASELINES), ['naive', 'snaive', 'drift']);
+  assert.deepEqual(Object.keys(BASELINES), ['naive', 'snaive', 'drift', 'naive2', 'ets', 'mstl-ets']);
   assert.ok(isBaseline('drift') && !isBaseline('arima') && !isBaseline('toString'));
   assert.throws(() => new BaselineModel({ name: 'arima' as 'naive', horizon: 2 }), (e: Error) => e instanceof ConfigError && /unknown baseline "arima"/.test(e.message));
   const model = new BaselineModel({ name: 'snaive', horizon: 4, seasons: [3, 6] });

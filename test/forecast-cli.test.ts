@@ -232,5 +232,5 @@ test('backtest --models with a name that is neither a cell nor a baseline: one l
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /unknown model "bogus" in --models: use plstm, lstm, lstm-chrono, naive, snaive, drift$/m);
+  assert.match(r.stderr, /unknown model "bogus" in --models: use plstm, lstm, lstm-chrono, naive, snaive, drift, naive2, ets, mstl-ets$/m);
 });

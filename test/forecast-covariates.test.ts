@@ -20,7 +20,8 @@ function daily(n: number, seed = 3): TimeSeries {
 test('future calendar: each input step carries the calendar features of the step a horizon later', async () => {
   const L = 10, H = 4, series = daily(80);
   assert.equal(new Forecaster({ lookback: L, horizon: H }).settings.futureCalendar, false, 'off by default');
-  const f = new Forecaster({ lookback: L, horizon: H, hidden: 4, epochs: 1, quantiles: null, futureCalendar: true });
+  // normalize 'series': the inputs hold the calendar columns as they are, which this test reads
+  const f = new Forecaster({ lookback: L, horizon: H, hidden: 4, epochs: 1, quantiles: null, futureCalendar: true, normalize: 'series' });
   await f.fit(series);
   const own = 4, F = 1 + 2 * own;
   assert.equal(f.sequenceModel.config.input.size, F);

@@ -69,5 +69,5 @@ test('window level: a linear trend past the training range is followed, where se
 
 test('window level: stateful mode and unknown values are ConfigErrors', () => {
   assert.throws(() => new Forecaster({ lookback: 5, horizon: 2, mode: 'stateful', normalize: 'window' }), (e: Error) => e instanceof ConfigError && /windowed mode/.test(e.message));
-  assert.throws(() => new Forecaster({ lookback: 5, horizon: 2, normalize: 'level' as 'window' }), (e: Error) => e instanceof ConfigError && /use series or window/.test(e.message));
+  assert.throws(() => new Forecaster({ lookback: 5, horizon: 2, normalize: 'level' as 'window' }), (e: Error) => e instanceof ConfigError && /use seasonal, series or window/.test(e.message));
 });

@@ -16,8 +16,8 @@ import type { ForecastFitOptions, ForecastModel, OriginForecasts } from './forec
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
 import { fitScaler, unscale, type Scaler } from './scaler.js';
-import { defaultSeason, defaultSeasons, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
-import { resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
+import { defaultSeason, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
+import { frameSeasons, resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
 import { StatefulStrategy } from './stateful.js';
 import type { TrainSummary } from './train.js';
 import { WindowedStrategy, writeWindows } from './windowed.js';
@@ -148,7 +148,7 @@ export class Forecaster implements ForecastModel {
     this.calendarNames = null;
     this.covariateNames = null;
     // normalize 'seasonal': the seasons of the first series' frequency unless given (saved with the settings)
-    if (s.normalize === 'seasonal' && s.seasons === null && all.length > 0) s.seasons = defaultSeasons(all[0].freq);
+    if (s.normalize === 'seasonal' && s.seasons === null && all.length > 0) s.seasons = frameSeasons(s, all[0].freq);
     const prepared = all.map((whole): TrainingSeries => {
       // a part that starts later is the series from there on (times, covariates and all)
       const start = opts.trainStart?.(whole) ?? 0, until = opts.trainEnd?.(whole) ?? whole.values.length;

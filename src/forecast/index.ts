@@ -32,3 +32,4 @@ export { loadAugurs, augursLoaded, type AugursWasm } from './augurs.js';
 export { etsForecast, mstlEtsForecast, ETS_MIN_LENGTH } from './ets.js';
 export { m4Smape, m4MaseScale, scoreM4, owa, m4ValidationSplit, M4_HOURLY_NAIVE2, type M4Score, type M4Entry } from './m4.js';
 export { readM4Wide, writeM4Forecasts, type M4Series } from './m4-csv.js';
+export { candidateLags, frameHistory, seasonalFrame, SPREAD_FLOOR, type SeasonalFrame } from './seasonal-frame.js';

@@ -5,8 +5,8 @@
 //
 // In the transformed space v (logs of positive series, else the series-scaled values), a window
 // whose first forecast step is o has
-// - a level: the mean of v over the last `span` steps before o (span = the longest season,
-//   at most the lookback);
+// - a level: the mean of v over the last `span` steps before o (span = the longest season that
+//   fits in the lookback);
 // - a spread: the standard deviation of v over the window's lookback (at least SPREAD_FLOOR),
 //   so that a smooth series' small wiggles and a noisy one's swings look alike to the network;
 // - a seasonal base [H]: the mean of the last K cycles of the lag m that best repeated itself
@@ -32,9 +32,13 @@ export interface SeasonalFrame {
   base: Float64Array;
 }
 
-/** The lags a window's base may repeat: the shortest season m (with m - 1 and m + 1 when m > 2), then every longer season. */
-export function candidateLags(seasons: readonly number[]): number[] {
-  const sorted = [...new Set(seasons.filter((m) => m >= 1))].sort((a, b) => a - b);
+/**
+ * The lags a window's base may repeat: the shortest season m (with m - 1 and m + 1 when m > 2),
+ * then every longer season; only seasons a window of `lookback` steps holds whole (none: lag 1,
+ * the last value).
+ */
+export function candidateLags(seasons: readonly number[], lookback: number): number[] {
+  const sorted = [...new Set(seasons.filter((m) => m >= 1 && m <= lookback))].sort((a, b) => a - b);
   if (sorted.length === 0) return [1];
   const m = sorted[0];
   return [...(m > 2 ? [m - 1, m, m + 1] : [m]), ...sorted.slice(1)];
@@ -42,7 +46,7 @@ export function candidateLags(seasons: readonly number[]): number[] {
 
 /** Steps the lag selection compares: the longest season, at most the lookback. */
 function spanOf(lookback: number, seasons: readonly number[]): number {
-  return Math.min(lookback, Math.max(1, ...seasons));
+  return Math.max(1, ...seasons.filter((m) => m <= lookback));
 }
 
 /** Cycles of lag m averaged into the base: as many as fill half the lookback (and the span), at least 1. */
@@ -53,7 +57,7 @@ function cyclesOf(m: number, lookback: number, span: number): number {
 /** Steps of history a seasonal frame needs before its origin. */
 export function frameHistory(lookback: number, seasons: readonly number[]): number {
   const span = spanOf(lookback, seasons);
-  const lags = candidateLags(seasons);
+  const lags = candidateLags(seasons, lookback);
   return Math.max(lookback, span + Math.max(...lags), ...lags.map((m) => m * cyclesOf(m, lookback, span)));
 }
 
@@ -72,7 +76,7 @@ export function seasonalFrame(v: ArrayLike<number>, o: number, lookback: number,
   for (let t = o - lookback; t < o; t++) sq += (v[t] - mean) ** 2;
   const spread = Math.max(SPREAD_FLOOR, Math.sqrt(sq / lookback));
   let lag = 1, best = Infinity;
-  for (const m of candidateLags(seasons)) {
+  for (const m of candidateLags(seasons, lookback)) {
     let err = 0;
     for (let t = o - span; t < o; t++) err += Math.abs(v[t] - v[t - m]);
     // ties keep the earlier (shorter) lag

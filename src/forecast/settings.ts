@@ -7,6 +7,7 @@ import type { OptimizerSpec } from '../model/optimizers.js';
 import { checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import type { Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES } from './quantiles.js';
+import { defaultSeasons, type Frequency } from './series.js';
 
 /** The recurrent cell: pLSTM, LSTM, or LSTM with chrono initialisation (Tmax = lookback). */
 export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
@@ -100,8 +101,9 @@ export interface ForecasterSettings {
   normalize?: Normalization;
   /**
    * normalize 'seasonal': the seasonal periods a window's base may repeat (the shortest with
-   * its neighbours m - 1 and m + 1). Default: the first series' frequency's (defaultSeasons:
-   * hourly 24 and 168, daily 7 and 365), fixed at fit() and saved with the model.
+   * its neighbours m - 1 and m + 1); those longer than the lookback are left out. Default:
+   * [season] when `season` is given, else the first series' frequency's (defaultSeasons: hourly
+   * 24 and 168, daily 7 and 365), fixed at fit() and saved with the model.
    */
   seasons?: number[];
 }
@@ -139,6 +141,11 @@ export const FORECASTER_DEFAULTS = {
   timeLimit: null as number | null,
   validationShare: 0,
 } as const;
+
+/** The seasons of a seasonal frame: the setting, else [season], else the frequency's. */
+export function frameSeasons(s: Pick<ResolvedForecasterSettings, 'season' | 'seasons'>, freq: Frequency): number[] {
+  return s.seasons ?? (s.season !== null ? [s.season] : defaultSeasons(freq));
+}
 
 /** The default normalize of each mode: stateful forecasters read whole histories, not windows. */
 export const DEFAULT_NORMALIZE: Record<ForecastMode, Normalization> = { windowed: 'seasonal', stateful: 'series' };

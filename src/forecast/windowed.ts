@@ -11,12 +11,11 @@ import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';
 import type { TimeSeries } from './series.js';
-import type { ResolvedForecasterSettings } from './settings.js';
+import { frameSeasons, type ResolvedForecasterSettings } from './settings.js';
 import { trainWindows, type TrainSummary } from './train.js';
 import { windowInputs, windowOrigins } from './windows.js';
 import { removeLevels, windowLevel } from './window-level.js';
 import { frameHistory, seasonalFrame } from './seasonal-frame.js';
-import { defaultSeasons } from './series.js';
 import { scale } from './scaler.js';
 
 /** Windows per predict() call of the model: bounds the memory of a long backtest. */
@@ -36,7 +35,7 @@ export class WindowedStrategy implements NetworkStrategy {
 
   minHistory(ser: TimeSeries): number {
     const s = this.settings;
-    return s.normalize === 'seasonal' ? frameHistory(s.lookback, s.seasons ?? defaultSeasons(ser.freq)) : s.lookback;
+    return s.normalize === 'seasonal' ? frameHistory(s.lookback, frameSeasons(s, ser.freq)) : s.lookback;
   }
 
   reset(): void {}
@@ -80,7 +79,7 @@ export class WindowedStrategy implements NetworkStrategy {
 
   /** What windows of `ser` read (its seasons: the setting's, else its frequency's). */
   sourceOf(f: SeriesFeatures, ser: TimeSeries): WindowSource {
-    return this.source(f, this.settings.seasons ?? defaultSeasons(ser.freq));
+    return this.source(f, frameSeasons(this.settings, ser.freq));
   }
 
   /** What windows of one series read: its features, the values windows are framed in, and the way back. */
