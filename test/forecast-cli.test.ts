@@ -176,7 +176,10 @@ test('backtest --normalize window: one line per model; an unknown value or state
   assert.ok(Number.isFinite(line.MASE), r.stdout);
   const bad = plstm([...args, '--normalize', 'level']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--normalize must be series or window/);
+  assert.match(bad.stderr, /--normalize must be seasonal, series or window/);
+  refused(plstm([...args, '--seasons', '24,x']), /--seasons must be whole numbers/);
+  refused(plstm([...args, '--schedule', 'linear']), /--schedule must be cosine or constant/);
+  refused(plstm([...args, '--max-steps', '0']), /max-steps/);
   refused(plstm([...args, '--normalize', 'window', '--mode', 'stateful']), /normalize 'window' is for windowed mode/);
 });
 

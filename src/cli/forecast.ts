@@ -82,7 +82,10 @@ function addModelFlags(cmd: Command): Command {
     .option('--quantiles <list>', 'quantile levels, e.g. 0.1,0.5,0.9, or "none" for point forecasts (MSE)', '0.1,0.5,0.9')
     .option('--no-calendar', 'no calendar features (day of week, day of year, month)')
     .option('--future-calendar', 'also feed the calendar features of the forecast steps (each input step carries those of the step a horizon later)')
-    .option('--normalize <series|window>', 'series: scaled by the training part only; window: also relative to each window\'s last value (follows a trend out of the training range)', 'series')
+    .option('--normalize <seasonal|series|window>', 'seasonal: each window by its level, spread and seasonal base, in logs for positive data (windowed default); series: scaled by the training part only (stateful default); window: also relative to each window\'s last value')
+    .option('--seasons <list>', 'seasonal periods of the seasonal frame, e.g. 24,168 (default: --season, else by frequency)')
+    .option('--max-steps <n>', 'training steps at most, or "none"', '3000')
+    .option('--schedule <cosine|constant>', 'learning rate: cosine decay to 0 over training, or constant', 'cosine')
     .option('--covariates <cols>', 'past covariates: extra numeric columns (comma-separated), known up to each time, fed as inputs')
     .option('--season <m>', 'seasonal period of MASE and seasonal naive (default: by frequency)')
     .option('--seed <k>', 'seed of weights and shuffling', '1')
@@ -207,6 +210,7 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
     futureCalendar: f.futureCalendar === true,
     season: int(f, 'season', 'season'), timeLimit: num(f, 'timeLimit', 'time-limit') ?? null, normalize: normalizeOf(f),
+    seasons: seasonsOf(f), maxSteps: f.maxSteps === 'none' ? null : int(f, 'maxSteps', 'max-steps'), schedule: scheduleOf(f),
   };
 }
 
@@ -216,9 +220,24 @@ function modeOf(f: Flags): ForecastMode {
   return m;
 }
 
-function normalizeOf(f: Flags): Normalization {
-  const m = String(f.normalize ?? 'series');
-  if (m !== 'series' && m !== 'window') throw new UsageError(`--normalize must be series or window, got "${m}"`);
+/** --normalize, or undefined: the library's default for the mode. */
+function normalizeOf(f: Flags): Normalization | undefined {
+  if (f.normalize === undefined) return undefined;
+  const m = String(f.normalize);
+  if (m !== 'seasonal' && m !== 'series' && m !== 'window') throw new UsageError(`--normalize must be seasonal, series or window, got "${m}"`);
+  return m;
+}
+
+function seasonsOf(f: Flags): number[] | undefined {
+  if (f.seasons === undefined) return undefined;
+  const list = String(f.seasons).split(',').map((v) => Number(v));
+  if (!list.every((m) => Number.isInteger(m) && m >= 1)) throw new UsageError(`--seasons must be whole numbers of steps >= 1 like 24,168, got "${String(f.seasons)}"`);
+  return list;
+}
+
+function scheduleOf(f: Flags): 'cosine' | 'constant' {
+  const m = String(f.schedule ?? 'cosine');
+  if (m !== 'cosine' && m !== 'constant') throw new UsageError(`--schedule must be cosine or constant, got "${m}"`);
   return m;
 }
 
