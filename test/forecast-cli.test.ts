@@ -65,7 +65,9 @@ badData('non-numeric cell', csv('text.csv', 60, (l) => { l[20] = l[20].replace(/
 badData('duplicate timestamp', csv('dup.csv', 60, (l) => { l[31] = l[30]; }), /row 32, column date: duplicate time.*row 31/);
 badData('unsorted timestamps', csv('unsorted.csv', 60, (l) => { [l[40], l[41]] = [l[41], l[40]]; }), /row 42, column date: time goes backwards.*sort/);
 badData('missing step', csv('gap.csv', 60, (l) => { l.splice(25, 1); }), /row 26, column date: 1 missing step.*--fill interpolate/);
-badData('series shorter than lookback + horizon', csv('short.csv', 25), /18 training steps, fewer than lookback \+ horizon = 21/);
+badData('series shorter than the seasonal frame + horizon', csv('short.csv', 25),
+  /18 training steps, fewer than the 15 steps of history a window's seasonal frame reads \+ horizon = 22; lower --lookback, --horizon or --seasons or give more data/);
+badData('series shorter than lookback + horizon', csv('short.csv', 25), /18 training steps, fewer than lookback \+ horizon = 21/, ['--normalize', 'series']);
 badData('unknown column', csv('ok.csv', 60), /unknown target column "price": the columns are "date", "sales", "store"/, ['--target', 'price']);
 badData('empty file', (() => { const p = join(dir, 'empty.csv'); writeFileSync(p, ''); return p; })(), /empty\.csv is empty/);
 badData('bad date', csv('date.csv', 60, (l) => { l[5] = l[5].replace(/^[^,]+/, 'someday'); }), /row 6, column date: "someday" is not a date/);

@@ -29,7 +29,7 @@ type Flags = Record<string, string | boolean | undefined>;
 
 /** The library's names of the settings these commands set by flag. */
 const FLAG_OF_SETTING: Record<string, string> = {
-  testSize: '--test-size', lookback: '--lookback', season: '--season', freq: '--freq', fill: '--fill',
+  testSize: '--test-size', lookback: '--lookback', horizon: '--horizon', season: '--season', seasons: '--seasons', freq: '--freq', fill: '--fill',
 };
 const SETTING_IN_HINT = new RegExp(`\\b(${Object.keys(FLAG_OF_SETTING).join('|')})\\b(?:: '([^']*)')?`, 'g');
 

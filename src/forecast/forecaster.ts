@@ -155,8 +155,10 @@ export class Forecaster implements ForecastModel {
       const ser = start > 0 ? sliceSeries(whole, start, until) : whole, end = until - start;
       const history = this.strategy.minHistory(ser);
       if (end < history + s.horizon) {
-        const why = history > s.lookback ? `the ${history} steps of history a window's seasonal frame reads + horizon` : 'lookback + horizon';
-        throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than ${why} = ${history + s.horizon}; lower them or give more data`);
+        const [why, lower] = history > s.lookback
+          ? [`the ${history} steps of history a window's seasonal frame reads + horizon`, 'lower lookback, horizon or seasons']
+          : ['lookback + horizon', 'lower them'];
+        throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than ${why} = ${history + s.horizon}; ${lower} or give more data`);
       }
       // scalers of the value and of each past covariate: the training part only
       this.scalers.set(ser.id, fitScaler(ser.values, end));
