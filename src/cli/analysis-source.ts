@@ -124,8 +124,10 @@ function openForecaster(file: string, exact: SequenceModel, meta: Record<string,
     const s = fc.settings;
     // windows of the first series, spread evenly over it
     const ser = series[0];
-    const all = windowOrigins({ lookback: s.lookback, horizon: s.horizon, end: ser.values.length });
-    if (all.length === 0) throw new DataError(`${csv}: series "${ser.id}" is shorter than lookback + horizon = ${s.lookback + s.horizon}`);
+    // the first origin with a whole window (and, under normalize 'seasonal', the history its frame reads)
+    const first = fc.minHistory(ser);
+    const all = windowOrigins({ lookback: first, horizon: s.horizon, end: ser.values.length });
+    if (all.length === 0) throw new DataError(`${csv}: series "${ser.id}" is shorter than the ${first} steps of history a window reads + horizon = ${first + s.horizon}`);
     const pick = (k: number) => Array.from({ length: Math.min(k, all.length) }, (_, i) => all[Math.floor((i * all.length) / Math.min(k, all.length))]);
     const traced = fc.windowsOf(ser, pick(samples));
     const options: ReportDataOptions = {};
