@@ -92,9 +92,10 @@ export class WindowedStrategy implements NetworkStrategy {
   }
 
   outputsAfter(model: SequenceModel, ser: TimeSeries, features: () => SeriesFeatures): Float32Array {
-    const T = ser.values.length;
-    if (T < this.settings.lookback) {
-      throw new DataError(`series "${ser.id}" has ${T} steps, fewer than the lookback ${this.settings.lookback}`);
+    const T = ser.values.length, first = this.minHistory(ser);
+    if (T < first) {
+      const what = first > this.settings.lookback ? `the ${first} steps of history a window's seasonal frame reads` : `the lookback ${first}`;
+      throw new DataError(`series "${ser.id}" has ${T} steps, fewer than ${what}`);
     }
     return this.outputsAt(model, ser, features(), [T]);
   }
@@ -120,8 +121,9 @@ function logOf(y: number): number {
 
 /**
  * The windows from `origins` of one series' features, written from window `at` on: inputs
- * x [W, lookback, F] and (unless null) targets y [W, horizon, Q], both relative to each
- * window's level (normalize 'window'; else 0). Returns the levels [W]. What training,
+ * x [W, lookback, F] and (unless null) targets y [W, horizon, Q], in each window's frame
+ * (normalize 'seasonal': see seasonal-frame.ts; 'window': relative to its last value; 'series':
+ * as scaled). Returns the frames [W] that map outputs back. What training,
  * Forecaster.windowsOf and forecasts all read.
  */
 export function writeWindows(s: ResolvedForecasterSettings, f: WindowSource, origins: number[],
