@@ -61,6 +61,9 @@ test('forecaster: logs only for positive series, kept in the model file; forecas
   const g = new Forecaster({ lookback: 12, horizon: 3, hidden: 4, epochs: 1, seed: 1, season: 6 });
   await g.fit(bad);
   assert.ok(g.forecastAt(bad, [100]).mean.every(Number.isFinite));
+  // predict() after a history shorter than the frame reads (13 steps: season 6, lags 5-7, lookback 12) is refused, not NaN
+  const short = numeric([...pos.values].slice(0, 12));
+  assert.throws(() => f.predict(short), (e: Error) => e instanceof DataError && /fewer than the 13 steps of history a window's seasonal frame reads/.test(e.message));
   f.dispose(); back.dispose(); g.dispose();
 });
 
