@@ -121,7 +121,11 @@ test('TF.js webgl backend in headless Chromium: PowerLawLSTM and FastLSTM give t
         });
       }
       // The layers ran on our wasm kernels (no fallback warning), and nothing else went wrong.
-      assert.deepEqual(problems, []);
+      // Chromium's software GL may log its own driver performance note ("GL Driver Message
+      // (OpenGL, Performance, ...): GPU stall due to ReadPixels"), which reading results back
+      // from WebGL causes and which says nothing about our code; only that exact kind is let through.
+      const driverNote = /^warning: \[\.WebGL-[0-9a-fx]+\]GL Driver Message \(OpenGL, Performance, /;
+      assert.deepEqual(problems.filter((p) => !driverNote.test(p)), []);
     });
   } finally {
     server.close();
