@@ -13,10 +13,10 @@
 // fails the test, so that no example hides from it.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,7 +55,7 @@ function fencedBlocks(file: string, text: string): Block[] {
   const lines = text.split('\n');
   const out: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,})(.*)$/.exec(lines[i]);
+    const open = /^(`{3,})([^`]*)$/.exec(lines[i]); // as CommonMark: no backtick in the info string
     if (!open) continue;
     const [lang = '', ...rest] = open[2].trim().split(/\s+/);
     const body: string[] = [];
@@ -128,20 +128,58 @@ describe('docs: examples', () => {
     for (const b of noRun) assert.match(b.info, /^no-run: \S/);
   });
 
+  // Every example is written before any runs, so that one tsc program type-checks them all.
   rmSync(WORK, { recursive: true, force: true });
-  for (const b of toRun) {
+  const written = toRun.map((b) => {
+    const dir = join(WORK, `${b.file.replace(/[/.]/g, '-')}-L${b.line}`);
+    const name = b.lang.startsWith('j') ? 'example.mjs' : 'example.ts';
+    mkdirSync(dir, { recursive: true });
+    const chain = chainOf(b);
+    writeFileSync(join(dir, name), moduleSource(chain, dir));
+    // generated line (1-based) -> where it is in the docs: each block is one comment line, then its lines
+    const where: string[] = [''];
+    for (const c of chain) {
+      where.push(`${c.file}:${c.line}`);
+      c.code.split('\n').forEach((_, k) => where.push(`${c.file}:${c.line + 1 + k}`));
+    }
+    return { block: b, dir, name, where };
+  });
+  let failed = false;
+
+  test('every ts example type-checks (tsc, strict, against the source entries)', { timeout: 120_000 }, () => {
+    writeFileSync(join(WORK, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+        allowImportingTsExtensions: true, lib: ['ES2022', 'DOM'], types: ['node'], skipLibCheck: true,
+      },
+      include: ['*/example.ts'],
+    }, null, 2));
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', WORK, '--pretty', 'false'],
+      { cwd: WORK, encoding: 'utf8' });
+    // only the examples' own errors: the source is type-checked by `npm run typecheck`
+    const errors = (r.stdout + r.stderr).split('\n').flatMap((line) => {
+      const m = /^([^(]+)\/example\.ts\((\d+),\d+\): (error .*)$/.exec(line.trim());
+      if (!m) return [];
+      const w = written.find((e) => relative(WORK, e.dir) === m[1].split('\\').join('/'));
+      return [`${w ? w.where[Number(m[2])] : m[1]}: ${m[3]}`];
+    });
+    if (errors.length) failed = true;
+    assert.deepEqual(errors, [], 'type errors in the examples');
+  });
+
+  for (const w of written) {
+    const b = w.block;
     test(`${b.file}:${b.line} runs`, async () => {
-      const dir = join(WORK, `${b.file.replace(/[/.]/g, '-')}-L${b.line}`);
-      mkdirSync(dir, { recursive: true });
-      const name = b.lang.startsWith('j') ? 'example.mjs' : 'example.ts';
-      writeFileSync(join(dir, name), moduleSource(chainOf(b), dir));
-      const r = await runExample(dir, name);
+      const r = await runExample(w.dir, w.name);
       const tail = r.output.split('\n').slice(-25).join('\n');
+      if (r.signal !== null || r.code !== 0) failed = true;
       assert.ok(r.signal === null, `${b.file}:${b.line} ran past ${LIMIT_S} s and was stopped\n${tail}`);
       assert.equal(r.code, 0, `${b.file}:${b.line} failed (exit ${r.code}, ${r.seconds.toFixed(1)} s):\n${tail}`);
-      rmSync(dir, { recursive: true, force: true });
     });
   }
+
+  // the folder stays for a look when something failed
+  after(() => { if (!failed) rmSync(WORK, { recursive: true, force: true }); });
 });
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
@@ -154,7 +192,7 @@ function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
   let fenced = false;
   for (const line of text.split('\n')) {
-    if (/^```/.test(line)) fenced = !fenced;
+    if (/^```[^`]*$/.test(line)) fenced = !fenced;
     const h = !fenced && /^#{1,6}\s+(.*)$/.exec(line);
     if (!h) continue;
     const s = slug(h[1]);
@@ -170,7 +208,7 @@ function linkTargets(text: string): { target: string; line: number }[] {
   const out: { target: string; line: number }[] = [];
   let fenced = false;
   text.split('\n').forEach((line, i) => {
-    if (/^```/.test(line)) { fenced = !fenced; return; }
+    if (/^```[^`]*$/.test(line)) { fenced = !fenced; return; }
     if (fenced) return;
     const prose = line.replace(/`[^`]*`/g, '');
     for (const m of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) out.push({ target: m[1], line: i + 1 });
