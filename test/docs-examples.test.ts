@@ -4,7 +4,10 @@
 // A fenced block in ```ts or ```js (also typescript, javascript) is an example: it is written
 // to its own folder under test/.docs-examples/ (git-ignored), with the package's specifiers
 // ('powerlaw-lstm', 'powerlaw-lstm/node', 'powerlaw-lstm/tfjs') pointed at the source entries,
-// and run with `node --import tsx` in that folder under a time limit. The info string after the
+// and run with `node --import tsx` in that folder under a time limit. (The source entries rather
+// than dist/ through the package's self-reference, so that a stale build cannot hide a broken
+// example; the public API is the same.) One strict tsc program type-checks all ts examples
+// first, since a misspelt option is silently ignored at run time. The info string after the
 // language takes two words:
 //   ```ts continues   the block goes on from the block before it in the same file: it runs
 //                     after that block's code (and whatever that one continued), as one module
@@ -217,6 +220,11 @@ function linkTargets(text: string): { target: string; line: number }[] {
 }
 
 describe('docs: links', () => {
+  test('README.md is a page a user reads in five minutes: under 200 lines', () => {
+    const lines = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length;
+    assert.ok(lines < 200, `README.md has ${lines} lines; move details to a page under docs/`);
+  });
+
   test('every relative link in README.md and docs/*.md points to a file (and heading) that exists', () => {
     const broken: string[] = [];
     let checked = 0;
