@@ -7,7 +7,8 @@
 // and run with `node --import tsx` in that folder under a time limit. (The source entries rather
 // than dist/ through the package's self-reference, so that a stale build cannot hide a broken
 // example; the public API is the same.) One strict tsc program type-checks all ts examples
-// first, since a misspelt option is silently ignored at run time. The info string after the
+// first, since a misspelt option is silently ignored at run time. An example that prints a
+// deprecation warning fails: the guides show the current spellings. The info string after the
 // language takes two words:
 //   ```ts continues   the block goes on from the block before it in the same file: it runs
 //                     after that block's code (and whatever that one continued), as one module
@@ -178,6 +179,10 @@ describe('docs: examples', () => {
       if (r.signal !== null || r.code !== 0) failed = true;
       assert.ok(r.signal === null, `${b.file}:${b.line} ran past ${LIMIT_S} s and was stopped\n${tail}`);
       assert.equal(r.code, 0, `${b.file}:${b.line} failed (exit ${r.code}, ${r.seconds.toFixed(1)} s):\n${tail}`);
+      // the guides show the current spellings: a deprecated one that still works fails here
+      const deprecated = r.output.split('\n').filter((l) => /deprecat/i.test(l));
+      if (deprecated.length) failed = true;
+      assert.deepEqual(deprecated, [], `${b.file}:${b.line} uses a deprecated spelling`);
     });
   }
 
