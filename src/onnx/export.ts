@@ -16,7 +16,7 @@
 // products need are Transpose nodes, which ONNX Runtime folds into constants when it loads.
 
 import { ConfigError } from '../errors.js';
-import { directionsOf, inputWidth, layerWidth, type ResolvedModelConfig } from '../model/config.js';
+import { directionsOf, inputWidth, isLstmLayer, isPlstmLayer, layerWidth, type ResolvedModelConfig } from '../model/config.js';
 import type { SequenceModel } from '../model/sequence-model.js';
 import { GraphBuilder } from './graph-builder.js';
 import { encodeModel, type OnnxValueInfo } from './onnx-proto.js';
@@ -88,7 +88,7 @@ function weights(model: SequenceModel, name: string): Float32Array {
 function buildGraph(model: SequenceModel, name: string) {
   const cfg = model.config;
   for (const [l, spec] of cfg.layers.entries()) {
-    if (spec.cell !== 'plstm' && spec.cell !== 'lstm') {
+    if (!isPlstmLayer(spec) && !isLstmLayer(spec)) {
       throw new ConfigError(`layers[${l}] is a "${spec.cell}" cell: ONNX export knows the built-in cells "plstm" and "lstm" only`);
     }
   }
@@ -123,8 +123,10 @@ function buildGraph(model: SequenceModel, name: string) {
   let top = ''; // the head's input: [B, T, W] or [B, W]
   for (let l = 0; l <= last; l++) {
     const spec = cfg.layers[l];
+    const plstm = isPlstmLayer(spec) ? spec : null; // else an LSTM (checked above)
+    const cell = plstm !== null ? 'plstm' : 'lstm';
     const I = l === 0 ? I0 : layerWidth(cfg.layers[l - 1]);
-    const H = spec.hidden, G = spec.cell === 'plstm' ? 3 : 4;
+    const H = spec.hidden, G = plstm !== null ? 3 : 4;
     const needSeq = !(l === last && lastOnly);
     const seqs: string[] = [], finals: string[] = [];
     for (const d of dirs.filter((k) => k.layer === l)) {
@@ -135,16 +137,16 @@ function buildGraph(model: SequenceModel, name: string) {
       const wIhT = g.node('Transpose', [wIh], undefined, `${pre}.weight_ih${sfx}.T`); // [I, G*H]
       const whhT = g.node('Transpose', [wHh], undefined, `${pre}.weight_hh${sfx}.T`); // [H, G*H]
       let p: string | null = null;
-      if (spec.cell === 'plstm') {
-        p = spec.pInit.mode === 'fixed'
-          ? g.floatTensor(`${pre}.p_fixed${sfx}`, new Float32Array(H).fill(spec.pInit.p), [H])
+      if (plstm !== null) {
+        p = plstm.pInit.mode === 'fixed'
+          ? g.floatTensor(`${pre}.p_fixed${sfx}`, new Float32Array(H).fill(plstm.pInit.p), [H])
           : g.node('Sigmoid', [g.floatTensor(`${pre}.p_param${sfx}`, weights(model, `${pre}.p_param${sfx}`), [H])], undefined, `${pre}.p${sfx}`);
       }
       // the input projection of every step at once: [B, T, G*H]
       const proj = cur === null ? g.node('Gather', [wIhT, x], { axis: { i: 0 } }) : g.node('MatMul', [cur, wIhT]);
       const xp = g.node('Add', [proj, bias], undefined, `${pre}.xp${sfx}`);
-      const fields = stateFields(spec.cell);
-      const body = stepBody({ cell: spec.cell, hidden: H, eps: spec.cell === 'plstm' ? spec.eps : 0, whhT, p, sequence: needSeq }, `l${l}${sfx}/`);
+      const fields = stateFields(cell);
+      const body = stepBody({ cell, hidden: H, eps: plstm?.eps ?? 0, whhT, p, sequence: needSeq }, `l${l}${sfx}/`);
       const back = d.reverse ? 1 : 0;
       const outs = g.nodeN('Scan', [...fields.map(() => zerosOf(H)), xp],
         [...fields.map((f) => `${pre}${sfx}.${f}_final`), ...(needSeq ? [`${pre}${sfx}.h_seq`] : [])], {
