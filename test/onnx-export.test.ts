@@ -255,7 +255,7 @@ test('plstm export --format onnx: a model file and a forecaster file run in ONNX
       [['export', modelFile, '--out', join(work, 'x.onnx')], /--format is required/],
       [['export', '--format', 'onnx', modelFile], /--out is required/],
       [['export', '--format', 'onnx', join(work, 'missing.safetensors'), '--out', join(work, 'x.onnx')], /cannot read model file .*missing\.safetensors: no such file/],
-      [['export', '--format', 'onnx', out, '--out', join(work, 'x.onnx')], /model\.onnx/], // an ONNX file is not a model file
+      [['export', '--format', 'onnx', out, '--out', join(work, 'x.onnx')], /model\.onnx is not a valid safetensors file/], // an ONNX file is not a model file
       [['export', '--format', 'onnx', modelFile, '--out', join(work, 'no-such-folder', 'x.onnx')], /folder .*no-such-folder does not exist/],
     ];
     for (const [args, message] of bad) {
