@@ -4,9 +4,11 @@
   y  targets: xent: class ids [N, T] (head on every step) or [N] (last step), I32 or I64;
      mse, pinball: [N, T, O] or [N, O], F32 or F64
   w  optional row weights (>= 0, not all 0): [N, T] or [N], F32 or F64
-N sequences of T steps. Forecast windows (x [N, T, I], y [N, O] with a 'last' head) are
-the same file. Every mismatch with the model's config is a DataError naming the tensor.
+N sequences of T steps. Forecast windows (x [N, lookback, F], y [N, horizon * Q] or
+[N, horizon, Q] for a forecaster's 'last' head, as Forecaster.windowsOf gives them) are the
+same file. Every mismatch with the model's config is a DataError naming the tensor.
 """
+import math
 from typing import Any, Dict, Optional, Tuple
 
 import torch
@@ -68,6 +70,9 @@ def read_data(path: str, config: Dict[str, Any]) -> Tuple[Tensor, Tensor, Option
             raise DataError(f"{where}: class ids must be in 0..{O - 1}, got {int(y.min())}..{int(y.max())}")
         y = y.long()
     else:
+        if (y.dim() > len(rows) + 1 and list(y.shape[:len(rows)]) == rows
+                and math.prod(y.shape[len(rows):]) == O):
+            y = y.reshape(rows + [O])  # forecast windows: y [N, horizon, Q] -> [N, horizon * Q]
         if not y.is_floating_point() or list(y.shape) != rows + [O]:
             raise DataError(f"{where}: y must be F32/F64 {rows + [O]} for loss {config['loss']}, got {y.dtype} {list(y.shape)}")
         if not bool(torch.isfinite(y).all()):

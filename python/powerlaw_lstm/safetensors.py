@@ -163,6 +163,9 @@ def write_file_atomic(path: str, data: bytes) -> None:
         raise ModelFileError(f"cannot write {path}: its directory does not exist")
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a model file is as readable as any other
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

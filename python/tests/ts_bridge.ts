@@ -12,7 +12,8 @@
 //     Forecaster on a small seeded series and writes its file (NAME.safetensors) only.
 //   node --import tsx python/tests/ts_bridge.ts read SPEC.json
 //     SPEC: [{ file, x, shape, y?, forecaster?: boolean }]; prints one JSON array: per file,
-//     { outputs, loss (when y is given), lookback (forecaster files: read by Forecaster.fromBytes) }.
+//     { outputs, loss (when y is given), lookback (forecaster files: read by
+//     Forecaster.fromBytes), optimizerSteps (null without an optimizer) }.
 //
 // B = batch, T = time steps, I = input width, O = head outputs.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -95,13 +96,14 @@ async function writeCases(cases: WriteCase[], dir: string): Promise<void> {
 
 function readCases(cases: ReadCase[]): unknown[] {
   return cases.map((c) => {
-    const { model } = loadModel(c.file);
+    const { model, optimizer } = loadModel(c.file);
     const [B, T] = c.shape;
-    const x = c.shape.length === 3 ? Float32Array.from(c.x) : Int32Array.from(c.x);
+    const f64 = model.dtype === 'float64';
+    const x = c.shape.length === 3 ? (f64 ? Float64Array.from(c.x) : Float32Array.from(c.x)) : Int32Array.from(c.x);
     const outputs = Array.from(model.predict(x, B, T));
     let loss: number | null = null;
     if (c.y !== undefined) {
-      const y = model.config.loss === 'xent' ? Int32Array.from(c.y) : Float32Array.from(c.y);
+      const y = model.config.loss === 'xent' ? Int32Array.from(c.y) : (f64 ? Float64Array.from(c.y) : Float32Array.from(c.y));
       loss = model.evaluate({ B, T, x, y }).loss;
     }
     model.dispose();
@@ -111,7 +113,7 @@ function readCases(cases: ReadCase[]): unknown[] {
       lookback = fc.settings.lookback;
       fc.dispose();
     }
-    return { outputs, loss, lookback };
+    return { outputs, loss, lookback, optimizerSteps: optimizer?.steps ?? null };
   });
 }
 
