@@ -7,6 +7,7 @@ stacked, reversed and bidirectional layers, both heads and every loss:
   * a Forecaster file keeps its settings and scalers through the twin;
   * a config and seed start from the same weights in both (TypeScript's generator).
 The TypeScript side runs once per direction (python/tests/ts_bridge.ts)."""
+import _path  # noqa: F401  (python/ on sys.path)
 import os
 import shutil
 import tempfile

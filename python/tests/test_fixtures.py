@@ -1,6 +1,7 @@
 """Parity with the float64 reference fixtures (test/fixtures, format plstm-fixture/1): the
 twin's recurrent layer gives every output and every gradient of each file to 1e-9, with the
 TorchScript time loop and with the per-step loop."""
+import _path  # noqa: F401  (python/ on sys.path)
 import glob
 import json
 import os
