@@ -4,7 +4,8 @@ stacked, reversed and bidirectional layers, both heads and every loss:
     with the same predictions and loss (1e-5); a float64 one (js backend) to 1e-9, and its
     saved Adam state continues in the twin to the same weights TypeScript reaches;
   * a model trained and saved by the twin loads in TypeScript with the same predictions;
-  * a Forecaster file keeps its settings and scalers through the twin;
+  * a Forecaster file trains further in the twin on its windows (python -m
+    powerlaw_lstm.train --init) and goes back with its settings and scalers;
   * a config and seed start from the same weights in both (TypeScript's generator).
 The TypeScript side runs once per direction (python/tests/ts_bridge.ts)."""
 import _path  # noqa: F401  (python/ on sys.path)
@@ -18,7 +19,9 @@ import torch
 from bridge import load_json, ts_read, ts_write
 from powerlaw_lstm import SequenceModel, load_checkpoint, load_model, save_model
 from powerlaw_lstm.files import optimizer_from_saved
+from powerlaw_lstm.data import write_data
 from powerlaw_lstm.optim import Optimizer, clip_grad_norm
+from test_train import train_here
 
 F32 = 1e-5
 F64 = 1e-9
@@ -184,22 +187,30 @@ class CrossLoading(unittest.TestCase):
                 self.assertLess(abs(loss - g['loss']), tol * max(1, abs(loss)))
                 self.assertEqual(g['optimizerSteps'], STEPS)
 
-    def test_forecaster_file_keeps_its_settings_both_ways(self):
-        model = load_model(self.path('forecaster.safetensors'))
+    def test_forecaster_trains_in_the_twin_and_goes_back(self):
+        src = self.path('forecaster.safetensors')
+        model = load_model(src)
         self.assertEqual(model.settings['lookback'], FORECASTER['lookback'])
         self.assertEqual(model.settings['horizon'], FORECASTER['horizon'])
         self.assertIn('s', model.scalers)
+        # its windows, as TypeScript's Forecaster.windowsOf gives them, train it further here
+        win = load_json(self.path('forecaster.windows.json'))
+        x = torch.tensor(win['x'], dtype=torch.float32).reshape(win['xShape'])
+        y = torch.tensor(win['y'], dtype=torch.float32).reshape(win['yShape'])
+        data, out = self.path('windows.safetensors'), self.path('twin_forecaster.safetensors')
+        write_data(data, x, y)
+        r = train_here('--init', src, '--data', data, '--out', out, '--epochs', '3', '--batch-size', '8', '--json')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        trained = load_model(out)
+        self.assertEqual(trained.forecaster['settings'], model.forecaster['settings'])
+        self.assertEqual(trained.forecaster['scalers'], model.forecaster['scalers'])
+        moved = max(float((p - q).abs().max()) for (_, p), (_, q) in zip(trained.slots(), model.slots()))
+        self.assertGreater(moved, 1e-4)
         with torch.no_grad():
-            model.head.bias.add_(0.25)  # a change the TypeScript side must see
-        path = self.path('twin_forecaster.safetensors')
-        save_model(model, path)
-        I = model.config['input']['size']
-        x = torch.linspace(-1, 1, 2 * FORECASTER['lookback'] * I).reshape(2, FORECASTER['lookback'], I)
-        with torch.no_grad():
-            out = model(x)
-        [g] = ts_read([{'file': path, 'x': x.flatten().tolist(), 'shape': list(x.shape), 'forecaster': True}])
-        self.assertEqual(g['lookback'], FORECASTER['lookback'])
-        self.assertLess(worst(out, g['outputs']), F32)
+            pred = trained(x)
+        [g] = ts_read([{'file': out, 'x': x.flatten().tolist(), 'shape': list(x.shape), 'forecaster': True}])
+        self.assertEqual(g['lookback'], FORECASTER['lookback'])  # Forecaster.fromBytes read it
+        self.assertLess(worst(pred, g['outputs']), F32)
 
 
 if __name__ == '__main__':

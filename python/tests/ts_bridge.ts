@@ -9,7 +9,8 @@
 //     Adam steps (lr 0.01, clip 1) on a seeded batch, saved with its optimizer as NAME.safetensors,
 //     its predictions on the batch and its loss in NAME.json; with continueSteps, the same model
 //     trained that many steps more, saved as NAME.after.safetensors. A forecaster case fits a
-//     Forecaster on a small seeded series and writes its file (NAME.safetensors) only.
+//     Forecaster on a small seeded series and writes its file (NAME.safetensors) and the
+//     windows of the series' last 24 steps as the network reads them (NAME.windows.json).
 //   node --import tsx python/tests/ts_bridge.ts read SPEC.json
 //     SPEC: [{ file, x, shape, y?, forecaster?: boolean }]; prints one JSON array: per file,
 //     { outputs, loss (when y is given), lookback (forecaster files: read by
@@ -71,6 +72,14 @@ async function writeCases(cases: WriteCase[], dir: string): Promise<void> {
       const fc = new forecast.Forecaster(c.forecaster.settings);
       await fc.fit(series);
       writeFileSync(join(dir, `${c.name}.safetensors`), fc.toBytes());
+      // its training windows as the network reads them (scaled): x [W, lookback, F], y [W, horizon, Q]
+      const { lookback, horizon } = fc.settings;
+      const origins = forecast.windowOrigins({ lookback, horizon, start: n - 24, end: n });
+      const { x, y } = fc.windowsOf(series, origins);
+      writeFileSync(join(dir, `${c.name}.windows.json`), JSON.stringify({
+        x: Array.from(x), xShape: [origins.length, lookback, x.length / (origins.length * lookback)],
+        y: Array.from(y), yShape: [origins.length, horizon, y.length / (origins.length * horizon)],
+      }));
       fc.dispose();
       continue;
     }
