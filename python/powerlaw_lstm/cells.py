@@ -13,11 +13,15 @@ pLSTM (Chien et al. 2021, "Slower is Better"), age form, gate rows r, o, g:
 LSTM: PyTorch's gates i, f, g, o with one bias (bias_ih + bias_hh, as our files store it).
 
 As the fused kernels do, the input projection of all steps is one matrix product before the
-loop; the loop does one h W_hh^T per step. Two forms of the loop:
+loop; the loop does one h W_hh^T per step. The projection is split into its T steps with
+unbind (whose backward stacks the T step gradients) rather than indexed per step: the
+backward of zx[t] writes a zero tensor of the whole [T, B, G*H] for every step, T^2 work that
+made a 219-step batch 15x slower. Two forms of the loop:
   * `plstm_loop` / `lstm_loop`: the whole loop compiled by TorchScript (torch.jit.script), as
     the pLSTM authors compiled theirs: the fastest PyTorch gets without custom kernels.
   * `plstm_loop_python` / `lstm_loop_python`: a Python loop over a compiled single step
-    (`plstm_step`, `lstm_step`), kept for the benchmark's comparison.
+    (`plstm_step`, `lstm_step`), the per-step cell of the authors' prototype; kept for the
+    benchmark's comparison.
 Autograd differentiates both.
 """
 from typing import List, Tuple
@@ -30,14 +34,14 @@ from torch import Tensor
 def plstm_step(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Tensor,
                a: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     """One pLSTM step. zx: [B, 3H] (x_t W_ih^T + b); w_hh: [3H, H]; p: [H]; h, c, a: [B, H]."""
-    H = h.size(1)
-    z = zx + torch.mm(h, w_hh.t())  # [B, 3H]
-    r = torch.sigmoid(z[:, :H])
-    o = torch.sigmoid(z[:, H:2 * H])
-    g = torch.tanh(z[:, 2 * H:])
-    a = r * eps + (1 - r) * (a + 1)
-    f = torch.pow((a + eps) / (a + 1), p)
-    c = f * c + (1 - f) * g
+    z = zx + torch.mm(h, w_hh.t())  # [B, 3H]: rows r | o | g
+    zr, zo, zg = z.chunk(3, 1)
+    r = torch.sigmoid(zr)
+    o = torch.sigmoid(zo)
+    g = torch.tanh(zg)
+    a = r * eps + (1.0 - r) * (a + 1.0)
+    f = torch.pow((a + eps) / (a + 1.0), p)
+    c = f * c + (1.0 - f) * g
     h = o * torch.tanh(c)
     return h, c, a
 
@@ -46,17 +50,17 @@ def plstm_step(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Te
 def plstm_loop(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Tensor,
                a: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
     """The pLSTM over zx [T, B, 3H] from (h, c, a) [B, H]: (h_seq [T, B, H], h, c, a)."""
-    H = h.size(1)
     w_t = w_hh.t()
     outs: List[Tensor] = []
-    for t in range(zx.size(0)):
-        z = zx[t] + torch.mm(h, w_t)  # [B, 3H]
-        r = torch.sigmoid(z[:, :H])
-        o = torch.sigmoid(z[:, H:2 * H])
-        g = torch.tanh(z[:, 2 * H:])
-        a = r * eps + (1 - r) * (a + 1)
-        f = torch.pow((a + eps) / (a + 1), p)
-        c = f * c + (1 - f) * g
+    for zt in zx.unbind(0):
+        z = zt + torch.mm(h, w_t)  # [B, 3H]
+        zr, zo, zg = z.chunk(3, 1)
+        r = torch.sigmoid(zr)
+        o = torch.sigmoid(zo)
+        g = torch.tanh(zg)
+        a = r * eps + (1.0 - r) * (a + 1.0)
+        f = torch.pow((a + eps) / (a + 1.0), p)
+        c = f * c + (1.0 - f) * g
         h = o * torch.tanh(c)
         outs.append(h)
     return torch.stack(outs), h, c, a
@@ -65,31 +69,23 @@ def plstm_loop(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Te
 @torch.jit.script
 def lstm_step(zx: Tensor, w_hh: Tensor, h: Tensor, c: Tensor) -> Tuple[Tensor, Tensor]:
     """One LSTM step. zx: [B, 4H] (x_t W_ih^T + b); w_hh: [4H, H]; h, c: [B, H]."""
-    H = h.size(1)
-    z = zx + torch.mm(h, w_hh.t())  # [B, 4H]: rows i, f, g, o
-    i = torch.sigmoid(z[:, :H])
-    f = torch.sigmoid(z[:, H:2 * H])
-    g = torch.tanh(z[:, 2 * H:3 * H])
-    o = torch.sigmoid(z[:, 3 * H:])
-    c = f * c + i * g
-    h = o * torch.tanh(c)
+    z = zx + torch.mm(h, w_hh.t())  # [B, 4H]: rows i | f | g | o
+    zi, zf, zg, zo = z.chunk(4, 1)
+    c = torch.sigmoid(zf) * c + torch.sigmoid(zi) * torch.tanh(zg)
+    h = torch.sigmoid(zo) * torch.tanh(c)
     return h, c
 
 
 @torch.jit.script
 def lstm_loop(zx: Tensor, w_hh: Tensor, h: Tensor, c: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     """The LSTM over zx [T, B, 4H] from (h, c) [B, H]: (h_seq [T, B, H], h, c)."""
-    H = h.size(1)
     w_t = w_hh.t()
     outs: List[Tensor] = []
-    for t in range(zx.size(0)):
-        z = zx[t] + torch.mm(h, w_t)  # [B, 4H]
-        i = torch.sigmoid(z[:, :H])
-        f = torch.sigmoid(z[:, H:2 * H])
-        g = torch.tanh(z[:, 2 * H:3 * H])
-        o = torch.sigmoid(z[:, 3 * H:])
-        c = f * c + i * g
-        h = o * torch.tanh(c)
+    for zt in zx.unbind(0):
+        z = zt + torch.mm(h, w_t)  # [B, 4H]
+        zi, zf, zg, zo = z.chunk(4, 1)
+        c = torch.sigmoid(zf) * c + torch.sigmoid(zi) * torch.tanh(zg)
+        h = torch.sigmoid(zo) * torch.tanh(c)
         outs.append(h)
     return torch.stack(outs), h, c
 
@@ -98,8 +94,8 @@ def plstm_loop_python(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor
                       a: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
     """plstm_loop with the loop in Python (one compiled step per call)."""
     outs = []
-    for t in range(zx.size(0)):
-        h, c, a = plstm_step(zx[t], w_hh, p, eps, h, c, a)
+    for zt in zx.unbind(0):
+        h, c, a = plstm_step(zt, w_hh, p, eps, h, c, a)
         outs.append(h)
     return torch.stack(outs), h, c, a
 
@@ -107,8 +103,8 @@ def plstm_loop_python(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor
 def lstm_loop_python(zx: Tensor, w_hh: Tensor, h: Tensor, c: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     """lstm_loop with the loop in Python (one compiled step per call)."""
     outs = []
-    for t in range(zx.size(0)):
-        h, c = lstm_step(zx[t], w_hh, h, c)
+    for zt in zx.unbind(0):
+        h, c = lstm_step(zt, w_hh, h, c)
         outs.append(h)
     return torch.stack(outs), h, c
 
