@@ -6,6 +6,7 @@ process, or many under DistributedDataParallel: `python -m powerlaw_lstm.train`)
 in TypeScript. See docs/scaling-out.md.
 """
 from .config import ConfigError, resolve_config
+from .data import DataError, read_data, write_data
 from .files import MODEL_FORMAT, load_checkpoint, load_model, model_bytes, model_from_bytes, save_model
 from .model import SequenceModel, sequence_loss
 from .optim import Optimizer, clip_grad_norm
@@ -14,7 +15,7 @@ from .safetensors import ModelFileError
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConfigError", "ModelFileError", "MODEL_FORMAT", "SequenceModel", "Optimizer", "clip_grad_norm",
+    "ConfigError", "ModelFileError", "DataError", "read_data", "write_data", "MODEL_FORMAT", "SequenceModel", "Optimizer", "clip_grad_norm",
     "load_model", "load_checkpoint", "save_model", "model_bytes", "model_from_bytes", "resolve_config",
     "sequence_loss",
 ]

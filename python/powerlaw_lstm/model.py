@@ -264,7 +264,7 @@ class SequenceModel(nn.Module):
                 raise ValueError(f"dense input x must be [B, T, I] with I = {inp['size']}, got {list(x.shape)}")
             if not x.is_floating_point():
                 raise TypeError(f"dense input x must be float32 or float64, got {x.dtype}")
-            x = x.to(self.dtype)
+            x = x.to(device=self.head.weight.device, dtype=self.dtype)
             if not bool(torch.isfinite(x).all()):
                 raise ValueError("input x contains NaN or infinity")
             return x
@@ -273,7 +273,7 @@ class SequenceModel(nn.Module):
             raise ValueError(f"{inp['kind']} input x must be token ids [B, T], got shape {list(x.shape)}")
         if x.is_floating_point() or x.dtype == torch.bool:
             raise TypeError(f"{inp['kind']} input x must be integer token ids (int64), got {x.dtype}")
-        x = x.long()
+        x = x.to(device=self.head.weight.device, dtype=torch.long)
         if x.numel() > 0 and (int(x.min()) < 0 or int(x.max()) >= V):
             raise ValueError(f"token ids must be in 0..{V - 1}, got {int(x.min())}..{int(x.max())}")
         return x
