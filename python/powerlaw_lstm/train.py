@@ -184,6 +184,31 @@ def build(a: argparse.Namespace) -> Tuple[SequenceModel, Optional[SavedOptimizer
     return model, saved, progress, settings
 
 
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def threads_per_rank(a: argparse.Namespace, ranks_here: int) -> int:
+    """--threads, or this machine's cores shared out among the ranks that run on it."""
+    return a.threads or max(1, (os.cpu_count() or 1) // max(1, ranks_here))
+
+
+def limit_threads(n: int) -> None:
+    """n threads for torch's OpenMP pool and, when torch loaded OpenBLAS, for OpenBLAS too
+    (its pthread build starts one spinning thread per core at load time, whatever
+    torch.set_num_threads says: ranks sharing a machine then slow each other many times over)."""
+    torch.set_num_threads(n)
+    try:
+        import ctypes
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line}
+        for lib in libs:
+            fn = getattr(ctypes.CDLL(lib), "openblas_set_num_threads", None)
+            if fn is not None:
+                fn(ctypes.c_int(n))
+    except OSError:
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -207,8 +232,8 @@ def train_worker(rank: int, world: int, a: argparse.Namespace, spawned: bool) ->
     if device.type == "cuda":
         torch.cuda.set_device(device)
     else:
-        threads = a.threads or max(1, (os.cpu_count() or 1) // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", world))))
-        torch.set_num_threads(threads)
+        local_world = int(os.environ.get("LOCAL_WORLD_SIZE", world if spawned else 1))
+        limit_threads(threads_per_rank(a, local_world))
     if world > 1:
         if spawned:
             dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{a.port}", rank=rank, world_size=world)
@@ -336,6 +361,9 @@ def main(argv=None) -> int:
                 raise TrainError(f"--batch-size {settings['batch_size']} must be a multiple of --nproc {a.nproc} "
                                  f"and at most the {x.shape[0]} sequences of {a.data}")
             a.port = free_port()
+            # spawned ranks import torch afresh: its thread pools size themselves from these
+            for var in THREAD_VARS:
+                os.environ.setdefault(var, str(threads_per_rank(a, a.nproc)))
             import torch.multiprocessing as mp
             try:
                 mp.spawn(_spawned, args=(a.nproc, a), nprocs=a.nproc, join=True)
