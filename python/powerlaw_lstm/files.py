@@ -176,6 +176,7 @@ def model_bytes(module, optimizer: Optional[Optimizer] = None, meta: Optional[Di
         if spec["cell"] == "plstm" and spec["pInit"]["mode"] == "fixed":
             tensors[f"layers.{d['layer']}.p_fixed{d['suffix']}"] = torch.full((spec["hidden"],), spec["pInit"]["p"], dtype=dtype)
     out_meta = dict(model.meta if meta is None else meta)
+    out_meta.pop("forecaster", None)  # the module's own forecaster state is the one saved
     if model.forecaster is not None:
         out_meta["forecaster"] = model.forecaster
     metadata = {"format": MODEL_FORMAT, "config": json.dumps(model.config, separators=(",", ":")),
