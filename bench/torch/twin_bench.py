@@ -19,7 +19,8 @@ training batch = forward + backward + clip + optimizer step, with the twin's own
     nice -n 10 /usr/bin/python3 bench/torch/twin_bench.py --reps 3 [--impls ...] [--json]
 
 Each measurement prints one line (JSON with --json): median seconds per batch after --warmup
-untimed batches; a summary of the ratios closes the run.
+untimed batches; a summary of the ratios closes the run. The twin-* impls run interleaved
+(one batch of each in turn), so a shared machine's changing load falls on them alike.
 """
 import argparse
 import json
@@ -31,6 +32,22 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'python'))
+
+
+def _threads_from_argv() -> str:
+    for i, arg in enumerate(sys.argv):
+        if arg == '--threads' and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if arg.startswith('--threads='):
+            return arg.split('=', 1)[1]
+    return '1'
+
+
+# BLAS libraries read their thread count once, at load time: without this, OpenBLAS starts a
+# thread per core whatever torch.set_num_threads says, and its spinning threads slow a shared
+# machine down many times over (bench_torch.py does the same, one process per thread count)
+for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[_var] = _threads_from_argv()
 
 import torch  # noqa: E402
 
@@ -74,6 +91,30 @@ def time_batches(net, model, x, y, reps, warmup):
     return statistics.median(times), times
 
 
+def run_twin_interleaved(impls, a):
+    """One batch of each impl in turn, warmup + reps rounds: the machine's changing load
+    falls on every impl alike (this machine is shared), so their ratios hold."""
+    torch.set_num_threads(a.threads)
+    x, y = batch(a.batch, a.steps)
+    runs = []
+    for impl in impls:
+        cell = 'lstm' if impl.startswith('twin-lstm') else 'plstm'
+        loop = 'python' if impl.endswith('-step') else 'script'
+        model = SequenceModel(config(cell, a.hidden), loop=loop)
+        params = [p for _, p in model.slots()]
+        model.train()
+        runs.append((impl, cell, model, params, Optimizer(params, OPT), []))
+    for i in range(a.warmup + a.reps):
+        for impl, cell, model, params, opt, times in runs:
+            t0 = time.perf_counter()
+            step(model, model, opt, params, x, y)
+            if i >= a.warmup:
+                times.append(time.perf_counter() - t0)
+    return [{'impl': impl, 'cell': cell, 'B': a.batch, 'T': a.steps, 'H': a.hidden, 'threads': a.threads, 'ranks': 1,
+             'seconds': statistics.median(times), 'all': times, 'load1': os.getloadavg()[0]}
+            for impl, cell, _, _, _, times in runs]
+
+
 def run_twin(impl, a):
     cell = 'lstm' if 'lstm-' in impl and 'plstm' not in impl else 'plstm'
     loop = 'python' if impl.endswith('-step') else 'script'
@@ -112,6 +153,18 @@ def run_ddp(a, world):
     med, times = q.get()
     return {'impl': 'ddp-plstm-script', 'cell': 'plstm', 'B': a.batch, 'T': a.steps, 'H': a.hidden, 'threads': 1,
             'ranks': world, 'seconds': med, 'all': times}
+
+
+def run_two_threads(a):
+    """twin-plstm-script at 2 threads, in a process of its own (BLAS reads its thread count
+    at load time)."""
+    cmd = [sys.executable, os.path.abspath(__file__), '--impls', 'twin-plstm-script', '--threads', '2', '--json',
+           '--batch', str(a.batch), '--steps', str(a.steps), '--hidden', str(a.hidden), '--reps', str(a.reps),
+           '--warmup', str(a.warmup)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f'error: the 2-thread run failed:\n{r.stderr[-2000:]}')
+    return json.loads(r.stdout.splitlines()[0])
 
 
 def run_ours(a):
@@ -153,14 +206,18 @@ def main():
         else:
             print(f"{rec['impl']:20s} ranks {rec['ranks']} threads {rec['threads']}: {rec['seconds'] * 1e3:8.1f} ms per batch", flush=True)
 
-    for impl in a.impls.split(','):
+    impls = a.impls.split(',')
+    twins = [i for i in impls if i.startswith('twin-')]
+    if twins:
+        for rec in run_twin_interleaved(twins, a):
+            emit(rec)
+    for impl in impls:
         if impl.startswith('twin-'):
-            emit(run_twin(impl, a))
+            continue
         elif impl == 'ddp':
             a1 = argparse.Namespace(**{**vars(a), 'threads': 1})
             emit({**run_twin('twin-plstm-script', a1), 'impl': 'ddp-plstm-script'})
-            a2 = argparse.Namespace(**{**vars(a), 'threads': 2})
-            emit({**run_twin('twin-plstm-script', a2), 'impl': 'ddp-plstm-script'})
+            emit({**run_two_threads(a), 'impl': 'ddp-plstm-script'})
             emit(run_ddp(a, 2))
         elif impl == 'ours':
             recs, cmd = run_ours(a)
