@@ -168,7 +168,7 @@ def run_two_threads(a):
 
 
 def run_ours(a):
-    cmd = ['node', os.path.join(ROOT, 'dist', 'cli', 'main.js'), 'bench', '--cell', 'plstm,lstm', '--mode', 'train',
+    cmd = ['node', 'dist/cli/main.js', 'bench', '--cell', 'plstm,lstm', '--mode', 'train',
            '--batch', str(a.batch), '--steps', str(a.steps), '--hidden', str(a.hidden), '--threads', '1,2',
            '--reps', str(a.reps), '--warmup', str(a.warmup), '--baselines', 'none', '--json']
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
