@@ -1,5 +1,6 @@
 """`python -m powerlaw_lstm.train`: DistributedDataParallel over 2 ranks (--nproc 2, gloo on
-the CPU) at batch B/2 each reaches the same weights as one process at batch B; the trained
+the CPU) at batch B/2 each reaches the same weights as one process at batch B (with row
+weights, so the shards weigh differently); the trained
 model loads in TypeScript and evaluates to the twin's loss; a run stopped and resumed from its
 checkpoint ends where an uninterrupted run ends; bad input is one line and a non-zero exit."""
 import _path  # noqa: F401  (python/ on sys.path)
@@ -64,8 +65,11 @@ class Training(unittest.TestCase):
         g = torch.Generator().manual_seed(0)
         cls.x = torch.randn(N, T, 3, generator=g, dtype=torch.float64)
         cls.y = torch.randint(0, 3, (N, T), generator=g)
+        # row weights: the two ranks' shards weigh differently, so matching one process needs
+        # the loss scaled by each shard's share of the batch's weight, not a plain average
+        cls.w = torch.rand(N, T, generator=g, dtype=torch.float64) * 2
         cls.data = cls.p('data.safetensors')
-        write_data(cls.data, cls.x, cls.y)
+        write_data(cls.data, cls.x, cls.y, cls.w)
         with open(cls.p('config.json'), 'w') as f:
             json.dump(CONFIG, f)
         common = ['--config', cls.p('config.json'), '--data', cls.data, '--batch-size', str(B), '--epochs', str(EPOCHS),
@@ -106,10 +110,16 @@ class Training(unittest.TestCase):
         model, saved, meta = load_checkpoint(path)
         self.assertEqual(saved.steps, EPOCHS * N // B)
         self.assertEqual(saved.spec['kind'], 'adam')
+        # weights as TypeScript reads them (float32), so both weigh the same
+        w32 = self.w.float().double()
         with torch.no_grad():
-            loss = float(model.loss(model(self.x), self.y))
-        [ts] = ts_read([{'file': path, 'x': self.x.flatten().tolist(), 'shape': [N, T, 3], 'y': self.y.flatten().tolist()}])
+            out = model(self.x)
+            loss, wloss = float(model.loss(out, self.y)), float(model.loss(out, self.y, w32))
+        rows = {'file': path, 'x': self.x.flatten().tolist(), 'shape': [N, T, 3], 'y': self.y.flatten().tolist()}
+        ts, tsw = ts_read([rows, {**rows, 'w': w32.flatten().tolist()}])
         self.assertLess(abs(ts['loss'] - loss), 1e-9)
+        self.assertLess(abs(tsw['loss'] - wloss), 1e-9)
+        self.assertGreater(abs(wloss - loss), 1e-6)  # the weights count
         self.assertEqual(ts['optimizerSteps'], saved.steps)
 
     def test_resume_ends_where_an_uninterrupted_run_ends(self):

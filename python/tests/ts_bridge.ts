@@ -12,7 +12,7 @@
 //     Forecaster on a small seeded series and writes its file (NAME.safetensors) and the
 //     windows of the series' last 24 steps as the network reads them (NAME.windows.json).
 //   node --import tsx python/tests/ts_bridge.ts read SPEC.json
-//     SPEC: [{ file, x, shape, y?, forecaster?: boolean }]; prints one JSON array: per file,
+//     SPEC: [{ file, x, shape, y?, w?, forecaster?: boolean }]; prints one JSON array: per file,
 //     { outputs, loss (when y is given), lookback (forecaster files: read by
 //     Forecaster.fromBytes), optimizerSteps (null without an optimizer) }.
 //
@@ -40,6 +40,8 @@ interface ReadCase {
   x: number[];
   shape: number[];
   y?: number[];
+  /** Row weights for the loss ([B, T] or [B]). */
+  w?: number[];
   forecaster?: boolean;
 }
 
@@ -113,7 +115,8 @@ function readCases(cases: ReadCase[]): unknown[] {
     let loss: number | null = null;
     if (c.y !== undefined) {
       const y = model.config.loss === 'xent' ? Int32Array.from(c.y) : (f64 ? Float64Array.from(c.y) : Float32Array.from(c.y));
-      loss = model.evaluate({ B, T, x, y }).loss;
+      const weights = c.w === undefined ? undefined : Float32Array.from(c.w);
+      loss = model.evaluate({ B, T, x, y, weights }).loss;
     }
     model.dispose();
     let lookback: number | null = null;
