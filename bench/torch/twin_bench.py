@@ -43,9 +43,10 @@ def _threads_from_argv() -> str:
     return '1'
 
 
-# BLAS libraries read their thread count once, at load time: without this, OpenBLAS starts a
-# thread per core whatever torch.set_num_threads says, and its spinning threads slow a shared
-# machine down many times over (bench_torch.py does the same, one process per thread count)
+# BLAS libraries read their thread count once, at load time: without this, OpenBLAS (where
+# torch loads it) starts a thread per core whatever torch.set_num_threads says, and its
+# spinning threads slow a shared machine down (bench_torch.py does the same, one process per
+# thread count)
 for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ[_var] = _threads_from_argv()
 
