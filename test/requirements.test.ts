@@ -2,7 +2,8 @@
 // without uninstalling anything: a small browser test file run in a child process with
 // PLSTM_PRETEND_MISSING=chromium skips with the install line; under CI's PLSTM_REQUIRE_ALL=1 the
 // same test runs instead, and fails for want of Chromium. And every test file that opens a
-// page is one that `npm run test:browser` runs.
+// page is one that `npm run test:browser` runs, and every test file that needs PyTorch one that
+// `npm run test:python` runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -61,4 +62,14 @@ test('npm run test:browser runs exactly the test files that open a page', () => 
     .map((f) => `test/${f}`).sort();
   assert.ok(usePage.length > 0);
   assert.deepEqual(listed, usePage);
+});
+
+test('npm run test:python runs exactly the test files with a test that needs PyTorch', () => {
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['test:python'];
+  const listed = script.split(/\s+/).filter((w) => w.endsWith('.test.ts')).sort();
+  const useTorch = readdirSync(join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => /skipUnless\('torch'\)/.test(readFileSync(join(ROOT, 'test', f), 'utf8')) && f !== 'requirements.test.ts')
+    .map((f) => `test/${f}`).sort();
+  assert.ok(useTorch.length > 0);
+  assert.deepEqual(listed, useTorch);
 });
