@@ -136,8 +136,8 @@ test('bad bench flags: one line naming the flag (exit 2 from the command)', () =
     [['--batch', '0'], /--batch/],
     [['--no-such-flag'], /no-such-flag/],
     [['--baselines', 'keras'], /--baselines/],
-    [['--baselines', 'torch'], /--baselines torch: .*not part of the package; from a clone of the repository run npm run bench/],
-    [['--mode', 'tfjs-layer'], /--mode tfjs-layer: .*from a clone of the repository run npm run bench/],
+    [['--baselines', 'torch'], /--baselines torch: .*not part of the package; from a clone of the repository run npm run bench -- --baselines torch --json$/],
+    [['--mode', 'tfjs-layer'], /--mode tfjs-layer: .*from a clone of the repository run npm run bench -- --mode tfjs-layer --json$/],
   ];
   for (const [args, re] of cases) {
     const r = plstm(['bench', ...args, '--json']);

@@ -101,7 +101,9 @@ export function benchOptionsFromFlags(f: RawBenchFlags): BenchOptions {
 
 /** The baselines are timed from a clone of the repository, never by the installed package. */
 function baselinesElsewhere(what: string): UsageError {
-  return new UsageError(`${what}: the PyTorch and TF.js baselines are not part of the package; from a clone of the repository run npm run bench -- with the same flags`);
+  const i = process.argv.indexOf('bench');
+  const same = i < 0 ? '' : process.argv.slice(i + 1).join(' ');
+  return new UsageError(`${what}: the comparisons with PyTorch and TF.js are not part of the package; from a clone of the repository run npm run bench -- ${same}`.trimEnd());
 }
 
 /** Adds the flags shared by `plstm bench` and `npm run bench` to `cmd`. */
