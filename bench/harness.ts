@@ -5,6 +5,8 @@ import type { BuiltinCellKind } from '../src/cells/types.js';
 import { streamStepFlops, trainBatchFlops } from '../src/bench/flops.js';
 import type { OursResult } from '../src/bench/ours.js';
 import type { BenchOptions, SkippedLine } from '../src/bench/run.js';
+import { choiceList } from '../src/cli/bench.js';
+import { UsageError } from '../src/cli/usage-error.js';
 import {
   defaultTorchImpls, runTfjsBaseline, runTorchBaseline, type BaselineResult, type BaselineShape,
 } from './baselines.js';
@@ -22,6 +24,16 @@ export const BASELINE_DEFAULTS = {
   /** TF.js takes seconds per batch: few repetitions. */
   tfjs: { reps: 2, warmup: 1 },
 } as const;
+
+/** The baselines `--baselines` asks for, or the defaults of the mode (none with --grid). */
+export function baselinesOf(flag: string | undefined, mode: string, grid: boolean): BaselineName[] {
+  if (flag === undefined) return grid ? [] : mode === 'train' ? ['torch', 'tfjs'] : ['torch'];
+  const asked = flag.trim() === 'none' ? [] : choiceList('baselines', flag, ['torch', 'tfjs'] as const)!;
+  if (grid && asked.length > 0) {
+    throw new UsageError('--grid times our model only (baselines at T = 10,000 take hours): use --baselines none or run them without --grid');
+  }
+  return asked;
+}
 
 /** A baseline line with the same FLOP accounting as ours. */
 export type BaselineLine = BaselineResult & { gflop: number; gflops: number };

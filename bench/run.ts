@@ -10,26 +10,16 @@ import { PlstmError } from '../src/errors.js';
 import { runForecastBench } from '../src/bench/forecast.js';
 import { runBench, type BenchLine } from '../src/bench/run.js';
 import {
-  addBenchFlags, benchOptionsFromFlags, choiceList, formatForecastLine, intList, oneInt, type RawBenchFlags,
+  addBenchFlags, benchOptionsFromFlags, formatForecastLine, intList, oneInt, type RawBenchFlags,
 } from '../src/cli/bench.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { runForecastTfjs } from './forecast-tfjs.js';
 import { formatComparison } from './format.js';
-import { runBaselines, type BaselineName, type BaselineReportLine } from './harness.js';
+import { baselinesOf, runBaselines, type BaselineReportLine } from './harness.js';
 import { runTfjsLayerBench } from './tfjs-layer.js';
 
 /** TF.js batches timed for the forecast comparison (an epoch takes minutes there). */
 const FORECAST_TFJS_BATCHES = 3;
-
-/** The baselines asked for, or the defaults of the mode (none with --grid). */
-function baselinesOf(f: RawBenchFlags, mode: string, grid: boolean): BaselineName[] {
-  if (f.baselines === undefined) return grid ? [] : mode === 'train' ? ['torch', 'tfjs'] : ['torch'];
-  const asked = f.baselines.trim() === 'none' ? [] : choiceList('baselines', f.baselines, ['torch', 'tfjs'] as const)!;
-  if (grid && asked.length > 0) {
-    throw new UsageError('--grid times our model only (baselines at T = 10,000 take hours): use --baselines none or run them without --grid');
-  }
-  return asked;
-}
 
 async function bench(flags: RawBenchFlags): Promise<void> {
   const json = flags.json ?? false;
@@ -39,7 +29,7 @@ async function bench(flags: RawBenchFlags): Promise<void> {
   };
   if (flags.mode === 'forecast') {
     const ours = await runForecastBench({}, print, progress);
-    if (baselinesOf(flags, 'forecast', false).includes('tfjs')) runForecastTfjs(ours, FORECAST_TFJS_BATCHES, print, progress);
+    if (baselinesOf(flags.baselines, 'forecast', false).includes('tfjs')) runForecastTfjs(ours, FORECAST_TFJS_BATCHES, print, progress);
     return;
   }
   if (flags.mode === 'tfjs-layer') {
@@ -50,7 +40,7 @@ async function bench(flags: RawBenchFlags): Promise<void> {
     return;
   }
   const opts = benchOptionsFromFlags(flags);
-  const baselines = baselinesOf(flags, opts.mode, opts.grid);
+  const baselines = baselinesOf(flags.baselines, opts.mode, opts.grid);
   const emit = (l: BenchLine | BaselineReportLine): void => { if (json) process.stdout.write(`${JSON.stringify(l)}\n`); };
   const ours = await runBench(opts, emit, progress);
   const theirs = await runBaselines(ours.ours, opts, baselines, emit, progress);

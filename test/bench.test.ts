@@ -13,7 +13,8 @@ import { median } from '../src/bench/timing.js';
 import type { OursResult } from '../src/bench/ours.js';
 import { compare } from '../bench/compare.js';
 import type { BaselineResult } from '../bench/baselines.js';
-import { benchOptionsFromFlags } from '../src/cli/bench.js';
+import { benchOptionsFromFlags, refuseComparisons } from '../src/cli/bench.js';
+import { baselinesOf } from '../bench/harness.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { skipUnless } from './support/requirements.js';
 
@@ -118,7 +119,8 @@ test('bench prints a readable table without --json', () => {
 });
 
 test('bad bench flags: one line naming the flag (exit 2 from the command)', () => {
-  // checked where the flags become options (no process each)
+  // checked where the flags become options, or refused (no process each)
+  const oneLine = (re: RegExp) => (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes('\n');
   const inProcess: [Record<string, unknown>, RegExp][] = [
     [{ mode: 'fast' }, /--mode/],
     [{ batch: '0' }, /--batch/],
@@ -127,17 +129,17 @@ test('bad bench flags: one line naming the flag (exit 2 from the command)', () =
     [{ backend: 'gpu' }, /--backend/],
     [{ grid: true, steps: '10' }, /--grid/],
   ];
-  for (const [flags, re] of inProcess) {
-    assert.throws(() => benchOptionsFromFlags(flags), (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes('\n'),
-      JSON.stringify(flags));
-  }
-  // and through the command: commander's own errors, and the baselines that are not in the package
+  for (const [flags, re] of inProcess) assert.throws(() => benchOptionsFromFlags(flags), oneLine(re), JSON.stringify(flags));
+  // the comparisons are not in the package: the error says where they are
+  assert.throws(() => refuseComparisons({ baselines: 'keras' }), oneLine(/--baselines/));
+  assert.throws(() => refuseComparisons({ baselines: 'torch,tfjs' }), oneLine(/--baselines torch,tfjs: .*not part of the package; from a clone of the repository run npm run bench --/));
+  assert.throws(() => refuseComparisons({ mode: 'tfjs-layer' }), oneLine(/--mode tfjs-layer: .*from a clone of the repository run npm run bench --/));
+  refuseComparisons({ baselines: 'none' });
+  refuseComparisons({ mode: 'forecast' });
+  // and through the command: commander's own errors, and a refusal, with the same flags to pass on
   const cases: [string[], RegExp][] = [
-    [['--batch', '0'], /--batch/],
     [['--no-such-flag'], /no-such-flag/],
-    [['--baselines', 'keras'], /--baselines/],
     [['--baselines', 'torch'], /--baselines torch: .*not part of the package; from a clone of the repository run npm run bench -- --baselines torch --json$/],
-    [['--mode', 'tfjs-layer'], /--mode tfjs-layer: .*from a clone of the repository run npm run bench -- --mode tfjs-layer --json$/],
   ];
   for (const [args, re] of cases) {
     const r = plstm(['bench', ...args, '--json']);
@@ -329,12 +331,12 @@ test('npm run bench -- --baselines torch: the per-step cell, the TorchScript loo
     assert.ok(Math.abs(ratios.headline.ratio - (mine.median_s as number) / (fastest.median_s as number)) < 1e-9);
   });
 
-test('npm run bench: a bad flag exits 2 with one line naming the flag', () => {
-  for (const [args, re] of [[['--grid', '--baselines', 'torch'], /--grid/]] as [string[], RegExp][]) {
-    const r = npmBench([...args, '--json']);
-    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.equal(r.stdout, '');
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, re);
-  }
+test('npm run bench: which baselines, by mode and flag', () => {
+  assert.deepEqual(baselinesOf(undefined, 'train', false), ['torch', 'tfjs']);
+  assert.deepEqual(baselinesOf(undefined, 'infer-step', false), ['torch'], 'TF.js has no streaming step');
+  assert.deepEqual(baselinesOf(undefined, 'train', true), [], '--grid times ours only');
+  assert.deepEqual(baselinesOf('none', 'train', false), []);
+  assert.deepEqual(baselinesOf('tfjs, torch,tfjs', 'train', false), ['tfjs', 'torch']);
+  assert.throws(() => baselinesOf('keras', 'train', false), /--baselines/);
+  assert.throws(() => baselinesOf('torch', 'train', true), /--grid times our model only/);
 });

@@ -6,7 +6,7 @@
 // `npm run test:python` runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +16,26 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PROBE = 'test/tfjs-webgl.test.ts';
 const INSTALL_LINE = '# needs chromium (apt-get install chromium), then npm run test:browser';
 
-function runProbe(env: Record<string, string>): { status: number | null; out: string } {
+/** Runs PROBE in a child process with `env` added (and CI's settings of this run removed). */
+function runProbe(env: Record<string, string>): Promise<{ status: number | null; out: string }> {
   const clean = { ...process.env };
   delete clean.PLSTM_REQUIRE_ALL;
   delete clean.PLSTM_PRETEND_MISSING;
   delete clean.NODE_TEST_CONTEXT; // set by the runner running this file; the child is a runner of its own
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', PROBE],
-    { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env }, timeout: 120_000 });
-  return { status: r.status, out: r.stdout + r.stderr };
+  return new Promise((done, fail) => {
+    execFile(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', PROBE],
+      { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') fail(err);
+        else done({ status: err ? (err.code as number) : 0, out: stdout + stderr });
+      });
+  });
 }
+
+// the three child runs go side by side (each mostly waits on its own start-up)
+const skipped = runProbe({ PLSTM_PRETEND_MISSING: 'chromium,torch' });
+const required = runProbe({ PLSTM_PRETEND_MISSING: 'chromium,torch', PLSTM_REQUIRE_ALL: '1' });
+const misspelt = runProbe({ PLSTM_PRETEND_MISSING: 'chromeium' });
 
 /** The runner's summary count `name` (tests, pass, fail, skipped). */
 function count(out: string, name: string): number {
@@ -33,23 +44,23 @@ function count(out: string, name: string): number {
   return Number(m[1]);
 }
 
-test('without Chromium a browser test is reported skipped, with what to install and how to run it', () => {
-  const r = runProbe({ PLSTM_PRETEND_MISSING: 'chromium,torch' });
+test('without Chromium a browser test is reported skipped, with what to install and how to run it', async () => {
+  const r = await skipped;
   assert.equal(r.status, 0, r.out);
   assert.ok(r.out.includes(INSTALL_LINE), r.out);
   assert.deepEqual([count(r.out, 'skipped'), count(r.out, 'pass'), count(r.out, 'fail')], [1, 0, 0], r.out);
 });
 
-test('under PLSTM_REQUIRE_ALL=1 the same test is not skipped: it runs, and fails without Chromium', () => {
-  const r = runProbe({ PLSTM_PRETEND_MISSING: 'chromium,torch', PLSTM_REQUIRE_ALL: '1' });
+test('under PLSTM_REQUIRE_ALL=1 the same test is not skipped: it runs, and fails without Chromium', async () => {
+  const r = await required;
   assert.notEqual(r.status, 0, r.out);
   assert.ok(!r.out.includes(INSTALL_LINE), r.out);
   assert.match(r.out, /chromium is missing \(apt-get install chromium\)/);
   assert.deepEqual([count(r.out, 'skipped'), count(r.out, 'fail')], [0, 1], r.out);
 });
 
-test('a misspelt PLSTM_PRETEND_MISSING is an error, not a silent no-op', () => {
-  const r = runProbe({ PLSTM_PRETEND_MISSING: 'chromeium' });
+test('a misspelt PLSTM_PRETEND_MISSING is an error, not a silent no-op', async () => {
+  const r = await misspelt;
   assert.notEqual(r.status, 0, r.out);
   assert.match(r.out, /PLSTM_PRETEND_MISSING names "chromeium"; known: chromium, torch/);
 });

@@ -106,6 +106,15 @@ function baselinesElsewhere(what: string): UsageError {
   return new UsageError(`${what}: the comparisons with PyTorch and TF.js are not part of the package; from a clone of the repository run npm run bench -- ${same}`.trimEnd());
 }
 
+/** Throws the one-line error of a flag that asks for a comparison the package cannot run. */
+export function refuseComparisons(flags: RawBenchFlags): void {
+  if (flags.baselines !== undefined && flags.baselines.trim() !== 'none') {
+    choiceList('baselines', flags.baselines, ['torch', 'tfjs'] as const);
+    throw baselinesElsewhere(`--baselines ${flags.baselines}`);
+  }
+  if (flags.mode === 'tfjs-layer') throw baselinesElsewhere('--mode tfjs-layer');
+}
+
 /** Adds the flags shared by `plstm bench` and `npm run bench` to `cmd`. */
 export function addBenchFlags(cmd: Command): Command {
   return cmd
@@ -131,11 +140,7 @@ export function registerBench(program: Command): void {
     .description('Time training batches (or streaming steps) of the pLSTM and LSTM; the PyTorch and TF.js baselines run from a clone with npm run bench.'))
     .action(async (flags: RawBenchFlags) => {
       const json = flags.json ?? false;
-      if (flags.baselines !== undefined && flags.baselines.trim() !== 'none') {
-        choiceList('baselines', flags.baselines, ['torch', 'tfjs'] as const);
-        throw baselinesElsewhere(`--baselines ${flags.baselines}`);
-      }
-      if (flags.mode === 'tfjs-layer') throw baselinesElsewhere('--mode tfjs-layer');
+      refuseComparisons(flags);
       const progress = (msg: string): void => {
         if (!json) process.stderr.write(`${msg}\n`);
       };
