@@ -159,7 +159,9 @@ function dailySeries(n: number, id = 'daily'): TimeSeries {
 /** A small trained forecaster. */
 async function smallForecaster(mode: 'windowed' | 'stateful'): Promise<{ fc: Forecaster; ser: TimeSeries }> {
   const ser = dailySeries(90);
-  const fc = new Forecaster({ mode, lookback: 14, horizon: 3, hidden: 6, epochs: 1, maxSteps: 4, batchSize: 8, seed: 2 }, { threads: 1 });
+  // stateful: normalize 'series', whose network output is the forecast (scaled) as it is
+  const fc = new Forecaster({ mode, lookback: 14, horizon: 3, hidden: 6, epochs: 1, maxSteps: 4, batchSize: 8, seed: 2,
+    ...(mode === 'stateful' ? { normalize: 'series' as const } : {}) }, { threads: 1 });
   await fc.fit(ser);
   return { fc, ser };
 }

@@ -30,6 +30,8 @@ export interface SavedForecaster {
   info: Record<string, unknown>;
   /** normalize 'seasonal': whether windows are framed in logs (absent in files saved before: false). */
   log?: boolean;
+  /** Stateful mode, normalize 'seasonal': each series' base lag (absent in files saved before: none). */
+  lags?: Record<string, number>;
   /** Stateful mode: each series' live state, where update() continues after loading. */
   live?: Record<string, SavedLive>;
 }
@@ -41,6 +43,8 @@ interface SavedLive {
   last: number;
   freq: Frequency;
   timeKind: 'date' | 'number';
+  /** normalize 'seasonal': the scaled values of the last cycle read. */
+  recent?: number[];
 }
 
 /** The model file's bytes: the model's weights with `saved` (and each live state, if any) in its metadata. */
@@ -49,7 +53,7 @@ export function forecasterBytes(model: SequenceModel, saved: Omit<SavedForecaste
   if (live.size > 0) {
     meta.live = Object.fromEntries([...live].map(([id, l]) => [id, {
       layers: saveState(l.state).layers,
-      out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind,
+      out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind, ...(l.recent ? { recent: [...l.recent] } : {}),
     }]));
   }
   return serializeModel(model, null, { [META_KEY]: meta });
@@ -77,7 +81,7 @@ export function restoreLive(model: SequenceModel, saved: SavedForecaster, what: 
       if (err instanceof ShapeError) throw new DataError(`${what}: its saved live state does not fit its model (corrupt file); fit the forecaster again`);
       throw err;
     }
-    live.set(id, { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind });
+    live.set(id, { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind, ...(l.recent ? { recent: [...l.recent] } : {}) });
   }
   return live;
 }

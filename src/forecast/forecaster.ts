@@ -174,7 +174,7 @@ export class Forecaster implements ForecastModel {
       const f = this.features(ser);
       this.calendarNames ??= f.calendarNames;
       this.covariateNames ??= f.covariateNames;
-      return { end, ...f };
+      return { id: ser.id, end, ...f };
     });
     // seasonal frames work in logs when every training value is positive (level and season act multiplicatively)
     if (this.strategy instanceof WindowedStrategy) {
@@ -352,6 +352,7 @@ export class Forecaster implements ForecastModel {
       trainEnds: Object.fromEntries(this.trainEnds),
       info: this.info,
       log: this.strategy instanceof WindowedStrategy && this.strategy.log,
+      ...(this.strategy instanceof StatefulStrategy && this.strategy.lags.size > 0 ? { lags: Object.fromEntries(this.strategy.lags) } : {}),
     };
   }
 
@@ -383,7 +384,10 @@ export class Forecaster implements ForecastModel {
     if (f.strategy instanceof WindowedStrategy) f.strategy.log = saved.log ?? false;
     try {
       const live = restoreLive(model, saved, what);
-      if (f.strategy instanceof StatefulStrategy) for (const [id, l] of live) f.strategy.live.set(id, l);
+      if (f.strategy instanceof StatefulStrategy) {
+        for (const [id, l] of live) f.strategy.live.set(id, l);
+        for (const [id, m] of Object.entries(saved.lags ?? {})) f.strategy.lags.set(id, m);
+      }
     } catch (e) {
       f.dispose();
       throw e;

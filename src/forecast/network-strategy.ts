@@ -10,6 +10,8 @@ import type { TrainSummary } from './train.js';
 
 /** One series ready for training: its features and the end (exclusive) of its training part. */
 export interface TrainingSeries extends SeriesFeatures {
+  /** The series' id. */
+  id: string;
   end: number;
 }
 

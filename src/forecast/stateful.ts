@@ -3,8 +3,10 @@
 // forecasting the next `horizon` values. A forecast from origin o is the head's output at step
 // o - 1; predict() keeps each series' final state (its live state), from which update(value)
 // advances by one observation with the streaming step instead of re-reading the history.
+// With normalize 'seasonal' each series reads its seasonal differences and the head forecasts
+// the differences from the last cycle (seasonal-difference.ts), mapped back here.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { FitCallbacks } from '../model/fit.js';
 import { createOptimizer } from '../model/optimizers.js';
 import type { SequenceModel } from '../model/sequence-model.js';
@@ -16,6 +18,7 @@ import type { Frequency, TimeSeries } from './series.js';
 import { lookbackOf, type ResolvedForecasterSettings } from './settings.js';
 import { trainChunks, type TrainSummary } from './train.js';
 import { windowInputs } from './windows.js';
+import { baseIndex, bestDifferenceLag, differenceLags, seasonalDifferences } from './seasonal-difference.js';
 
 /** A series' live state: where update() continues from. */
 export interface LiveSeries {
@@ -27,6 +30,8 @@ export interface LiveSeries {
   last: number;
   freq: Frequency;
   timeKind: 'date' | 'number';
+  /** normalize 'seasonal': the scaled values of the last `lag` steps read, oldest first (the next base and difference read them). */
+  recent?: number[];
 }
 
 /**
@@ -42,29 +47,53 @@ export function rowStarts(series: number, batchSize: number, lookback: number): 
 /** Stateful forecasting (see the file's header). B = series, T = steps, F = features per step. */
 export class StatefulStrategy implements NetworkStrategy {
   readonly headSteps = 'all';
-  minHistory(): number {
-    return 1;
-  }
   /** Each series' live state, by id. */
   readonly live = new Map<string, LiveSeries>();
+  /** normalize 'seasonal': each series' base lag (chosen on its training part at fit()), by id. */
+  readonly lags = new Map<string, number>();
 
   constructor(private readonly settings: ResolvedForecasterSettings) {}
 
+  /** Whether series read their seasonal differences (normalize 'seasonal'). */
+  private get differenced(): boolean {
+    return this.settings.normalize === 'seasonal';
+  }
+
+  /** normalize 'seasonal': a forecast needs a whole cycle of the series' lag before it. */
+  minHistory(ser: TimeSeries): number {
+    return this.differenced ? this.lags.get(ser.id) ?? 1 : 1;
+  }
+
   reset(): void {
     this.live.clear();
+    this.lags.clear();
+  }
+
+  /** The base lag of a series the model was trained on. */
+  private lagOf(id: string): number {
+    const m = this.lags.get(id);
+    if (m === undefined) throw new ConfigError(`series "${id}" was not part of training: the model has no base lag for it`);
+    return m;
   }
 
   /**
    * Each series runs in the rows of rowStarts (staggered starts d); chunk k of a row holds its
-   * steps d + k*lookback .. on,
-   * the state carried from the chunk before. Step t's targets are the scaled values
-   * t+1 .. t+horizon, weighted 0 where they reach past the training part (and on the padding
-   * of shorter rows).
+   * steps d + k*lookback .. on, the state carried from the chunk before. Step t's targets are
+   * the scaled values t+1 .. t+horizon (normalize 'seasonal': less their base), weighted 0
+   * where they reach past the training part, where there is no whole cycle before them, and on
+   * the padding of shorter rows.
    */
   async train(model: SequenceModel, prepared: TrainingSeries[], callbacks: FitCallbacks[] | undefined): Promise<TrainSummary> {
     const s = this.settings, Q = quantileCount(s.quantiles), H = s.horizon, C = prepared[0].C, F = 1 + C, O = H * Q, L = lookbackOf(s);
+    // the value each step reads (its seasonal difference, or its scaled value) and its base lag
+    const inputs = prepared.map((p) => {
+      if (!this.differenced) return { m: 0, x: p.scaled };
+      const m = bestDifferenceLag(p.scaled, p.end, differenceLags(s.seasons ?? []), H);
+      this.lags.set(p.id, m);
+      return { m, x: seasonalDifferences(p.scaled.subarray(0, p.end), m) };
+    });
     const starts = rowStarts(prepared.length, s.batchSize, L);
-    const rows = prepared.flatMap((p) => starts.map((d) => ({ p, d })));
+    const rows = prepared.flatMap((p, i) => starts.map((d) => ({ p, d, ...inputs[i] })));
     const B = rows.length;
     // the last step with a whole horizon inside some row's training part, plus one (in row steps)
     const steps = Math.max(...rows.map(({ p, d }) => p.end - H - d));
@@ -73,16 +102,19 @@ export class StatefulStrategy implements NetworkStrategy {
       const x = new Float32Array(B * T * F); // [B, T, F]
       const y = new Float32Array(B * T * O); // [B, T, H * Q]
       const weights = new Float32Array(B * T); // [B, T]
-      rows.forEach(({ p, d }, b) => {
+      rows.forEach(({ p, d, m, x: xs }, b) => {
         for (let i = 0; i < T; i++) {
           const t = d + j0 + i;
           if (t >= p.end) break; // padding after a shorter row: zeros, weight 0
           const row = b * T + i;
-          x[row * F] = p.scaled[t];
+          x[row * F] = xs[t];
           for (let c = 0; c < C; c++) x[row * F + 1 + c] = p.cov[t * C + c];
-          if (t + H >= p.end) continue; // the horizon reaches past the training part
+          if (t + H >= p.end || t + 1 < m) continue; // the horizon reaches past the training part, or no cycle before it
           weights[row] = 1;
-          for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) y[(row * H + h) * Q + q] = p.scaled[t + 1 + h];
+          for (let h = 0; h < H; h++) {
+            const target = p.scaled[t + 1 + h] - (m > 0 ? p.scaled[baseIndex(t + 1, m, h)] : 0);
+            for (let q = 0; q < Q; q++) y[(row * H + h) * Q + q] = target;
+          }
         }
       });
       return { B, T, x, y, weights };
@@ -92,23 +124,45 @@ export class StatefulStrategy implements NetworkStrategy {
     });
   }
 
+  /** The inputs [1, T, F] of a whole series: its features, the value as a seasonal difference under normalize 'seasonal'. */
+  private seriesInputs(ser: TimeSeries, f: SeriesFeatures, T: number): Float32Array {
+    const x = windowInputs(f.scaled, f.cov, f.C, [T], T); // [1, T, F]
+    if (this.differenced) {
+      const d = seasonalDifferences(f.scaled.subarray(0, T), this.lagOf(ser.id)), F = 1 + f.C;
+      for (let t = 0; t < T; t++) x[t * F] = d[t];
+    }
+    return x;
+  }
+
+  /** Head outputs [H * Q] at origin o back to scaled forecasts: plus the base under normalize 'seasonal'. */
+  private withBase(out: Float32Array, value: (i: number) => number, o: number, m: number): Float32Array {
+    const Q = quantileCount(this.settings.quantiles);
+    if (this.differenced) for (let k = 0; k < out.length; k++) out[k] += value(baseIndex(o, m, Math.floor(k / Q)));
+    return out;
+  }
+
   /** One pass over the history up to the latest origin; the head's outputs at step o - 1 forecast steps o .. o + horizon - 1. */
-  outputsAt(model: SequenceModel, _ser: TimeSeries, f: SeriesFeatures, origins: number[]): Float32Array {
+  outputsAt(model: SequenceModel, ser: TimeSeries, f: SeriesFeatures, origins: number[]): Float32Array {
     const HQ = this.settings.horizon * quantileCount(this.settings.quantiles);
     const raw = new Float32Array(origins.length * HQ); // [W, H * Q], scaled
-    const T = Math.max(...origins);
-    const out = model.predict(windowInputs(f.scaled, f.cov, f.C, [T], T), 1, T); // [1, T, H * Q]
-    origins.forEach((o, w) => raw.set(out.subarray((o - 1) * HQ, o * HQ), w * HQ));
+    const T = Math.max(...origins), m = this.differenced ? this.lagOf(ser.id) : 0;
+    const out = model.predict(this.seriesInputs(ser, f, T), 1, T); // [1, T, H * Q]
+    origins.forEach((o, w) => raw.set(this.withBase(out.slice((o - 1) * HQ, o * HQ), (i) => f.scaled[i], o, m), w * HQ));
     return raw;
   }
 
   /** Runs the whole series through the model and keeps its final state as the series' live state. */
   outputsAfter(model: SequenceModel, ser: TimeSeries, features: () => SeriesFeatures): Float32Array {
-    const { scaled, cov, C } = features();
+    const f = features();
     const T = ser.values.length, HQ = this.settings.horizon * quantileCount(this.settings.quantiles);
-    const x = windowInputs(scaled, cov, C, [T], T); // [1, T, F]
+    const m = this.differenced ? this.lagOf(ser.id) : 0;
+    if (T < m) throw new DataError(`series "${ser.id}" has ${T} steps, fewer than the ${m} of its seasonal base (one cycle)`);
+    const x = this.seriesInputs(ser, f, T); // [1, T, F]
     const { outputs, state } = model.evaluate({ B: 1, T, x, y: new Float32Array(T * HQ) }); // outputs [1, T, H * Q]
-    const live: LiveSeries = { state, out: outputs.slice((T - 1) * HQ), last: ser.times[T - 1], freq: ser.freq, timeKind: ser.timeKind };
+    const live: LiveSeries = {
+      state, out: this.withBase(outputs.slice((T - 1) * HQ), (i) => f.scaled[i], T, m), last: ser.times[T - 1], freq: ser.freq, timeKind: ser.timeKind,
+      ...(this.differenced ? { recent: Array.from(f.scaled.subarray(T - m, T)) } : {}),
+    };
     this.live.set(ser.id, live);
     return live.out.slice();
   }
@@ -123,9 +177,23 @@ export class StatefulStrategy implements NetworkStrategy {
     return { id: key, live };
   }
 
-  /** Advances a live series by one step of inputs x [1, F] at time t with the streaming step. */
+  /**
+   * Advances a live series by one step of inputs x [1, F] (x[0]: the scaled value) at time t
+   * with the streaming step; under normalize 'seasonal' the value goes in as its seasonal
+   * difference and the forecast comes out over the new base.
+   */
   advance(model: SequenceModel, live: LiveSeries, x: Float32Array, t: number): void {
-    live.out = model.step(live.state, x);
+    const recent = live.recent;
+    if (this.differenced && recent !== undefined && recent.length > 0) {
+      const value = x[0];
+      x[0] = value - recent[0]; // recent[0] is the value one lag before the new one
+      recent.shift();
+      recent.push(value);
+      // the new origin is m steps after recent[0]: base(h) = recent[h mod m]
+      live.out = this.withBase(model.step(live.state, x), (i) => recent[i], recent.length, recent.length);
+    } else {
+      live.out = model.step(live.state, x);
+    }
     live.last = t;
   }
 }

@@ -1,0 +1,66 @@
+// The stateful forecaster's seasonal frame (normalize 'seasonal' in stateful mode): the base
+// lag chosen by hand, and the forecaster around it: update() equal to re-reading the history,
+// the lag and the last cycle kept in the model file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../src/cells/rng.js';
+import { buildSeries, Forecaster, type TimeSeries } from '../src/forecast/index.js';
+import { baseIndex, bestDifferenceLag, differenceLags, seasonalDifferences } from '../src/forecast/seasonal-difference.js';
+
+test('difference lags: no season (1), the shortest season and its neighbours, then the longer ones', () => {
+  assert.deepEqual(differenceLags([24, 168]), [1, 23, 24, 25, 168]);
+  assert.deepEqual(differenceLags([2]), [1, 2]);
+  assert.deepEqual(differenceLags([1]), [1]);
+});
+
+test('base lag by hand: a cycle of 4 picks lag 4; a random walk picks the last value; differences and base', () => {
+  const cycle = Array.from({ length: 40 }, (_, t) => [0, 5, 1, 3][t % 4] + t / 100);
+  assert.equal(bestDifferenceLag(cycle, 40, [1, 3, 4, 5], 3), 4);
+  const rng = new Rng(3);
+  let x = 0;
+  const walk = Array.from({ length: 200 }, () => (x += rng.normal()));
+  assert.equal(bestDifferenceLag(walk, 200, [1, 3, 4, 5], 3), 1);
+  // lags with no origin to forecast from are left out
+  assert.equal(bestDifferenceLag(cycle, 10, [1, 8, 12], 3), 1);
+  assert.deepEqual([...seasonalDifferences([1, 2, 4, 7, 11], 2)], [0, 0, 3, 5, 7]);
+  // origin 10, lag 4: steps 0..5 read 6, 7, 8, 9, 6, 7
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((h) => baseIndex(10, 4, h)), [6, 7, 8, 9, 6, 7]);
+});
+
+const DAY = 86_400_000, t0 = Date.UTC(2021, 0, 4);
+function weekly(n: number, id = 's'): TimeSeries {
+  const rng = new Rng(9);
+  const values = Array.from({ length: n }, (_, t) => 10 + [0, 1, 1, 1, 2, 4, 3][t % 7] + t / 50 + 0.2 * rng.normal());
+  return buildSeries(id, values.map((value, i) => ({ time: t0 + i * DAY, value, row: i + 2 })), 'date');
+}
+const head = (s: TimeSeries, n: number): TimeSeries => ({ ...s, times: s.times.slice(0, n), values: s.values.slice(0, n) });
+
+test('stateful seasonal: weekly data gets lag 7; update() equals re-reading; the model file keeps lag and last cycle', async () => {
+  const series = weekly(260);
+  const f = new Forecaster({ mode: 'stateful', normalize: 'seasonal', lookback: 28, horizon: 5, hidden: 8, epochs: 3, seed: 2, quantiles: null });
+  await f.fit(head(series, 200));
+  assert.equal(f.minHistory(series), 7, 'the base needs one weekly cycle');
+  // read 200 steps, then stream 20 more one by one: the same forecast as reading all 220
+  f.predict(head(series, 200));
+  let streamed = f.update(series.values[200]);
+  for (let t = 201; t < 220; t++) streamed = f.update(series.values[t]);
+  const g = Forecaster.fromBytes(f.toBytes());
+  const [reread] = f.predict(head(series, 220));
+  for (let k = 0; k < 5; k++) assert.ok(Math.abs(streamed.mean[k] - reread.mean[k]) <= 1e-4 * Math.abs(reread.mean[k]), `step ${k}`);
+  // the loaded forecaster continues where the saved one was (lag and last cycle came along)
+  const [a, b] = [f.update(series.values[220]), g.update(series.values[220])];
+  assert.deepEqual([...b.mean], [...a.mean]);
+  assert.ok(Math.abs(a.mean[0] - reread.mean[0]) > 1e-6, 'a new value moves the forecast');
+  // the seasonal base carries the weekly shape: the forecast follows next week's pattern
+  const [p] = f.predict(head(series, 250));
+  const shape = [0, 1, 1, 1, 2, 4, 3];
+  const want = Array.from({ length: 5 }, (_, h) => shape[(250 + h) % 7]);
+  const corr = (u: number[], v: number[]) => {
+    const mu = u.reduce((s, x) => s + x) / u.length, mv = v.reduce((s, x) => s + x) / v.length;
+    let num = 0, du = 0, dv = 0;
+    u.forEach((x, i) => { num += (x - mu) * (v[i] - mv); du += (x - mu) ** 2; dv += (v[i] - mv) ** 2; });
+    return num / Math.sqrt(du * dv);
+  };
+  assert.ok(corr([...p.mean], want) > 0.9, `forecast ${[...p.mean]} vs weekly shape ${want}`);
+  f.dispose(); g.dispose();
+});
