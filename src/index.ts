@@ -28,7 +28,8 @@ export { learningRateAt, type LearningRateSchedule } from './model/schedule.js';
 export { saveState, restoreState, type SavedState } from './model/saved-state.js';
 
 // --- cells: a new cell is one descriptor (reference forward/backward) registered by kind
-export { registerCell, type CellDescriptor } from './cells/descriptor.js';
+export { registerCell } from './cells/registry.js';
+export type { CellDescriptor } from './cells/descriptor.js';
 
 // --- optimizers (PyTorch's update rules)
 export {
@@ -39,8 +40,9 @@ export {
 // --- backends: openBackend is the one way to open one
 export { openBackend } from './model/backend.js';
 export { preloadWasmKernels, type KernelVariant } from './kernels/wasm-module.js';
+export type { SequenceBackend } from './cells/sequence-backend.js';
 export type {
-  SequenceBackend, DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
+  DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
 } from './cells/types.js';
 export type {
   LinearHeadPath, SoftmaxXentPath, HeadedLayerPath, StepHead, StreamStepPath, StreamStepper, StreamModelParts, StepInput,

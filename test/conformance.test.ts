@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listBackends } from '../src/kernels/registry.js';
 import { createJsBackend } from '../src/cells/index.js';
-import type { SequenceBackend } from '../src/cells/types.js';
+import type { SequenceBackend } from '../src/cells/sequence-backend.js';
 import { DataError } from '../src/errors.js';
 import { parseFixture, runFixture, type ConformanceRun } from '../src/conformance/index.js';
 import { loadFixture } from '../src/node/fixtures.js';

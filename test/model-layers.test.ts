@@ -8,7 +8,8 @@ import {
   SequenceModel, createOptimizer, serializeModel, deserializeModel, type Batch, type ModelConfig,
 } from '../src/model/index.js';
 import { Rng } from '../src/cells/rng.js';
-import { registerCell, type CellDescriptor } from '../src/cells/descriptor.js';
+import { registerCell } from '../src/cells/registry.js';
+import type { CellDescriptor } from '../src/cells/descriptor.js';
 import { plstmForward, type PlstmTape } from '../src/cells/plstm.js';
 import { lstmForward, type LstmTape } from '../src/cells/lstm.js';
 import { createWasmBackend } from '../src/kernels/wasm-backend.js';

@@ -10,8 +10,9 @@
 // Precision as in plstm.ts: steps compute in doubles and store in the input's precision.
 import { ShapeError } from '../errors.js';
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
-import { copyState, requireTape, storeLike, zerosLike } from './buffers.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from './validate.js';
+import { copyState, gatesOfActs, requireTape, storeLike, zerosLike } from './buffers.js';
+import type { CellDescriptor } from './descriptor.js';
+import { checkCellConfig, checkCellState, checkCellWeights, checkSequence } from './validate.js';
 
 /** What the forward pass keeps for backward. */
 export interface LstmTape<F extends Float = Float> {
@@ -33,11 +34,11 @@ function sigmoid(z: number): number {
  */
 export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, B: number, T: number,
   s0: CellState | null, needTape = true): SequenceForward<F> {
-  checkConfig(cfg);
+  checkCellConfig(LSTM_CELL, cfg);
   if (cfg.kind !== 'lstm') throw new TypeError('lstmForward needs a config of kind lstm');
-  checkWeights(cfg, w);
+  checkCellWeights(LSTM_CELL, cfg, w);
   checkSequence(cfg, x, B, T);
-  if (s0) checkState(cfg, s0, B, 'initial state', false);
+  if (s0) checkCellState(LSTM_CELL, cfg, s0, B, 'initial state', false);
 
   const H = cfg.hiddenSize;
   const I = cfg.inputSize;
@@ -110,9 +111,9 @@ export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x:
  */
 export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, fwd: SequenceForward<F>,
   dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads<F> {
-  checkConfig(cfg);
+  checkCellConfig(LSTM_CELL, cfg);
   if (cfg.kind !== 'lstm') throw new TypeError('lstmBackward needs a config of kind lstm');
-  checkWeights(cfg, w);
+  checkCellWeights(LSTM_CELL, cfg, w);
   const tape = requireTape<LstmTape<F>>(fwd.tape, 'lstm');
   const { B, T } = tape;
   checkSequence(cfg, x, B, T);
@@ -122,7 +123,7 @@ export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x
   if (dhSeq !== null && dhSeq.length !== B * T * H) {
     throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
   }
-  if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
+  if (dFinal) checkCellState(LSTM_CELL, cfg, dFinal, B, 'dFinal', true);
 
   const { wIh, wHh } = w; // [4H, I], [4H, H]
   const { acts, cSeq, s0 } = tape;
@@ -197,3 +198,18 @@ export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x
     d0: { h: storeLike(x, dh), c: storeLike(x, dc), a: null },
   };
 }
+
+/** PyTorch's LSTM: gates i, f, g, o; state h, c. */
+export const LSTM_CELL: CellDescriptor = {
+  kind: 'lstm',
+  gates: ['i', 'f', 'g', 'o'],
+  hasAge: false,
+  hasTheta: false,
+  traceNames: ['i', 'f', 'g', 'o'],
+  forward: lstmForward,
+  backward: lstmBackward,
+  internals(cfg, _w, fwd) {
+    const tape = fwd.tape as LstmTape;
+    return { steps: gatesOfActs(tape.acts, LSTM_CELL.gates, tape.B, tape.T, cfg.hiddenSize), units: {} };
+  },
+};

@@ -17,9 +17,10 @@
 // rounds the state once per step, like a float32 kernel. Gradients accumulate in doubles and
 // are stored in the input's precision at the end.
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
-import { copyState, requireTape, storeLike, zerosLike } from './buffers.js';
+import { copyState, gatesOfActs, requireTape, storeLike, zerosLike } from './buffers.js';
+import type { CellDescriptor } from './descriptor.js';
 import { ShapeError } from '../errors.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from './validate.js';
+import { checkCellConfig, checkCellState, checkCellWeights, checkSequence } from './validate.js';
 
 /** What the forward pass keeps for backward. */
 export interface PlstmTape<F extends Float = Float> {
@@ -52,11 +53,11 @@ export function plstmExponents(cfg: CellConfig, w: CellWeights): Float64Array {
  */
 export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, B: number, T: number,
   s0: CellState | null, needTape = true): SequenceForward<F> {
-  checkConfig(cfg);
+  checkCellConfig(PLSTM_CELL, cfg);
   if (cfg.kind !== 'plstm') throw new TypeError('plstmForward needs a config of kind plstm');
-  checkWeights(cfg, w);
+  checkCellWeights(PLSTM_CELL, cfg, w);
   checkSequence(cfg, x, B, T);
-  if (s0) checkState(cfg, s0, B, 'initial state', false);
+  if (s0) checkCellState(PLSTM_CELL, cfg, s0, B, 'initial state', false);
 
   const H = cfg.hiddenSize;
   const I = cfg.inputSize;
@@ -149,9 +150,9 @@ export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x
  */
 export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, fwd: SequenceForward<F>,
   dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads<F> {
-  checkConfig(cfg);
+  checkCellConfig(PLSTM_CELL, cfg);
   if (cfg.kind !== 'plstm') throw new TypeError('plstmBackward needs a config of kind plstm');
-  checkWeights(cfg, w);
+  checkCellWeights(PLSTM_CELL, cfg, w);
   const tape = requireTape<PlstmTape<F>>(fwd.tape, 'plstm');
   const { B, T } = tape;
   checkSequence(cfg, x, B, T);
@@ -162,7 +163,7 @@ export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, 
   if (dhSeq !== null && dhSeq.length !== B * T * H) {
     throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
   }
-  if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
+  if (dFinal) checkCellState(PLSTM_CELL, cfg, dFinal, B, 'dFinal', true);
 
   const { wIh, wHh } = w; // [3H, I], [3H, H]
   const p = plstmExponents(cfg, w); // [H]
@@ -258,3 +259,29 @@ export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, 
     d0: { h: storeLike(x, dh), c: storeLike(x, dc), a: storeLike(x, da) },
   };
 }
+
+/** The pLSTM (Chien et al. 2021): gates r, o, g; state h, c and the age a. */
+export const PLSTM_CELL: CellDescriptor = {
+  kind: 'plstm',
+  gates: ['r', 'o', 'g'],
+  hasAge: true,
+  hasTheta: true,
+  traceNames: ['r', 'o', 'g', 'a', 'f'],
+  forward: plstmForward,
+  backward: plstmBackward,
+  internals(cfg, w, fwd) {
+    const tape = fwd.tape as PlstmTape;
+    const { B, T } = tape;
+    const H = cfg.hiddenSize;
+    const p = plstmExponents(cfg, w); // [H]
+    const f = tape.aSeq instanceof Float32Array ? new Float32Array(B * T * H) : new Float64Array(B * T * H);
+    for (let i = 0; i < f.length; i++) {
+      const a = tape.aSeq[i];
+      f[i] = Math.pow((a + cfg.eps) / (a + 1), p[i % H]); // the forget gate, as the cell computes it
+    }
+    return {
+      steps: { ...gatesOfActs(tape.acts, PLSTM_CELL.gates, B, T, H), a: tape.aSeq, f },
+      units: { p },
+    };
+  },
+};

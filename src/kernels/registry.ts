@@ -1,7 +1,8 @@
 // Which backends exist, by name. The reference 'js' backend is always there; the fused
 // WebAssembly kernels ('wasm', float32) wherever this engine runs WebAssembly SIMD.
 import { ConfigError } from '../errors.js';
-import type { DType, SequenceBackend } from '../cells/types.js';
+import type { DType } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { createJsBackend } from '../cells/js-backend.js';
 import { createWasmBackend } from './wasm-backend.js';
 

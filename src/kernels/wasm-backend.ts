@@ -29,8 +29,8 @@
 //   wasm-loss-kernels.ts      the losses (LossKernels)
 //   wasm-streaming-kernels.ts the one-row step kernels (StreamingKernels)
 import { ConfigError, ShapeError } from '../errors.js';
-import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceBackend,
-  SequenceForward } from '../cells/types.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { availableCores } from './pool.js';
 import { wasmMemoryStats, type WasmMemoryStats } from './wasm-arena.js';
 import { runBackward } from './wasm-backward.js';

@@ -6,9 +6,10 @@
 // OUTPUT rows and each sum running over the rows in one fixed order, so every result is
 // bit-identical for any thread count. The tape's activations are freed at the end.
 import { ShapeError } from '../errors.js';
-import { gatesOf, type CellConfig, type CellGrads, type CellState, type CellWeights,
+import { type CellConfig, type CellGrads, type CellState, type CellWeights,
   type Float, type SequenceForward } from '../cells/types.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from '../cells/validate.js';
+import { checkSequence } from '../cells/validate.js';
+import { checkConfig, checkState, checkWeights, gatesOf } from '../cells/registry.js';
 import type { KernelJob } from './pool.js';
 import type { WasmContext } from './wasm-context.js';
 import { checkHead, headGrads, type StepHead } from './wasm-headed.js';

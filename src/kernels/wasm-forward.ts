@@ -4,10 +4,11 @@
 // loop), and unpacks h and the final state. With needTape it keeps the activations for
 // backward in blocks of their own (a WasmTape); with a head, the head's logits are formed
 // from the time-major h here and h itself is never unpacked (HeadedLayer).
-import { gatesOf, type CellConfig, type CellState, type CellWeights, type Float,
+import { type CellConfig, type CellState, type CellWeights, type Float,
   type SequenceForward } from '../cells/types.js';
 import { ConfigError } from '../errors.js';
-import { checkConfig, checkOutput, checkSequence, checkState, checkWeights } from '../cells/validate.js';
+import { checkOutput, checkSequence } from '../cells/validate.js';
+import { checkConfig, checkState, checkWeights, gatesOf } from '../cells/registry.js';
 import type { KernelJob } from './pool.js';
 import { keptList, type Blocks } from './wasm-arena.js';
 import type { WasmContext } from './wasm-context.js';

@@ -10,7 +10,7 @@
 // B = batch rows, I = input width of a layer, H = hidden size, G = gates, O = head outputs.
 
 import type { CellState, Float } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
+import { gatesOf } from '../cells/registry.js';
 import type { StepInput, StreamModelParts, StreamStepper } from '../cells/fast-paths.js';
 import type { StreamingKernels } from './wasm-streaming-kernels.js';
 

@@ -1,7 +1,8 @@
 // Opens the backend a model runs on from its RuntimeOptions: the one way to get a backend.
 
 import { ConfigError } from '../errors.js';
-import type { DType, SequenceBackend } from '../cells/types.js';
+import type { DType } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { getBackend } from '../kernels/registry.js';
 import type { RuntimeOptions } from './config.js';
 

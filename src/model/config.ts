@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { DType } from '../cells/types.js';
 import { DEFAULT_EPS, type PInit } from '../cells/init.js';
 import { checkChrono, checkDropout, checkEps, checkFinite, checkFixedP, checkPositiveInt, checkThetaRange, requireSetting } from '../cells/bounds.js';
-import { isRegisteredCell } from '../cells/descriptor.js';
+import { isRegisteredCell } from '../cells/registry.js';
 
 /** Token ids fed to the first layer as one-hot vectors. x: Int32Array [B, T]. */
 export interface OneHotInput {

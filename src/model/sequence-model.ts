@@ -23,11 +23,11 @@
 // stored in the model's dtype, so every backend starts from the same numbers.
 
 import { ConfigError, ShapeError } from '../errors.js';
-import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
+import type { CellConfig, CellState, CellWeights, DType, Float } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { Rng } from '../cells/rng.js';
 import { initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig } from '../cells/init.js';
-import { cellDescriptor } from '../cells/descriptor.js';
+import { cellDescriptor, gatesOf } from '../cells/registry.js';
 import { createJsBackend } from '../cells/js-backend.js';
 import {
   directionsOf, inputWidth, isLstmLayer, isPlstmLayer, layerWidth, resolveConfig,

@@ -6,7 +6,7 @@
 import { InputValueError, ShapeError } from '../errors.js';
 import type { CellState, Float } from '../cells/types.js';
 import { directionsOf, type ResolvedModelConfig } from './config.js';
-import { cellDescriptor } from '../cells/descriptor.js';
+import { cellDescriptor } from '../cells/registry.js';
 
 /** Inputs and targets of one training or evaluation batch. */
 export interface Batch {
