@@ -14,7 +14,8 @@ export {
   type ModelConfig, type InputSpec, type OneHotInput, type EmbeddingInput, type DenseInput,
   type LayerSpec, type PInit, type HeadSpec, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerSpec,
 } from './model/config.js';
-export { cloneState, type Batch, type ModelState } from './model/validate.js';
+export type { Batch } from './model/batch.js';
+export { cloneState, type ModelState } from './model/model-state.js';
 export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './model/metrics.js';
 export type { ModelTrace, TraceDirection } from './model/trace.js';
 

@@ -42,6 +42,7 @@ import { createLinearKernels, type LinearKernels } from './wasm-linear.js';
 import { createLossKernels, type LossKernels } from './wasm-loss-kernels.js';
 import type { KernelVariant } from './wasm-module.js';
 import { createStreamingKernels, type StreamingKernels } from './wasm-streaming-kernels.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
 export type { HeadedLayer, StepHead } from './wasm-headed.js';
 export type { LinearKernels } from './wasm-linear.js';
@@ -104,7 +105,7 @@ const MIN_PARALLEL_FLOPS = 2e6;
  */
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const requested = opts.threads ?? availableCores();
-  if (!(Number.isInteger(requested) && requested >= 1)) {
+  if (!isPositiveInt(requested)) {
     throw new ConfigError(`threads must be a positive integer, got ${opts.threads}`);
   }
   const ctx = createWasmContext(requested, opts.parallelThreshold ?? MIN_PARALLEL_FLOPS, opts.variant);

@@ -25,7 +25,7 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import type { CellConfig, CellState, CellWeights, DType, Float } from '../cells/types.js';
 import type { SequenceBackend } from '../cells/sequence-backend.js';
-import { Rng } from '../cells/rng.js';
+import { Rng, deriveSeed } from '../cells/rng.js';
 import { initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig } from '../cells/init.js';
 import { cellDescriptor, gatesOf } from '../cells/registry.js';
 import { createJsBackend } from '../cells/js-backend.js';
@@ -42,8 +42,11 @@ import type { HeadedLayerPath, StreamStepper } from '../cells/fast-paths.js';
 import { mseLoss, pinballLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
-import { checkBatch, checkInput, checkModelState, cloneState, type Batch, type ModelState } from './validate.js';
+import { checkBatch, checkInput, checkModelState } from './validate.js';
+import type { Batch } from './batch.js';
+import { cloneState, type ModelState } from './model-state.js';
 import { TrainingDivergedError } from '../errors.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
 /** Where one named tensor sits in the flat parameter buffer. */
 export interface ParamSlot {
@@ -97,12 +100,9 @@ interface ForwardRun {
   headed: HeadedLayerPath | null; // the top layer ran with the head inside its kernels
 }
 
-/** Model seed and call counter -> the seed of one call's dropout masks. */
+/** Model seed and call counter -> the seed of one call's dropout masks (a stream of its own). */
 function dropoutSeed(seed: number, call: number): number {
-  let h = (Math.trunc(seed) ^ 0x5bd1e995) >>> 0;
-  h = Math.imul(h ^ (call >>> 0), 0x27d4eb2d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
+  return deriveSeed(Math.trunc(seed), call, 0xd20f);
 }
 
 /**
@@ -292,7 +292,7 @@ export class SequenceModel {
 
   /** Zero state (h = c = 0, age 0) for B rows: one entry per direction of each layer. */
   initState(B: number): ModelState {
-    if (!(Number.isInteger(B) && B > 0)) throw new ShapeError(`state batch size B must be a positive integer, got ${B}`);
+    if (!isPositiveInt(B)) throw new ShapeError(`state batch size B must be a positive integer, got ${B}`);
     const mk = (n: number): Float => (this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     return {
       B,
@@ -541,7 +541,7 @@ export class SequenceModel {
   private checkPredictArgs(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null, what: string): ModelState | null {
     this.checkAlive();
     for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
-      if (!(Number.isInteger(v) && v > 0)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
+      if (!isPositiveInt(v)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
     }
     checkInput(this.config, x, [['B', B], ['T', T]]);
     return this.checkStateArg(state, B);
