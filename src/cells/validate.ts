@@ -80,3 +80,27 @@ export function checkOutput(out: Float, dtype: 'float32' | 'float64', n: number)
     throw new ShapeError(`the output buffer must be a ${dtype === 'float32' ? 'Float32Array' : 'Float64Array'} (the backend's dtype)`);
   }
 }
+
+/** The checks at the top of a cell's reference forward (`fn` names it in the kind error). */
+export function checkForwardArgs(d: CellShape, fn: string, cfg: CellConfig, w: CellWeights, x: Float,
+  B: number, T: number, s0: CellState | null): void {
+  checkCellConfig(d, cfg);
+  if (cfg.kind !== d.kind) throw new TypeError(`${fn} needs a config of kind ${d.kind}`);
+  checkCellWeights(d, cfg, w);
+  checkSequence(cfg, x, B, T);
+  if (s0) checkCellState(d, cfg, s0, B, 'initial state', false);
+}
+
+/** The checks at the top of a cell's reference backward, once the tape has given B and T. */
+export function checkBackwardArgs(d: CellShape, fn: string, cfg: CellConfig, w: CellWeights, x: Float,
+  B: number, T: number, dhSeq: Float | null, dFinal: Partial<CellState> | null): void {
+  checkCellConfig(d, cfg);
+  if (cfg.kind !== d.kind) throw new TypeError(`${fn} needs a config of kind ${d.kind}`);
+  checkCellWeights(d, cfg, w);
+  checkSequence(cfg, x, B, T);
+  const H = cfg.hiddenSize;
+  if (dhSeq !== null && dhSeq.length !== B * T * H) {
+    throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
+  }
+  if (dFinal) checkCellState(d, cfg, dFinal, B, 'dFinal', true);
+}
