@@ -40,7 +40,7 @@ export {
 
 // --- backends: openBackend is the one way to open one
 export { openBackend } from './model/backend.js';
-export { preloadWasmKernels, type KernelVariant } from './kernels/wasm-module.js';
+export { preloadWasmKernels, type KernelVariant } from './kernels/wasm/runtime/module.js';
 export type { SequenceBackend } from './cells/sequence-backend.js';
 export type {
   DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createWasmBackend } from '../src/kernels/wasm-backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/backend.js';
 import { getBackend, listBackends } from '../src/kernels/registry.js';
 import {
   createJsBackend, initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig, Rng,
@@ -323,7 +323,7 @@ test('T = 10,000 trains with finite gradients that match the reference', () => {
 
 test('a script that runs a batch on 2 threads exits by itself', () => {
   const script = `
-    import { createWasmBackend } from './src/kernels/wasm-backend.ts';
+    import { createWasmBackend } from './src/kernels/wasm/backend.ts';
     import { initPlstmWeights, plstmConfig, Rng } from './src/cells/index.ts';
     const cfg = plstmConfig(4, 16);
     const w = initPlstmWeights(cfg, new Rng(1));
@@ -346,7 +346,7 @@ test('a script that runs a batch on 2 threads exits by itself', () => {
 test('the relaxed-SIMD (fused multiply-add) build matches the reference where the engine runs it', (t) => {
   // Node 20 needs a flag for relaxed SIMD; newer engines validate it by default.
   const script = `
-    import { createWasmBackend } from './src/kernels/wasm-backend.ts';
+    import { createWasmBackend } from './src/kernels/wasm/backend.ts';
     import { createJsBackend, initPlstmWeights, plstmConfig, Rng } from './src/cells/index.ts';
     const cfg = plstmConfig(6, 13);
     const w = initPlstmWeights(cfg, new Rng(2));
@@ -410,7 +410,7 @@ test('a batch too big for a 4 GiB WebAssembly memory fails with a ConfigError th
 test('a forward whose backward never comes gives its activations back once it is garbage', () => {
   // in a child process with --expose-gc, so the collection can be forced
   const script = `
-    import { createWasmBackend } from './src/kernels/wasm-backend.ts';
+    import { createWasmBackend } from './src/kernels/wasm/backend.ts';
     import { initLstmWeights, lstmConfig, Rng } from './src/cells/index.ts';
     const cfg = lstmConfig(8, 16);
     const w = initLstmWeights(cfg, new Rng(3));

@@ -12,7 +12,7 @@ import { registerCell } from '../src/cells/registry.js';
 import type { CellDescriptor } from '../src/cells/descriptor.js';
 import { plstmForward, type PlstmTape } from '../src/cells/plstm.js';
 import { lstmForward, type LstmTape } from '../src/cells/lstm.js';
-import { createWasmBackend } from '../src/kernels/wasm-backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/backend.js';
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../src/cells/types.js';
 import { ConfigError } from '../src/errors.js';
 import { worstGradientError } from './support/finite-differences.js';

@@ -1,14 +1,14 @@
-// The softmax cross-entropy on the wasm kernels (src/kernels/wasm-xent.ts) against the reference loop
+// The softmax cross-entropy on the wasm kernels (src/kernels/wasm/fast-paths/softmax-xent.ts) against the reference loop
 // of loss.ts: weights with masked rows, big logits, a target near probability 1, class
 // counts that are not multiples of 4; the same results on 1 and 2 threads; and no fast path
 // for logits outside the backend's memory.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { xentLoss } from '../src/model/loss.js';
-import { WasmXent } from '../src/kernels/wasm-xent.js';
+import { WasmXent } from '../src/kernels/wasm/fast-paths/softmax-xent.js';
 import { createJsBackend } from '../src/cells/js-backend.js';
 import { Rng } from '../src/cells/rng.js';
-import { createWasmBackend } from '../src/kernels/wasm-backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/backend.js';
 
 const backends = [1, 2].map((threads) => createWasmBackend({ threads, parallelThreshold: 0 }));
 after(() => { for (const b of backends) b.dispose(); });

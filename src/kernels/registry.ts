@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { DType } from '../cells/types.js';
 import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { createJsBackend } from '../cells/js-backend.js';
-import { createWasmBackend } from './wasm-backend.js';
+import { createWasmBackend } from './wasm/backend.js';
 
 export interface BackendOptions {
   /** Precision (default float64 for 'js'; 'wasm' is float32 only). */
