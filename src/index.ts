@@ -28,7 +28,7 @@ export {
 export { learningRateAt, type LearningRateSchedule } from './model/schedule.js';
 export { saveState, restoreState, type SavedState } from './model/saved-state.js';
 
-// --- cells: a new cell is one descriptor (reference forward/backward) registered by kind
+// --- cells: registerCell is deprecated (goes in the next release; the cells are plstm and lstm)
 export { registerCell } from './cells/registry.js';
 export type { CellDescriptor } from './cells/descriptor.js';
 

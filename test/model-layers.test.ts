@@ -348,7 +348,21 @@ const janet: CellDescriptor = {
     return { steps: { f: tape.f, g: tape.g }, units: {} };
   },
 };
-registerCell(janet);
+// registerCell is deprecated: it warns once, and still works until it goes
+const registerWarnings: string[] = [];
+const consoleWarn = console.warn;
+console.warn = (...args: unknown[]) => { registerWarnings.push(args.join(' ')); };
+try {
+  registerCell(janet);
+  registerCell(janet); // the same descriptor again: allowed, no second warning
+} finally {
+  console.warn = consoleWarn;
+}
+
+test('registerCell is deprecated: one warning, however often it is called', () => {
+  assert.equal(registerWarnings.length, 1);
+  assert.match(registerWarnings[0], /registerCell is deprecated and goes in the next release/);
+});
 
 test('a cell defined by one descriptor: exact gradients through the model, trains, traces; the wasm backend refuses it', () => {
   const cfg: ModelConfig = {

@@ -1,8 +1,8 @@
 // A cell descriptor: what a recurrent layer needs to know about its cell, in one object per
 // cell. A layer unit (model/recurrent-layer.ts) loops a cell over time through a backend;
 // the reference backend runs the descriptor's own forward/backward; a fast backend has
-// kernels for some kinds and refuses the others. Adding a cell is one descriptor (this
-// shape, registered with registerCell in registry.ts) plus, optionally, its kernels.
+// kernels for some kinds and refuses the others. The package has two: the pLSTM's and the
+// LSTM's (registry.ts; registerCell, for others, is deprecated).
 //
 // B = batch, T = time steps, I = input size, H = hidden size, G = gates per unit.
 import type { CellConfig, CellGrads, CellState, CellWeights, DType, Float, SequenceForward } from './types.js';

@@ -1,5 +1,7 @@
 // The cell registry: kind -> descriptor, with the built-in pLSTM and LSTM. It sits above the
 // cells (each cell file defines its own descriptor), so the cells never look themselves up.
+// The set of cells is closed: registerCell is deprecated (see its comment); the descriptors
+// stay as the one table of what the reference backend, traces and checks need of a cell.
 import { ConfigError } from '../errors.js';
 import type { CellDescriptor } from './descriptor.js';
 import type { CellConfig, CellKind, CellState, CellWeights } from './types.js';
@@ -9,12 +11,23 @@ import { checkCellConfig, checkCellState, checkCellWeights } from './validate.js
 
 const registry = new Map<string, CellDescriptor>([[PLSTM_CELL.kind, PLSTM_CELL], [LSTM_CELL.kind, LSTM_CELL]]);
 
+let warnedRegister = false;
+
 /**
  * Makes a cell available to layers by its kind (the reference backend runs it; the wasm
  * kernels know only 'plstm' and 'lstm'). Registering a kind twice is an error, except the
  * same descriptor again.
+ *
+ * @deprecated Goes in the next release: the package supports the pLSTM and the LSTM. A
+ * registered cell runs on the reference backend only and cannot take settings of its own,
+ * while the model, the forecaster, the TF.js layers and the CLI know the settings of the two
+ * built-in cells; warns once.
  */
 export function registerCell(d: CellDescriptor): void {
+  if (!warnedRegister) {
+    warnedRegister = true;
+    console.warn('powerlaw-lstm: registerCell is deprecated and goes in the next release (the package supports the cells "plstm" and "lstm")');
+  }
   const known = registry.get(d.kind);
   if (known !== undefined && known !== d) throw new ConfigError(`a cell named ${JSON.stringify(d.kind)} is already registered`);
   if (!(Array.isArray(d.gates) && d.gates.length > 0)) throw new ConfigError(`cell ${JSON.stringify(d.kind)} needs at least one gate`);
@@ -25,7 +38,7 @@ export function registerCell(d: CellDescriptor): void {
 export function cellDescriptor(kind: string): CellDescriptor {
   const d = registry.get(kind);
   if (d === undefined) {
-    throw new ConfigError(`unknown cell kind ${JSON.stringify(kind)}: use ${[...registry.keys()].map((k) => JSON.stringify(k)).join(', ')} or register it with registerCell`);
+    throw new ConfigError(`unknown cell kind ${JSON.stringify(kind)}: use ${[...registry.keys()].map((k) => JSON.stringify(k)).join(', ')}`);
   }
   return d;
 }

@@ -12,7 +12,7 @@ export type DType = 'float32' | 'float64';
 /** The cells with reference code and wasm kernels. */
 export type BuiltinCellKind = 'plstm' | 'lstm';
 
-/** 'plstm', 'lstm', or a cell registered with registerCell (cells/registry.ts). */
+/** 'plstm' or 'lstm' (or, until registerCell goes, a cell registered with it). */
 export type CellKind = 'plstm' | 'lstm' | (string & {});
 
 /** Static settings of one recurrent layer's cell. */

@@ -47,7 +47,7 @@ export type { PInit };
 export interface LayerSpec {
   /**
    * 'plstm' (power-law forget gate), 'lstm' (PyTorch's LSTM, gates i, f, g, o), or the kind
-   * of a cell registered with registerCell (reference backend only).
+   * of a cell registered with the deprecated registerCell (reference backend only).
    */
   cell: 'plstm' | 'lstm' | (string & {});
   /** H: hidden units of this layer. */
@@ -223,7 +223,7 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
   if (typeof v !== 'object' || v === null) throw new ConfigError(`${where} must be an object`);
   const s = v as Record<string, unknown>;
   if (typeof s.cell !== 'string' || !isRegisteredCell(s.cell)) {
-    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm" (or a cell registered with registerCell)`);
+    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm"`);
   }
   const hidden = positiveInt(s.hidden, `${where}.hidden (H)`);
   const options = resolveLayerOptions(s, where);
