@@ -8,7 +8,6 @@
 import { ConfigError } from '../errors.js';
 import { flagOf } from './option-spec.js';
 import { TASK_DEFINITIONS, type TrainOptions } from './registry.js';
-import type { TaskSizes } from './task.js';
 
 /**
  * The largest single buffer a run may need: the wasm kernels' memory ends at 4 GiB, and a

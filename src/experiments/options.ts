@@ -4,7 +4,6 @@
 // what the user set; its flags and help come from the same tables (src/cli/train-options.ts).
 import { ConfigError } from '../errors.js';
 import { learningRateAt as scheduledRate, type LearningRateSchedule } from '../model/index.js';
-import type { CoreOptions } from './core-options.js';
 import { CORE_OPTIONS } from './core-options.js';
 import { flagOf, typeProblem, type OptionSpec } from './option-spec.js';
 import { TASK_DEFINITIONS, TASK_NAMES, isTaskName, type TaskName, type TrainOptions } from './registry.js';

@@ -4,7 +4,7 @@
 // a silent NaN further down.
 
 import { InputValueError, ShapeError } from '../errors.js';
-import type { CellState, Float } from '../cells/types.js';
+import type { CellState } from '../cells/types.js';
 import type { Batch } from './batch.js';
 import type { ModelState } from './model-state.js';
 import { directionsOf, type ResolvedModelConfig } from './config.js';
