@@ -65,3 +65,11 @@ export function gatesOfActs(acts: Float, names: readonly string[], B: number, T:
   });
   return out;
 }
+
+/**
+ * Where row bi's state (c, and the pLSTM's a) after step t lives in a forward run's buffer:
+ * [B, T, H] with a tape (every step kept), else [2, B, H] (two slots that steps take in turn).
+ */
+export function stateOffset(needTape: boolean, t: number, bi: number, B: number, T: number, H: number): number {
+  return needTape ? (bi * T + t) * H : (t & 1) * B * H + bi * H;
+}

@@ -9,7 +9,7 @@
 //
 // Precision as in plstm.ts: steps compute in doubles and store in the input's precision.
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
-import { copyState, gatesOfActs, requireTape, storeLike, zerosLike } from './buffers.js';
+import { copyState, gatesOfActs, requireTape, stateOffset, storeLike, zerosLike } from './buffers.js';
 import type { CellDescriptor } from './descriptor.js';
 import { stepPreactivations, stepPreactivationsBackward, type LinearGrads } from './step-linear.js';
 import { checkBackwardArgs, checkForwardArgs } from './validate.js';
@@ -54,14 +54,8 @@ export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x:
       const hPrev = t === 0 ? init.h : hSeq;
       const hPrevOff = t === 0 ? bi * H : (row - 1) * H;
       const cPrev = t === 0 ? init.c : cSeq;
-      let prevOff: number, outOff: number;
-      if (needTape) {
-        prevOff = t === 0 ? bi * H : (row - 1) * H;
-        outOff = row * H;
-      } else {
-        prevOff = t === 0 ? bi * H : ((t - 1) & 1) * B * H + bi * H;
-        outOff = (t & 1) * B * H + bi * H;
-      }
+      const prevOff = t === 0 ? bi * H : stateOffset(needTape, t - 1, bi, B, T, H);
+      const outOff = stateOffset(needTape, t, bi, B, T, H);
       const actOff = needTape ? row * G4 : 0;
 
       stepPreactivations(z, w, x, xOff, hPrev, hPrevOff, G4, I, H); // z = b + W_ih x_t + W_hh h_{t-1}
@@ -82,7 +76,7 @@ export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x:
 
   const final: CellState<F> = { h: zerosLike(x, B * H), c: zerosLike(x, B * H), a: null };
   for (let bi = 0; bi < B; bi++) {
-    const last = needTape ? (bi * T + T - 1) * H : ((T - 1) & 1) * B * H + bi * H;
+    const last = stateOffset(needTape, T - 1, bi, B, T, H);
     final.h.set(hSeq.subarray((bi * T + T - 1) * H, (bi * T + T) * H), bi * H);
     final.c.set(cSeq.subarray(last, last + H), bi * H);
   }

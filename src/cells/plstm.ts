@@ -17,7 +17,7 @@
 // rounds the state once per step, like a float32 kernel. Gradients accumulate in doubles and
 // are stored in the input's precision at the end.
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
-import { copyState, gatesOfActs, requireTape, storeLike, zerosLike } from './buffers.js';
+import { copyState, gatesOfActs, requireTape, stateOffset, storeLike, zerosLike } from './buffers.js';
 import type { CellDescriptor } from './descriptor.js';
 import { stepPreactivations, stepPreactivationsBackward, type LinearGrads } from './step-linear.js';
 import { checkBackwardArgs, checkForwardArgs } from './validate.js';
@@ -79,14 +79,8 @@ export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x
       const hPrevOff = t === 0 ? bi * H : (row - 1) * H;
       const cPrev = t === 0 ? init.c : cSeq;
       const aPrev = t === 0 ? init.a! : aSeq;
-      let prevOff: number, outOff: number;
-      if (needTape) {
-        prevOff = t === 0 ? bi * H : (row - 1) * H;
-        outOff = row * H;
-      } else {
-        prevOff = t === 0 ? bi * H : ((t - 1) & 1) * B * H + bi * H;
-        outOff = (t & 1) * B * H + bi * H;
-      }
+      const prevOff = t === 0 ? bi * H : stateOffset(needTape, t - 1, bi, B, T, H);
+      const outOff = stateOffset(needTape, t, bi, B, T, H);
       const actOff = needTape ? row * G3 : 0;
 
       stepPreactivations(z, w, x, xOff, hPrev, hPrevOff, G3, I, H); // z = b + W_ih x_t + W_hh h_{t-1}
@@ -111,7 +105,7 @@ export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x
   // Final state: the last step of every row.
   const final: CellState<F> = { h: zerosLike(x, B * H), c: zerosLike(x, B * H), a: zerosLike(x, B * H) };
   for (let bi = 0; bi < B; bi++) {
-    const last = needTape ? (bi * T + T - 1) * H : ((T - 1) & 1) * B * H + bi * H;
+    const last = stateOffset(needTape, T - 1, bi, B, T, H);
     final.h.set(hSeq.subarray((bi * T + T - 1) * H, (bi * T + T) * H), bi * H);
     final.c.set(cSeq.subarray(last, last + H), bi * H);
     final.a!.set(aSeq.subarray(last, last + H), bi * H);
