@@ -147,7 +147,7 @@ export interface ResolvedLayerOptions {
 export type ResolvedLayerSpec = ResolvedLayerOptions & (
   | { cell: 'plstm'; hidden: number; eps: number; pInit: PInit }
   | { cell: 'lstm'; hidden: number; forgetBias: number; chrono: number | null }
-  /** A registered cell (cells/descriptor.ts): no settings of its own. */
+  /** A cell registered with the deprecated registerCell (cells/registry.ts): no settings of its own. */
   | { cell: string & { readonly registered?: true }; hidden: number });
 
 /** A config with every default filled in; what the model stores and saves. */

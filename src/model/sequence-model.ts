@@ -411,7 +411,7 @@ export class SequenceModel {
    * r, o, g, age a, forget gate f, and p per unit; LSTM: i, f, g, o), plus the head's outputs.
    * Every [B, T, H] array is in input time order, also for reversed directions.
    *
-   * The values are the reference cells' (cells/descriptor.ts), run in the model's precision
+   * The values are the reference cells' (each cell's descriptor, cells/registry.ts), run in the model's precision
    * on the model's weights, whatever the backend: the fused kernels keep their internals in a
    * private padded time-major layout, and a trace is for looking, not for speed.
    */
