@@ -1,10 +1,14 @@
 // Forecast a series from a CSV file in a few lines: monthly sunspots (SILSO's ';'-separated
 // file without a header: column 3 is the decimal year, column 4 the sunspot number).
-// Run after `npm run build`:  node --import tsx examples/forecast-csv.ts [FILE.csv]
+// Run after `npm run build`:  node --import tsx examples/forecast-csv.ts FILE.csv
 import { readFileSync } from 'node:fs';
 import { forecast } from 'powerlaw-lstm';
 
-const file = process.argv[2] ?? '../shared/data/sunspots/SN_m_tot_V2.0.csv';
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node --import tsx examples/forecast-csv.ts SN_m_tot_V2.0.csv (monthly sunspots from SILSO, sidc.be/SILSO)');
+  process.exit(2);
+}
 const [series] = forecast.readSeriesCsv(readFileSync(file), { time: '3', target: '4' });
 
 const model = new forecast.Forecaster({ lookback: 132, horizon: 24, hidden: 32, epochs: 10, season: 132 });

@@ -87,6 +87,19 @@ function poolThreads(wasm, poolModule) {
 }
 `;
 
+// The first bytes of a small model's ONNX export (powerlaw-lstm/onnx): ir_version 8, then the
+// producer name; the entry must hand exportOnnx the root entry's SequenceModel class.
+const ONNX_SNIPPET = `
+function onnxHeader(lib, exportOnnx) {
+  const m = lib.SequenceModel.create({ input: { kind: 'dense', size: 2 }, layers: [{ cell: 'plstm', hidden: 3 }],
+    head: { size: 1, steps: 'last' }, loss: 'mse', seed: 1 }, { backend: 'js' });
+  const bytes = exportOnnx(m);
+  m.dispose();
+  return Array.from(bytes.subarray(0, 17));
+}
+`;
+const ONNX_HEADER = [0x08, 8, 0x12, 13, ...Buffer.from('powerlaw-lstm')];
+
 function checkTrained(r: { backend: string; threads: number; variant: string; fallback: unknown; first: number; last: number },
   want: { threads: number; variant?: string }) {
   assert.equal(r.backend, 'wasm');
@@ -105,25 +118,28 @@ test('the tarball holds dist, the fixtures and the README, not src/; the kernel 
   assert.ok(dts.length < 1000, `the declarations of the kernel bytes are ${dts.length} characters`);
 });
 
-test('(a) ES module: the root and node entries import, train on wasm threads, and pool workers start', () => {
-  writeFileSync(join(app, 'esm.mjs'), `${TRAIN_SNIPPET}${POOL_SNIPPET}
+test('(a) ES module: the root, node and onnx entries import, train on wasm threads, and pool workers start', () => {
+  writeFileSync(join(app, 'esm.mjs'), `${TRAIN_SNIPPET}${POOL_SNIPPET}${ONNX_SNIPPET}
 import * as lib from 'powerlaw-lstm';
 import * as node from 'powerlaw-lstm/node';
+import { exportOnnx } from 'powerlaw-lstm/onnx';
 const wasm = await import('./node_modules/powerlaw-lstm/dist/kernels/wasm/runtime/module.js');
 const poolModule = await import('./node_modules/powerlaw-lstm/dist/kernels/wasm/runtime/pool.js');
 console.log(JSON.stringify({ same: node.SequenceModel === lib.SequenceModel, save: typeof node.saveModel,
-  rootSave: typeof lib.saveModel, trained: trainSmall(lib, { threads: 2 }), pool: poolThreads(wasm, poolModule) }));
+  rootSave: typeof lib.saveModel, trained: trainSmall(lib, { threads: 2 }), pool: poolThreads(wasm, poolModule), onnx: onnxHeader(lib, exportOnnx) }));
 `);
   const r = JSON.parse(runNode('esm.mjs'));
   assert.deepEqual([r.same, r.save, r.rootSave], [true, 'function', 'undefined']);
+  assert.deepEqual(r.onnx, ONNX_HEADER);
   checkTrained(r.trained, { threads: 2 });
   assert.deepEqual(r.pool, { threads: 3, remoteJobs: 2, sums: [16, 32, 48] });
 });
 
-test('(b) CommonJS: require of the root and node entries works, trains, and pool workers start', () => {
-  writeFileSync(join(app, 'cjs.cjs'), `${TRAIN_SNIPPET}${POOL_SNIPPET}
+test('(b) CommonJS: require of the root, node and onnx entries works, trains, and pool workers start', () => {
+  writeFileSync(join(app, 'cjs.cjs'), `${TRAIN_SNIPPET}${POOL_SNIPPET}${ONNX_SNIPPET}
 const lib = require('powerlaw-lstm');
 const node = require('powerlaw-lstm/node');
+const { exportOnnx } = require('powerlaw-lstm/onnx');
 const wasm = require('./node_modules/powerlaw-lstm/dist/cjs/kernels/wasm/runtime/module.js');
 const poolModule = require('./node_modules/powerlaw-lstm/dist/cjs/kernels/wasm/runtime/pool.js');
 const fs = require('node:fs');
@@ -132,21 +148,23 @@ const bytes = lib.serializeModel(lib.SequenceModel.create({ input: { kind: 'dens
 fs.writeFileSync('m.safetensors', bytes);
 const loaded = node.loadModel('m.safetensors');
 console.log(JSON.stringify({ same: node.SequenceModel === lib.SequenceModel, loaded: loaded.model instanceof lib.SequenceModel,
-  trained: trainSmall(lib, { threads: 2 }), pool: poolThreads(wasm, poolModule) }));
+  trained: trainSmall(lib, { threads: 2 }), pool: poolThreads(wasm, poolModule), onnx: onnxHeader(lib, exportOnnx) }));
 `);
   const r = JSON.parse(runNode('cjs.cjs'));
   assert.deepEqual([r.same, r.loaded], [true, true]);
+  assert.deepEqual(r.onnx, ONNX_HEADER);
   checkTrained(r.trained, { threads: 2 });
   assert.deepEqual(r.pool, { threads: 3, remoteJobs: 2, sums: [16, 32, 48] });
 });
 
-test('(c) a strict TypeScript file type-checks against both entries, as ESM and as CommonJS', () => {
+test('(c) a strict TypeScript file type-checks against the root, node and onnx entries, as ESM and as CommonJS', () => {
   const dir = join(app, 'typed');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'esm.ts'), `
 import { SequenceModel, createOptimizer, openBackend, serializeModel, deserializeModel, ConfigError, Rng, data,
   type ModelConfig, type OptimizerSpec, type SequenceBackend } from 'powerlaw-lstm';
 import { saveModel, loadModel } from 'powerlaw-lstm/node';
+import { exportOnnx, type OnnxExportOptions } from 'powerlaw-lstm/onnx';
 const config: ModelConfig = { input: { kind: 'embedding', vocab: 10, dim: 4 }, layers: [{ cell: 'plstm', hidden: 8, pInit: { mode: 'range', lo: -2, hi: 2 } }],
   head: { size: 10, steps: 'last' }, loss: 'xent', seed: 1 };
 const spec: OptimizerSpec = { kind: 'rmsprop', lr: 1e-3, alpha: 0.9 };
@@ -158,16 +176,20 @@ const again: SequenceModel = deserializeModel(serializeModel(model)).model;
 saveModel('m.safetensors', again);
 const n: number = loadModel('m.safetensors').model.config.layers.length + new Rng(1).uniform() + data.copySequenceLength(10);
 const e: Error = new ConfigError('x');
+const onnxOptions: OnnxExportOptions = { metadata: { note: 'x' } };
+const onnx: Uint8Array = exportOnnx(model, onnxOptions);
 // @ts-expect-error internals are not exported from the root
 import { checkConfig } from 'powerlaw-lstm';
 // @ts-expect-error file I/O is not in the root entry
 import { saveModel as rootSave } from 'powerlaw-lstm';
-export { loss, n, e, reason, checkConfig, rootSave };
+export { loss, n, e, reason, checkConfig, rootSave, onnx };
 `);
   writeFileSync(join(dir, 'cjs.cts'), `
 import lib = require('powerlaw-lstm');
 import node = require('powerlaw-lstm/node');
+import onnx = require('powerlaw-lstm/onnx');
 const m: lib.SequenceModel = node.loadModel('m.safetensors').model;
+const bytes: Uint8Array = onnx.exportOnnx(m);
 export = m;
 `);
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({

@@ -12,6 +12,7 @@ import { registerDemo } from './demo.js';
 import { registerForecast } from './forecast.js';
 import { registerAnalyze } from './analyze.js';
 import { registerReport } from './report.js';
+import { registerExport } from './export.js';
 import { UsageError } from './usage-error.js';
 
 /** The package's version: package.json sits two folders up from src/cli and dist/cli alike. */
@@ -34,6 +35,7 @@ registerDemo(program);
 registerForecast(program);
 registerAnalyze(program);
 registerReport(program);
+registerExport(program);
 
 /** Bad input ends in one line on stderr and exit code 2, never a stack trace. */
 function fail(message: string): never {

@@ -15,7 +15,7 @@ import type { ResolvedForecasterSettings } from './settings.js';
 import type { LiveSeries } from './stateful.js';
 
 /** The metadata key of the forecaster's state. */
-const META_KEY = 'forecaster';
+export const META_KEY = 'forecaster';
 
 /** The forecaster's state saved in the model file's metadata. */
 export interface SavedForecaster {

@@ -11,7 +11,8 @@ import { ConfigError, DataError } from '../errors.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
 import { seriesFeatures, stepFeatures, type FeatureLayout, type SeriesFeatures, type SeriesScalers } from './features.js';
-import { forecasterBytes, readForecasterFile, restoreLive } from './file-format.js';
+import { forecasterBytes, readForecasterFile, restoreLive, type SavedForecaster } from './file-format.js';
+import { forecasterOnnxMetadata } from './onnx-metadata.js';
 import type { ForecastFitOptions, ForecastModel, OriginForecasts } from './forecast-model.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
@@ -299,7 +300,12 @@ export class Forecaster implements ForecastModel {
    * mode each series' live state, so that fromBytes(bytes).update(v) continues where this one is.
    */
   toBytes(): Uint8Array {
-    return forecasterBytes(this.sequenceModel, {
+    return forecasterBytes(this.sequenceModel, this.saved(), this.strategy instanceof StatefulStrategy ? this.strategy.live : new Map());
+  }
+
+  /** What the model file keeps beside the network, live states aside. */
+  private saved(): Omit<SavedForecaster, 'live'> {
+    return {
       settings: this.settings,
       scalers: Object.fromEntries(this.scalers),
       calendar: this.calendarNames ?? [],
@@ -308,7 +314,16 @@ export class Forecaster implements ForecastModel {
       trainEnds: Object.fromEntries(this.trainEnds),
       info: this.info,
       log: this.strategy instanceof WindowedStrategy && this.strategy.log,
-    }, this.strategy instanceof StatefulStrategy ? this.strategy.live : new Map());
+    };
+  }
+
+  /**
+   * The metadata_props that exportOnnx (powerlaw-lstm/onnx) stores with this forecaster's
+   * network: settings, scalers, feature names and the rest of the model file's metadata, as
+   * JSON strings (see onnx-metadata.ts). `exportOnnx(forecaster)` calls it.
+   */
+  onnxMetadata(): Record<string, string> {
+    return forecasterOnnxMetadata(this.saved());
   }
 
   /** A forecaster from toBytes()' bytes. */

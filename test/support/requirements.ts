@@ -1,4 +1,4 @@
-// Tests that need software from outside npm (Debian's Chromium, Debian's PyTorch) skip with
+// Tests that need software from outside npm (Debian's Chromium, PyTorch and onnx) skip with
 // one line that says what to install when it is missing, so that `npm ci && npm test` passes
 // on a fresh machine. Under CI (.ci/run sets PLSTM_REQUIRE_ALL=1) nothing skips: a missing
 // requirement runs the test anyway and fails it.
@@ -17,6 +17,11 @@ const REQUIREMENTS = {
     present: () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
     install: 'apt-get install python3-torch',
     run: 'npm run test:python',
+  },
+  onnx: {
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0,
+    install: 'apt-get install python3-onnx',
+    run: 'npm run test:onnx',
   },
 } as const;
 
