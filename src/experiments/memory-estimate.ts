@@ -7,6 +7,7 @@
 // task reads are not counted. It only has to tell possible from impossible.
 import { ConfigError } from '../errors.js';
 import { flagOf } from './option-spec.js';
+import { gatesOf } from '../cells/registry.js';
 import { TASK_DEFINITIONS, type TrainOptions } from './registry.js';
 
 /**
@@ -35,7 +36,7 @@ function gib(bytes: number): string {
 /** The parts of a run's memory, by the sizes in its options. */
 export function estimateRunMemory(o: TrainOptions): Part[] {
   const sizes = TASK_DEFINITIONS[o.task].sizes?.(o) ?? { steps: null, inputWidth: null };
-  const H = o.hidden, gates = o.cell === 'plstm' ? 3 : 4;
+  const H = o.hidden, gates = gatesOf(o.cell);
   let weights = 0;
   for (let l = 0; l < o.layers; l++) {
     const I = l === 0 ? sizes.inputWidth ?? H : H;
