@@ -28,10 +28,6 @@ const WORK = join(ROOT, 'test', '.docs-examples');
 /** Seconds one example may run (on a 2-core machine; the examples are kept tiny). */
 const LIMIT_S = 30;
 
-// Links to pages that other branches add. Expected later: remove each entry once its page is
-// in the tree (the test then checks it like any other link).
-const EXPECTED_LATER = new Set(['docs/scaling-out.md', 'docs/onnx.md']);
-
 const RUN_LANGS = new Set(['ts', 'typescript', 'js', 'javascript']);
 const ENTRIES: Record<string, string> = {
   'powerlaw-lstm': 'src/index.ts',
@@ -245,7 +241,7 @@ describe('docs: links', () => {
         const abs = path === '' ? join(ROOT, file) : resolve(dirname(join(ROOT, file)), decodeURIComponent(path));
         const rel = relative(ROOT, abs).split('\\').join('/');
         if (!existsSync(abs)) {
-          if (!EXPECTED_LATER.has(rel)) broken.push(`${file}:${line}: ${target} (no file ${rel})`);
+          broken.push(`${file}:${line}: ${target} (no file ${rel})`);
           continue;
         }
         if (anchor && abs.endsWith('.md') && !anchorsOf(readFileSync(abs, 'utf8')).has(anchor)) {

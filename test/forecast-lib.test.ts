@@ -125,13 +125,47 @@ test('fit() passes the caller\'s callbacks through: a stop after 3 steps ends tr
   }
 });
 
-test('validationShare holds out the latest windows: every epoch is validated, valLoss is the lowest', async () => {
+test('validationShare holds out the latest windows and keeps the weights of the best epoch', async () => {
   const values = Array.from({ length: 200 }, (_, t) => Math.sin(t / 5) + 0.1 * Math.cos(t * t));
-  const f = new Forecaster({ lookback: 12, horizon: 3, hidden: 8, epochs: 4, batchSize: 16, validationShare: 0.2, quantiles: null });
-  const summary = await f.fit(numeric(values));
-  const losses = summary.history.map((e) => e.validation!.loss);
-  assert.equal(losses.length, 4);
-  assert.ok(losses.every(Number.isFinite));
-  assert.equal(summary.valLoss, Math.min(...losses));
-  f.dispose();
+  // the same values with the last 20 in reverse order: the same scaler (mean and spread), and
+  // only windows whose target or input reaches t >= 180 see the difference
+  const reversedTail = [...values.slice(0, 180), ...values.slice(180).reverse()];
+  const EPOCHS = 4;
+  async function run(series: number[]) {
+    const stepLosses: number[] = [], valLosses: number[] = [], snapshots: Float32Array[] = [];
+    const f = new Forecaster({ lookback: 12, horizon: 3, hidden: 8, epochs: EPOCHS, batchSize: 16, validationShare: 0.2, quantiles: null });
+    const summary = await f.fit(numeric(series), {
+      callbacks: [{
+        onStepEnd: (ctx) => {
+          stepLosses.push(ctx.loss!);
+          // spoil the weights after the last step: the last epoch validates worst, so keeping
+          // the best epoch's weights differs from keeping the last ones
+          if (ctx.epoch === EPOCHS - 1 && ctx.step === ctx.batchesPerEpoch) ctx.model.params.forEach((_, i, p) => { p[i] = (i % 7) - 3; });
+        },
+        onEpochEnd: (ctx) => {
+          valLosses.push(ctx.record!.validation!.loss);
+          snapshots.push(Float32Array.from(ctx.model.params));
+        },
+      }],
+    });
+    const kept = Float32Array.from(f.sequenceModel.params);
+    f.dispose();
+    return { summary, stepLosses, valLosses, snapshots, kept };
+  }
+  const a = await run(values);
+  const b = await run(reversedTail);
+  // every epoch is validated
+  assert.equal(a.valLosses.length, EPOCHS);
+  assert.ok(a.valLosses.every(Number.isFinite), a.valLosses.join(' '));
+  // training never read the latest values: the same step losses; validation did: other losses
+  assert.equal(a.stepLosses.length, b.stepLosses.length);
+  const trainDiff = Math.max(...a.stepLosses.map((l, i) => Math.abs(l - b.stepLosses[i]) / l));
+  assert.ok(trainDiff < 1e-6, `training losses differ by ${trainDiff} (relative) when only the latest values change`);
+  const valDiff = Math.abs(a.valLosses[0] - b.valLosses[0]) / a.valLosses[0];
+  assert.ok(valDiff > 1e-3, `validation loss moved by only ${valDiff} (relative) when the latest values changed`);
+  // the weights kept are those of the best epoch, and valLoss is that epoch's loss
+  const best = a.valLosses.indexOf(Math.min(...a.valLosses));
+  assert.ok(best < EPOCHS - 1, `the spoilt last epoch validated best: ${a.valLosses.join(' ')}`);
+  assert.deepEqual(a.kept, a.snapshots[best]);
+  assert.equal(a.summary.valLoss, a.valLosses[best]);
 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../src/cells/rng.js';
 import { backtest, BaselineModel, buildSeries, Forecaster, type TimeSeries } from '../src/forecast/index.js';
 import { ConfigError } from '../src/errors.js';
+import { rowStarts } from '../src/forecast/stateful.js';
 
 const PERIOD = 40, T = 1200, TEST = 200, H = 5;
 function seasonal(): TimeSeries {
@@ -120,4 +121,15 @@ test('stateful: toBytes() keeps each series\' live state; the loaded forecaster 
   await fresh.fit(series('a', 200));
   assert.throws(() => Forecaster.fromBytes(fresh.toBytes()).update(1, 'a'), /call predict\(\) with its history first/);
   for (const m of [f, g, fresh]) m.dispose();
+});
+
+test('stateful training rows: a lone series fills a batch with rows cut at staggered phases; many series get one row each', () => {
+  // one series, batch 32, chunks of 336: 32 rows, 10.5 steps apart (floored)
+  const one = rowStarts(1, 32, 336);
+  assert.equal(one.length, 32);
+  assert.deepEqual(one.slice(0, 4), [0, 10, 21, 31]);
+  assert.equal(one[31], Math.floor((31 * 336) / 32));
+  // 5 series: ceil(32 / 5) = 7 rows each; 414 series: one row each, from their first step
+  assert.equal(rowStarts(5, 32, 100).length, 7);
+  assert.deepEqual(rowStarts(414, 32, 336), [0]);
 });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CHROMIUM_FLAGS, serveFiles, withPage } from './support/browser.js';
+import { skipUnless } from './support/requirements.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** What the package needs to build (`npm pack` runs `prepare`, i.e. `npm run build`). */
@@ -228,7 +229,7 @@ try {
   pageBundle = res.outputFiles[0].text;
 });
 
-test('(e) the bundle trains in headless Chromium on a page without cross-origin isolation: wasm, one thread, no console error', async () => {
+test('(e) the bundle trains in headless Chromium on a page without cross-origin isolation: wasm, one thread, no console error', { skip: skipUnless('chromium') }, async () => {
   assert.ok(pageBundle, 'test (d) made the bundle');
   const files: Record<string, [string, string]> = {
     '/': ['text/html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>plstm</title><script type="module" src="/bundle.js"></script>'],

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, withPage } from './support/browser.js';
+import { skipUnless } from './support/requirements.js';
 // @ts-expect-error: plain JavaScript modules of the build and the server
 import { buildPlayground } from '../scripts/build-playground.mjs';
 // @ts-expect-error: see above
@@ -35,7 +36,11 @@ const MAX_BLOCK_MS = 200;
 const RUN_CHARTS = ['loss', 'metric', 'p', 'decay', ...[0, 1, 2, 3].flatMap((i) => [`gates-plstm-${i}`, `gates-lstm-${i}`])];
 
 let dist = '';
+/** Every test here drives the page in Chromium: without it they skip, and the app is not built. */
+const skip = skipUnless('chromium');
+
 before(async () => {
+  if (skip !== false) return;
   dist = mkdtempSync(join(tmpdir(), 'plstm-playground-'));
   await buildPlayground({ out: dist });
 }, { timeout: 120_000 });
@@ -170,8 +175,8 @@ async function drive(t: TestContext, isolate: boolean): Promise<void> {
   }
 }
 
-test('playground, cross-origin isolated (COOP/COEP): trains on threads, charts, files, URL', { timeout: 170_000 }, (t) => drive(t, true));
-test('playground, not isolated: trains on one thread, charts, files, URL', { timeout: 170_000 }, (t) => drive(t, false));
+test('playground, cross-origin isolated (COOP/COEP): trains on threads, charts, files, URL', { timeout: 170_000, skip }, (t) => drive(t, true));
+test('playground, not isolated: trains on one thread, charts, files, URL', { timeout: 170_000, skip }, (t) => drive(t, false));
 
 /** Steps the page one batch at a time with the "step" button, n times. */
 async function stepTimes(page: Page, n: number): Promise<void> {
@@ -182,7 +187,7 @@ async function stepTimes(page: Page, n: number): Promise<void> {
   }
 }
 
-test('playground, the adding problem and forecasting (built-in CO2 and a dropped CSV) train and draw', { timeout: 170_000 }, async () => {
+test('playground, the adding problem and forecasting (built-in CO2 and a dropped CSV) train and draw', { timeout: 170_000, skip }, async () => {
   const server = await startPlaygroundServer({ root: dist, isolate: true });
   try {
     await withPage(CHROMIUM_FLAGS, async (page, problems) => {

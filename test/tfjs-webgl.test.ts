@@ -7,10 +7,10 @@
 // cannot be had at all the test skips and says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { CHROMIUM, serveFiles, withPage } from './support/browser.js';
+import { serveFiles, withPage } from './support/browser.js';
+import { skipUnless } from './support/requirements.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** SwiftShader: WebGL 2 in software, for machines without a GPU. */
@@ -75,11 +75,7 @@ function worst(a: number[], b: number[], atol = 1e-5, rtol = 1e-4): number {
   return w;
 }
 
-test('TF.js webgl backend in headless Chromium: PowerLawLSTM and FastLSTM give the cpu backend\'s outputs and gradients', { timeout: 90_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing (apt-get install chromium): the webgl backend was not tested`);
-    return;
-  }
+test('TF.js webgl backend in headless Chromium: PowerLawLSTM and FastLSTM give the cpu backend\'s outputs and gradients', { timeout: 90_000, skip: skipUnless('chromium') }, async (t) => {
   const bundle = await build({
     stdin: { contents: PAGE, resolveDir: ROOT, loader: 'ts', sourcefile: 'webgl-page.ts' }, absWorkingDir: ROOT,
     bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', outfile: 'page.js',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// TF.js baseline for `plstm bench` (benchmarks only; never used by the tests).
+// TF.js baseline for `npm run bench` (benchmarks only; never used by the tests).
 //
 // The model a TypeScript user can build today for the copy task: tf.layers.lstm
 // (returnSequences, `--hidden` units) -> dense(`--output`) on every step -> softmax

@@ -5,7 +5,7 @@
 // Prints one JSON line per model with the median seconds per batch. Benchmark, not a test.
 //
 //   npm run build && node bench/tfjs/bench_tfjs_layers.mjs [--backend wasm|cpu] [--reps 3]
-// (`plstm bench --mode tfjs-layer` runs it and prints the ratios.)
+// (`npm run bench -- --mode tfjs-layer` runs it and prints the ratios.)
 import { parseArgs } from 'node:util';
 import { loadTfjs } from './load-tfjs.mjs';
 import { FastLSTM, PowerLawLSTM } from '../../dist/tfjs/index.js';

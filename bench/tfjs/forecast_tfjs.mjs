@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// TF.js baseline of `plstm bench --mode forecast` (benchmarks only; never used by the tests).
+// TF.js baseline of `npm run bench -- --mode forecast` (benchmarks only; never used by the tests).
 //
 // The windowed forecaster's network as a TF.js user builds it: tf.layers.lstm(`--hidden`) on
 // `--lookback` steps of `--features` inputs -> dense(`--horizon`) on the last step, MSE, Adam,

@@ -1,6 +1,6 @@
 // TF.js for the benchmark baselines: @tensorflow/tfjs on the wasm backend (its .wasm files
 // from the package's dist folder) or another backend. Without the devDependencies it prints
-// one JSON line with "skipped" and exits 0, so `plstm bench` reports the baseline as missing.
+// one JSON line with "skipped" and exits 0, so `npm run bench` reports the baseline as missing.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 

@@ -1,13 +1,9 @@
 // `plstm bench --mode forecast`: the forecaster's two speeds on synthetic daily data (ten years,
 // 3650 points, a yearly and a weekly cycle plus noise):
 //  (a) one training epoch of the windowed forecaster (lookback 365, horizon 30, point
-//      forecasts) against the same network in TF.js (tf.layers.lstm + dense, model.fit, wasm
-//      backend; bench/tfjs/forecast_tfjs.mjs, in its own process), timed on a few batches
-//      and scaled to the epoch's batch count;
+//      forecasts); the repository's `npm run bench -- --mode forecast` times the same network
+//      in TF.js beside it;
 //  (b) update(value) plus a new 30-step forecast of a stateful forecaster with 64 units.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Rng } from '../cells/rng.js';
 import { buildSeries, type TimeSeries } from '../forecast/series.js';
 import { Forecaster } from '../forecast/forecaster.js';
@@ -20,8 +16,6 @@ export interface ForecastBenchOptions {
   cells?: ForecastCell[];
   /** Hidden units of (a). Default 32. */
   hidden?: number;
-  /** TF.js batches timed for (a) (an epoch takes minutes there). Default 3. */
-  tfjsBatches?: number;
   /** Timed update() calls for (b). Default 2000. */
   updates?: number;
 }
@@ -38,11 +32,24 @@ export function syntheticDaily(days = 3650, seed = 1): TimeSeries {
   return buildSeries('synthetic', obs, 'date');
 }
 
-/** Runs the forecast bench; emits one JSON-safe record per measurement. */
+/** The windowed forecaster of (a): window, batch and input features (the value and 4 calendar features). */
+export const FORECAST_EPOCH = { lookback: 365, horizon: 30, batchSize: 32, features: 5 } as const;
+
+/** What (a) measured, for a comparison run beside it. */
+export interface ForecastEpochs {
+  hidden: number;
+  /** Training batches in one epoch. */
+  batches: number;
+  /** Seconds of one epoch, per cell. */
+  seconds: Record<string, number>;
+}
+
+/** Runs the forecast bench; emits one JSON-safe record per measurement and returns (a)'s epochs. */
 export async function runForecastBench(o: ForecastBenchOptions, emit: (line: Record<string, unknown>) => void,
-  progress: (msg: string) => void): Promise<void> {
+  progress: (msg: string) => void): Promise<ForecastEpochs> {
   const series = syntheticDaily();
-  const lookback = 365, horizon = 30, batchSize = 32, hidden = o.hidden ?? 32;
+  const { lookback, horizon, batchSize } = FORECAST_EPOCH;
+  const hidden = o.hidden ?? 32;
   const batches = Math.ceil(windowOrigins({ lookback, horizon, end: series.values.length }).length / batchSize);
   const ours: Record<string, number> = {};
   for (const cell of o.cells ?? ['plstm', 'lstm']) {
@@ -53,25 +60,7 @@ export async function runForecastBench(o: ForecastBenchOptions, emit: (line: Rec
     const seconds = (performance.now() - t0) / 1000;
     f.dispose();
     ours[cell] = seconds;
-    emit({ case: 'forecast-epoch', impl: 'ours', cell, lookback, horizon, hidden, batchSize, batches: s.steps, features: 5, epoch_s: seconds, loss: s.loss });
-  }
-  const script = fileURLToPath(new URL('../../bench/tfjs/forecast_tfjs.mjs', import.meta.url));
-  const k = o.tfjsBatches ?? 3;
-  if (existsSync(script)) {
-    progress(`forecast (a): TF.js, ${k} batches of the same network ...`);
-    const r = spawnSync(process.execPath, [script, '--lookback', String(lookback), '--horizon', String(horizon), '--features', '5',
-      '--hidden', String(hidden), '--batch', String(batchSize), '--batches', String(k)], { encoding: 'utf8', timeout: 3_600_000 });
-    const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-    const tf = line === undefined ? { skipped: `TF.js script failed: ${r.stderr.trim().split('\n').pop()}` } : JSON.parse(line);
-    if (tf.skipped !== undefined) {
-      emit({ case: 'forecast-epoch', impl: 'tfjs', skipped: tf.skipped });
-    } else {
-      const epoch = tf.seconds_per_batch * batches;
-      emit({ case: 'forecast-epoch', impl: 'tfjs', lookback, horizon, hidden, batchSize, batches, batches_timed: k, epoch_s: epoch, seconds_per_batch: tf.seconds_per_batch, backend: tf.backend, tfjs: tf.tfjs });
-      for (const [cell, s] of Object.entries(ours)) emit({ case: 'forecast-epoch-ratio', cell, tfjs_over_ours: epoch / s });
-    }
-  } else {
-    emit({ case: 'forecast-epoch', impl: 'tfjs', skipped: 'bench/tfjs/forecast_tfjs.mjs is not here (it is in the repository, not the package)' });
+    emit({ case: 'forecast-epoch', impl: 'ours', cell, lookback, horizon, hidden, batchSize, batches: s.steps, features: FORECAST_EPOCH.features, epoch_s: seconds, loss: s.loss });
   }
 
   // (b) streaming: update(value) + a 30-step forecast (3 quantiles) with 64 units
@@ -94,4 +83,5 @@ export async function runForecastBench(o: ForecastBenchOptions, emit: (line: Rec
   times.sort((a, b) => a - b);
   emit({ case: 'forecast-update', impl: 'ours', cell: 'plstm', hidden: 64, horizon, quantiles: 3, calls: n,
     median_us: times[n >> 1], p90_us: times[Math.floor(n * 0.9)], mean_us: times.reduce((a, b) => a + b, 0) / n });
+  return { hidden, batches, seconds: ours };
 }

@@ -1,8 +1,25 @@
-// The human-readable form of a benchmark report: one table row per measurement, then the
-// ratios and the targets.
+// The human-readable form of a benchmark report: one table row per measurement, then any
+// further sections (the repository's bench/ adds the baselines' ratios) and the notes.
+import type { OursResult } from './ours.js';
 import type { BenchLine } from './run.js';
 
-function fmtSeconds(s: number): string {
+/** One row of the table: a timing of ours or of a baseline, already in words. */
+export interface ReportRow {
+  what: string;
+  backend: string;
+  mode: string;
+  B: number; T: number; H: number;
+  threads: number;
+  median_s: number;
+  gflops: number;
+  /** Activation memory (ours only), in words. */
+  activations: string;
+  /** Loss of the last timed batch, in words ('' when not known). */
+  loss: string;
+}
+
+/** Seconds in the unit that reads best (s, ms, us). */
+export function fmtSeconds(s: number): string {
   if (s >= 1) return `${s.toFixed(2)} s`;
   if (s >= 1e-3) return `${(s * 1e3).toFixed(2)} ms`;
   return `${(s * 1e6).toFixed(2)} us`;
@@ -18,40 +35,37 @@ function pad(rows: string[][]): string {
   return rows.map((r) => r.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ')).join('\n');
 }
 
-/** The report as a table plus ratio and target lines. */
-export function formatReport(lines: BenchLine[]): string {
-  const rows: string[][] = [['what', 'backend', 'mode', 'B', 'T', 'H', 'threads', 'median', 'GFLOP/s', 'activations', 'loss']];
-  const notes: string[] = [];
-  const ratioText: string[] = [];
-  for (const l of lines) {
-    if (l.source === 'skipped') { notes.push(`skipped ${l.what}: ${l.reason}`); continue; }
-    if (l.source === 'ratios') {
-      ratioText.push(`ratios at ${l.mode} B=${l.B} T=${l.T} H=${l.H} (best thread count of each):`);
-      for (const [k, v] of Object.entries(l.best)) ratioText.push(`  ${k.padEnd(20)} ${fmtSeconds(v.median_s).padStart(10)}  (threads ${v.threads})`);
-      for (const [k, v] of Object.entries(l.ratios)) ratioText.push(`  ${k.padEnd(28)} ${v.toFixed(3)}`);
-      for (const t of l.targets) {
-        ratioText.push(`  target ${t.pass ? 'PASS' : 'FAIL'}: ${t.name} = ${t.value.toFixed(3)} (${t.kind === 'max' ? 'at most' : 'at least'} ${t.limit})`);
-      }
-      continue;
-    }
-    const what = l.source === 'plstm' ? `ours ${l.cell}` : `${l.source} ${l.impl}`;
-    const backend = l.source === 'plstm' ? l.backend
-      : l.source === 'tfjs' ? `tfjs-${String(l.backend ?? '')}` : `torch ${String(l.torch ?? '')}`;
-    const loss = l.source === 'plstm'
-      ? (l.loss === undefined ? '' : (l.finite ? l.loss.toFixed(4) : 'NOT FINITE'))
-      : (typeof l.loss === 'number' ? l.loss.toFixed(4) : '');
-    rows.push([what, backend, l.mode, String(l.B), String(l.T), String(l.H), String(l.threads),
-      fmtSeconds(l.median_s) + (l.mode === 'infer-step' ? '/step' : '/batch'), l.gflops.toFixed(2),
-      l.source === 'plstm' ? fmtBytes(l.activation_bytes)
-        + (l.measured_activation_bytes !== undefined ? ` (heap ${fmtBytes(l.measured_activation_bytes)})` : '') : '',
-      loss]);
-  }
+/** The table row of one timing of our model. */
+export function oursRow(l: OursResult): ReportRow {
+  return {
+    what: `ours ${l.cell}`, backend: l.backend, mode: l.mode, B: l.B, T: l.T, H: l.H, threads: l.threads,
+    median_s: l.median_s, gflops: l.gflops,
+    activations: fmtBytes(l.activation_bytes)
+      + (l.measured_activation_bytes !== undefined ? ` (heap ${fmtBytes(l.measured_activation_bytes)})` : ''),
+    loss: l.loss === undefined ? '' : (l.finite ? l.loss.toFixed(4) : 'NOT FINITE'),
+  };
+}
+
+/** The table, then each of `sections` (blocks of lines), then the notes. */
+export function formatTable(rows: ReportRow[], sections: string[], notes: string[]): string {
+  const cells = [['what', 'backend', 'mode', 'B', 'T', 'H', 'threads', 'median', 'GFLOP/s', 'activations', 'loss'],
+    ...rows.map((r) => [r.what, r.backend, r.mode, String(r.B), String(r.T), String(r.H), String(r.threads),
+      fmtSeconds(r.median_s) + (r.mode === 'infer-step' ? '/step' : '/batch'), r.gflops.toFixed(2), r.activations, r.loss])];
+  return [pad(cells), ...sections, ...(notes.length ? [notes.join('\n')] : [])].join('\n\n');
+}
+
+/** The notes of our lines: the machine's load while timing, and every case left out. */
+export function reportNotes(lines: BenchLine[]): string[] {
+  const notes = lines.flatMap((l) => (l.source === 'skipped' ? [`skipped ${l.what}: ${l.reason}`] : []));
   const loads = lines.flatMap((l) => (l.source === 'plstm' ? [l.load1] : []));
   if (loads.length) {
     notes.unshift(`machine load (1-minute average) while timing ours: ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)}`);
   }
-  const parts = [pad(rows)];
-  if (ratioText.length) parts.push(ratioText.join('\n'));
-  if (notes.length) parts.push(notes.join('\n'));
-  return parts.join('\n\n');
+  return notes;
+}
+
+/** The report of `plstm bench`: a table of our timings and the notes. */
+export function formatReport(lines: BenchLine[]): string {
+  const rows = lines.flatMap((l) => (l.source === 'plstm' ? [oursRow(l)] : []));
+  return formatTable(rows, [], reportNotes(lines));
 }

@@ -1,16 +1,11 @@
-// `plstm bench` without the command line: expands the settings into cases, times ours, then
-// the baselines (one after the other: they share the cores), and builds the ratios.
+// `plstm bench` without the command line: expands the settings into cases and times our model
+// on each. The PyTorch and TF.js baselines are not part of the package: the repository's
+// bench/run.ts (`npm run bench`) times them beside these cases in the same run.
 import type { BuiltinCellKind } from '../cells/types.js';
 import { COPY_TASK, GRID, STREAM_DEFAULTS, type BenchCase, type BenchMode } from './config.js';
 import { trainBatchFlops, streamStepFlops } from './flops.js';
 import { activationBytes } from './memory.js';
 import { benchOurs, type OursResult } from './ours.js';
-import {
-  defaultTorchImpls, runTfjsBaseline, runTorchBaseline, type BaselineResult, type BaselineShape,
-} from './baselines.js';
-import { compare, type RatiosLine } from './compare.js';
-
-export type BaselineName = 'torch' | 'tfjs';
 
 /** Every setting of a benchmark run; `resolveBenchOptions` fills the defaults. */
 export interface BenchOptions {
@@ -24,7 +19,6 @@ export interface BenchOptions {
   /** Timed repetitions of ours (train: batches; infer-step: blocks of T steps). */
   reps: number;
   warmup: number;
-  baselines: BaselineName[];
   /** Run the BENCHMARKS.md grid instead of the given batch/steps/hidden/threads. */
   grid: boolean;
   /** Grid: skip cases whose estimated seconds per batch exceed this. */
@@ -43,14 +37,6 @@ export const BENCH_DEFAULTS = {
   // infer-step: a step is microseconds, and V8 optimises the JS around the kernels only after
   // a few thousand calls (the first blocks ran 1.5-8x slower): 20 blocks (4,380 steps)
   warmup: { train: 1, 'infer-step': 20 },
-  baselines: ['torch', 'tfjs'] as BaselineName[],
-  /**
-   * PyTorch repetitions (at most) and warm-up batches (TorchScript optimises during the first
-   * calls); streaming gets as many warm-up blocks as ours.
-   */
-  torch: { reps: 5, warmup: { train: 2, 'infer-step': 20 } },
-  /** TF.js takes seconds per batch: few repetitions. */
-  tfjs: { reps: 2, warmup: 1 },
   grid: { maxSeconds: 30, maxBytes: 2 * 1024 ** 3, budgetSeconds: 8, reps: 3 },
   /** Assumed GFLOP/s before any grid case has been measured (for the skip estimate). */
   assumedGflops: { wasm: 10, js: 1 },
@@ -69,8 +55,6 @@ export function resolveBenchOptions(o: Partial<BenchOptions>): BenchOptions {
     backend: o.backend,
     reps: o.reps ?? (grid ? BENCH_DEFAULTS.grid.reps : BENCH_DEFAULTS.reps[mode]),
     warmup: o.warmup ?? BENCH_DEFAULTS.warmup[mode],
-    // TF.js has no streaming step here: infer-step compares with PyTorch only
-    baselines: o.baselines ?? (grid ? [] : mode === 'train' ? [...BENCH_DEFAULTS.baselines] : ['torch']),
     grid,
     maxSeconds: o.maxSeconds ?? BENCH_DEFAULTS.grid.maxSeconds,
     maxBytes: o.maxBytes ?? BENCH_DEFAULTS.grid.maxBytes,
@@ -85,14 +69,13 @@ export interface SkippedLine {
   reason: string;
 }
 
-/** A baseline line with the same FLOP accounting as ours. */
-export type BaselineLine = BaselineResult & { gflop: number; gflops: number };
+/** A line of `plstm bench`: a timing of ours, or a case left out. */
+export type BenchLine = OursResult | SkippedLine;
 
-export type BenchLine = OursResult | BaselineLine | RatiosLine | SkippedLine;
-
-/** Everything the run printed, in order. */
+/** Everything the run printed, in order, and our timings alone. */
 export interface BenchReport {
   lines: BenchLine[];
+  ours: OursResult[];
 }
 
 function cases(o: BenchOptions): BenchCase[] {
@@ -113,13 +96,6 @@ function caseFlops(c: BenchCase): number {
 
 function describe(c: BenchCase): string {
   return `${c.cell} ${c.mode} B=${c.B} T=${c.T} H=${c.H} threads=${c.threads}`;
-}
-
-function withFlops(b: BaselineResult): BaselineLine {
-  const cell: BuiltinCellKind = b.impl.startsWith('plstm') ? 'plstm' : 'lstm';
-  const shape = { cell, B: b.B, T: b.T, H: b.H, I: b.I, O: b.O };
-  const flops = b.mode === 'train' ? trainBatchFlops(shape) : streamStepFlops(shape);
-  return { ...b, gflop: flops / 1e9, gflops: flops / 1e9 / b.median_s };
 }
 
 /**
@@ -163,31 +139,5 @@ export async function runBench(opts: BenchOptions, emit: (l: BenchLine) => void,
     out(r);
   }
 
-  // Baselines, one shape at a time.
-  const baselines: BaselineResult[] = [];
-  const shapes = new Map<string, BaselineShape>();
-  for (const r of ours) {
-    shapes.set(`${r.B}/${r.T}/${r.H}`, { mode: r.mode, B: r.B, T: r.T, H: r.H, I: r.I, O: r.O });
-  }
-  for (const s of shapes.values()) {
-    const tag = `B=${s.B} T=${s.T} H=${s.H}`;
-    const impls = defaultTorchImpls(s.mode).filter((i) => opts.cells.some((c) => i.startsWith(`${c}-`)));
-    if (opts.baselines.includes('torch') && impls.length > 0) {
-      progress(`timing PyTorch (${impls.join(', ')}) at ${tag}, threads ${opts.threads.join(', ')}`);
-      const r = await runTorchBaseline(s, {
-        impls, threads: opts.threads,
-        reps: Math.min(opts.reps, BENCH_DEFAULTS.torch.reps), warmup: BENCH_DEFAULTS.torch.warmup[s.mode],
-      });
-      for (const b of r.results) { baselines.push(b); out(withFlops(b)); }
-      if (r.skipped) out({ source: 'skipped', what: `torch ${tag}`, reason: r.skipped });
-    }
-    if (opts.baselines.includes('tfjs')) {
-      progress(`timing TF.js tf.layers.lstm (wasm) at ${tag}: seconds per batch`);
-      const r = await runTfjsBaseline(s, { ...BENCH_DEFAULTS.tfjs });
-      for (const b of r.results) { baselines.push(b); out(withFlops(b)); }
-      if (r.skipped) out({ source: 'skipped', what: `tfjs ${tag}`, reason: r.skipped });
-    }
-  }
-  for (const l of compare(ours, baselines)) out(l);
-  return { lines };
+    return { lines, ours };
 }

@@ -14,6 +14,7 @@ import { COPY_LENGTH } from '../data/copy-task.js';
 import { Forecaster } from '../forecast/forecaster.js';
 import { readSeriesCsv } from '../forecast/read-csv.js';
 import { windowOrigins } from '../forecast/windows.js';
+import { lookbackOf } from '../forecast/settings.js';
 import { parseFrequency } from '../forecast/series.js';
 
 /** A checkpoint opened for analysis; dispose() frees both models. */
@@ -137,12 +138,12 @@ function openForecaster(file: string, exact: SequenceModel, meta: Record<string,
       options.ablation = {
         model: fc.sequenceModel, metric: 'loss',
         // the model's own loss on the scaled windows (mse or pinball): lower is better
-        evaluate: (m) => m.evaluate({ B: n, T: s.lookback, x: scored.x, y: scored.y }).loss,
+        evaluate: (m) => m.evaluate({ B: n, T: lookbackOf(s), x: scored.x, y: scored.y }).loss,
       };
     }
     return {
-      describe: `forecaster of ${csv} (series "${ser.id}", lookback ${s.lookback}, horizon ${s.horizon})`, task: 'forecast', primary: 'loss',
-      exact, x: traced.x, B: Math.min(samples, all.length), T: s.lookback,
+      describe: `forecaster of ${csv} (series "${ser.id}", lookback ${lookbackOf(s)}, horizon ${s.horizon})`, task: 'forecast', primary: 'loss',
+      exact, x: traced.x, B: Math.min(samples, all.length), T: lookbackOf(s),
       options, meta, dispose: () => { exact.dispose(); fc.dispose(); },
     };
   } catch (err) {

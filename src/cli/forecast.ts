@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  BASELINE_NAMES, BaselineModel, Forecaster, backtest, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
+  BASELINE_NAMES, BaselineModel, Forecaster, backtest, defaultSeason, lookbackOf, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
   type BacktestResult, type ForecastCell, type ForecastMode, type ForecastModel, type ForecasterSettings, type Normalization, type TimeSeries,
 } from '../forecast/index.js';
 import { forecastChart, renderSvg } from '../plot/index.js';
@@ -70,7 +70,7 @@ function addDataFlags(cmd: Command, required: boolean): Command {
 
 function addModelFlags(cmd: Command): Command {
   cmd
-    .option('--lookback <L>', 'input steps per forecast; with --mode stateful, steps per truncated-BPTT chunk (required)')
+    .option('--lookback <L>', 'input steps per forecast; with --mode stateful, steps per truncated-BPTT chunk (default: by frequency: 336 hours, 365 days, 104 weeks, 24 months, 8 quarters, else 4 horizons; shorter when the data cannot hold it)')
     .option('--mode <windowed|stateful>', 'windowed: lookback steps in, horizon out; stateful: the state runs through the whole history', 'windowed')
     .option('--horizon <H>', 'steps forecast at once (required)')
     .option('--hidden <n>', 'hidden units per layer', '32')
@@ -203,7 +203,7 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
   const quantiles = q === 'none' ? null : q.split(',').map((s) => Number(s));
   if (quantiles !== null && !quantiles.every((v) => v > 0 && v < 1)) throw new UsageError(`--quantiles must be levels in (0, 1) like 0.1,0.5,0.9 or "none", got "${q}"`);
   return {
-    lookback: need(int(f, 'lookback', 'lookback'), 'lookback', 'input steps per forecast'),
+    lookback: int(f, 'lookback', 'lookback'),
     horizon: need(int(f, 'horizon', 'horizon'), 'horizon', 'steps forecast at once'),
     mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
@@ -314,7 +314,7 @@ export function registerForecast(program: Command): void {
           id: s.id, time: formatTime(s.times[o + h], s.timeKind), mean: bt.forecasts[i][w * H + h],
           q: bt.quantiles === null ? null : [...bt.quantiles[i].subarray((w * H + h) * Q, (w * H + h + 1) * Q)],
         }))));
-        const svg = await renderSvg(plotOf(series[0], bt, 0, levels, Math.max(4 * H, settings.lookback)));
+        const svg = await renderSvg(plotOf(series[0], bt, 0, levels, Math.max(4 * H, lookbackOf(fc.settings))));
         writeFilesAtomic([
           { path: files[0], data: fc.toBytes() },
           { path: files[1], data: JSON.stringify(metrics, null, 2) + '\n' },

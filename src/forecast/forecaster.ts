@@ -18,7 +18,7 @@ import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
 import { fitScaler, unscale, type Scaler } from './scaler.js';
 import { defaultSeason, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
-import { frameSeasons, resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
+import { defaultLookback, frameSeasons, lookbackOf, resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
 import { StatefulStrategy } from './stateful.js';
 import type { TrainSummary } from './train.js';
 import { WindowedStrategy, writeWindows } from './windowed.js';
@@ -80,7 +80,9 @@ export class Forecaster implements ForecastModel {
 
   /** Windowed: lookback steps before each origin (more with normalize 'seasonal': see frameHistory); stateful: one. */
   minHistory(ser: TimeSeries): number {
-    return this.strategy.minHistory(ser);
+    if (this.settings.lookback !== null) return this.strategy.minHistory(ser);
+    // not fitted, no lookback given: the history under the lookback fit() would choose for this series
+    return this.withLookback(this.chooseLookback([ser], {}), () => this.strategy.minHistory(ser));
   }
 
   /** The seasonal period used for MASE: the setting, else the frequency's. */
@@ -117,7 +119,7 @@ export class Forecaster implements ForecastModel {
       ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout, eps: s.eps, pInit: s.pInit }
       : s.cell === 'lstm'
         ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias }
-        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: s.lookback };
+        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: lookbackOf(s) };
     const cfg: ModelConfig = {
       input: { kind: 'dense', size: F },
       layers: Array.from({ length: s.layers }, layer),
@@ -150,13 +152,17 @@ export class Forecaster implements ForecastModel {
     this.covariateNames = null;
     // normalize 'seasonal': the seasons of the first series' frequency unless given (saved with the settings)
     if (s.normalize === 'seasonal' && s.seasons === null && all.length > 0) s.seasons = frameSeasons(s, all[0].freq);
+    if (this.lookbackChosen || s.lookback === null) {
+      s.lookback = this.chooseLookback(all, opts);
+      this.lookbackChosen = true;
+    }
     const prepared = all.map((whole): TrainingSeries => {
       // a part that starts later is the series from there on (times, covariates and all)
       const start = opts.trainStart?.(whole) ?? 0, until = opts.trainEnd?.(whole) ?? whole.values.length;
       const ser = start > 0 ? sliceSeries(whole, start, until) : whole, end = until - start;
       const history = this.strategy.minHistory(ser);
       if (end < history + s.horizon) {
-        const [why, lower] = history > s.lookback
+        const [why, lower] = history > lookbackOf(s)
           ? [`the ${history} steps of history a window's seasonal frame reads + horizon`, 'lower lookback, horizon or seasons']
           : ['lookback + horizon', 'lower them'];
         throw new DataError(`series "${ser.id}" has ${end} training steps, fewer than ${why} = ${history + s.horizon}; ${lower} or give more data`);
@@ -178,6 +184,38 @@ export class Forecaster implements ForecastModel {
     this.lastTrain = await this.strategy.train(this.model, prepared, opts.callbacks);
     return this.lastTrain;
   }
+
+  /**
+   * The lookback fit() uses when none is given: the frequency's (defaultLookback), else, when
+   * the shortest training part cannot hold its history and horizon plus a horizon of windows,
+   * the longest of the frequency's seasons, then of 2 x horizon and horizon, that it can.
+   */
+  private chooseLookback(all: TimeSeries[], opts: ForecastFitOptions): number {
+    const s = this.settings, H = s.horizon;
+    if (all.length === 0) return defaultLookback({ unit: 'fixed', step: 1 }, H);
+    const freq = all[0].freq;
+    const seasons = frameSeasons(s, freq).filter((m) => m > 1).sort((a, b) => b - a);
+    const candidates = [defaultLookback(freq, H), ...seasons, 2 * H, H];
+    const fits = (L: number) => this.withLookback(L, () => all.every((ser) => {
+      const start = opts.trainStart?.(ser) ?? 0, end = (opts.trainEnd?.(ser) ?? ser.values.length) - start;
+      return end >= this.strategy.minHistory(ser) + 2 * H;
+    }));
+    return candidates.find(fits) ?? candidates[candidates.length - 1];
+  }
+
+  /** fn() with the settings' lookback set to L, then put back. */
+  private withLookback<T>(L: number, fn: () => T): T {
+    const kept = this.settings.lookback;
+    this.settings.lookback = L;
+    try {
+      return fn();
+    } finally {
+      this.settings.lookback = kept;
+    }
+  }
+
+  /** Whether fit() chose the lookback (none was given): every fit() chooses it again. */
+  private lookbackChosen = false;
 
   /** The scalers of a series the model was trained on. */
   private scalersOf(id: string): SeriesScalers {
@@ -211,7 +249,7 @@ export class Forecaster implements ForecastModel {
     for (const o of origins) {
       if (o < first || o + s.horizon > ser.values.length) throw new DataError(`series "${ser.id}": no window of ${first} + ${s.horizon} steps at origin ${o}`);
     }
-    const x = new Float32Array(origins.length * s.lookback * (1 + f.C)); // [W, L, F]
+    const x = new Float32Array(origins.length * lookbackOf(s) * (1 + f.C)); // [W, L, F]
     const y = new Float32Array(origins.length * s.horizon * this.Q); // [W, H, Q]
     writeWindows(s, this.strategy.sourceOf(f, ser), origins, x, 0, y);
     return { x, y };
@@ -332,7 +370,8 @@ export class Forecaster implements ForecastModel {
     // files saved before futureCalendar existed fed no lead features; those saved before eps,
     // pInit and forgetBias existed built their layers with the library's defaults, which the
     // settings fill in
-    const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined, seasons: saved.settings.seasons ?? undefined,
+    const f = new Forecaster({ ...saved.settings, lookback: saved.settings.lookback ?? undefined,
+      season: saved.settings.season ?? undefined, seasons: saved.settings.seasons ?? undefined,
       futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
     f.model = model;
     f.scalers = new Map(Object.entries(saved.scalers));

@@ -21,7 +21,7 @@ export { backtest, testOrigins, type BacktestOptions, type BacktestResult, type 
 export { DEFAULT_QUANTILES, sortQuantiles, medianIndex, quantileCount } from './quantiles.js';
 export { trainWindows, trainChunks, type TrainOptions, type TrainWindowsOptions, type TrainSummary } from './train.js';
 export {
-  FORECASTER_DEFAULTS, resolveForecasterSettings,
+  FORECASTER_DEFAULTS, resolveForecasterSettings, defaultLookback, lookbackOf,
   type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode,
 } from './settings.js';
 export { Forecaster, type SeriesForecast } from './forecaster.js';

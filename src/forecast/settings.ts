@@ -24,8 +24,11 @@ export interface ForecasterSettings {
   /**
    * Windowed: input chunk, the steps the model reads before each forecast. Stateful: the
    * truncation length of BPTT (steps per training chunk; the forecast reads the whole history).
+   * Default: chosen at fit() from the first series' frequency and the shortest training part
+   * (defaultLookback: two weeks of hours, a year of days, ...; shorter when the data cannot
+   * hold it), then saved with the model.
    */
-  lookback: number;
+  lookback?: number;
   /** Output chunk: steps forecast at once. */
   horizon: number;
   /** Windowed or stateful forecasting (see ForecastMode). Default 'windowed'. */
@@ -115,8 +118,12 @@ type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
  * Every setting with its default filled in; of the cell settings only the forecaster's cell's
  * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
  */
-export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season' | 'seasons' | CellSettingKey>> &
-  Pick<ForecasterSettings, CellSettingKey> & { season: number | null; seasons: number[] | null };
+export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'lookback' | 'season' | 'seasons' | CellSettingKey>> &
+  Pick<ForecasterSettings, CellSettingKey> & {
+    season: number | null; seasons: number[] | null;
+    /** The lookback given, or chosen by fit() (null until then: see lookbackOf). */
+    lookback: number | null;
+  };
 
 /** Defaults of the optional settings, in one place. */
 export const FORECASTER_DEFAULTS = {
@@ -150,6 +157,28 @@ export function frameSeasons(s: Pick<ResolvedForecasterSettings, 'season' | 'sea
 /** The default normalize of each mode: stateful forecasters read whole histories, not windows. */
 export const DEFAULT_NORMALIZE: Record<ForecastMode, Normalization> = { windowed: 'seasonal', stateful: 'series' };
 
+/** The lookback of a fitted forecaster's settings (given, or chosen by fit()). */
+export function lookbackOf(s: Pick<ResolvedForecasterSettings, 'lookback'>): number {
+  if (s.lookback === null) throw new ConfigError('the forecaster is not fitted: its lookback is chosen at fit() (or give lookback)');
+  return s.lookback;
+}
+
+/**
+ * The lookback a frequency suggests for a horizon: two weeks of hours (two cycles of the weekly
+ * season: what M4 Hourly was tuned on, EXPERIMENTS.md), a year of days, two years of weeks,
+ * months or quarters; for yearly and numeric steps, four horizons.
+ */
+export function defaultLookback(freq: Frequency, horizon: number): number {
+  switch (freq.unit) {
+    case 'hour': return 336;
+    case 'day': return 365;
+    case 'week': return 104;
+    case 'month': return 24;
+    case 'quarter': return 8;
+    default: return 4 * horizon;
+  }
+}
+
 /** A setting that must be a positive integer, checked with the cells' bound. */
 export function posInt(v: unknown, what: string): number {
   requireSetting(what, v, checkPositiveInt);
@@ -160,10 +189,10 @@ export function posInt(v: unknown, what: string): number {
 export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
   const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
   const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
-  const r = { ...general, ...given, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterSettings;
+  const r = { ...general, ...given, lookback: s.lookback ?? null, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterSettings;
   r.normalize ??= DEFAULT_NORMALIZE[r.mode] ?? 'series';
   if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
-  posInt(r.lookback, 'lookback');
+  if (r.lookback !== null) posInt(r.lookback, 'lookback');
   posInt(r.horizon, 'horizon');
   posInt(r.hidden, 'hidden');
   posInt(r.layers, 'layers');
@@ -181,7 +210,7 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
     r.seasons = [...r.seasons];
   }
   if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
-  if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
+  if (r.cell === 'lstm-chrono' && r.lookback !== null && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
   Object.assign(r, resolveCellSettings(s, r.cell, { eps, pInit, forgetBias }));
   if (r.season !== null) posInt(r.season, 'season');
   if (r.quantiles !== null && (r.quantiles.length === 0 || !r.quantiles.every((q) => q > 0 && q < 1))) {

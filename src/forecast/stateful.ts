@@ -13,7 +13,7 @@ import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';
 import type { Frequency, TimeSeries } from './series.js';
-import type { ResolvedForecasterSettings } from './settings.js';
+import { lookbackOf, type ResolvedForecasterSettings } from './settings.js';
 import { trainChunks, type TrainSummary } from './train.js';
 import { windowInputs } from './windows.js';
 
@@ -27,6 +27,16 @@ export interface LiveSeries {
   last: number;
   freq: Frequency;
   timeKind: 'date' | 'number';
+}
+
+/**
+ * The steps where each series' training rows start: R = ceil(batchSize / series) rows per
+ * series (one when there are batchSize series or more), staggered floor(r * lookback / R)
+ * apart, so that a lone series fills a batch and its chunks are cut at R different phases.
+ */
+export function rowStarts(series: number, batchSize: number, lookback: number): number[] {
+  const R = Math.max(1, Math.ceil(batchSize / series));
+  return Array.from({ length: R }, (_, r) => Math.floor((r * lookback) / R));
 }
 
 /** Stateful forecasting (see the file's header). B = series, T = steps, F = features per step. */
@@ -45,24 +55,28 @@ export class StatefulStrategy implements NetworkStrategy {
   }
 
   /**
-   * Row b is series b from its first step; chunk k holds steps k*lookback .. (k+1)*lookback - 1;
-   * step t's targets are the scaled values t+1 .. t+horizon, weighted 0 where they reach past
-   * the training part (and on the padding of shorter series).
+   * Each series runs in the rows of rowStarts (staggered starts d); chunk k of a row holds its
+   * steps d + k*lookback .. on,
+   * the state carried from the chunk before. Step t's targets are the scaled values
+   * t+1 .. t+horizon, weighted 0 where they reach past the training part (and on the padding
+   * of shorter rows).
    */
   async train(model: SequenceModel, prepared: TrainingSeries[], callbacks: FitCallbacks[] | undefined): Promise<TrainSummary> {
-    const s = this.settings, Q = quantileCount(s.quantiles), H = s.horizon, C = prepared[0].C, F = 1 + C, O = H * Q, L = s.lookback;
-    const B = prepared.length;
-    // the last step with a whole horizon inside some series' training part, plus one
-    const steps = Math.max(...prepared.map((p) => p.end - H));
+    const s = this.settings, Q = quantileCount(s.quantiles), H = s.horizon, C = prepared[0].C, F = 1 + C, O = H * Q, L = lookbackOf(s);
+    const starts = rowStarts(prepared.length, s.batchSize, L);
+    const rows = prepared.flatMap((p) => starts.map((d) => ({ p, d })));
+    const B = rows.length;
+    // the last step with a whole horizon inside some row's training part, plus one (in row steps)
+    const steps = Math.max(...rows.map(({ p, d }) => p.end - H - d));
     const chunk = (k: number) => {
-      const t0 = k * L, T = Math.min(L, steps - t0);
+      const j0 = k * L, T = Math.min(L, steps - j0);
       const x = new Float32Array(B * T * F); // [B, T, F]
       const y = new Float32Array(B * T * O); // [B, T, H * Q]
       const weights = new Float32Array(B * T); // [B, T]
-      prepared.forEach((p, b) => {
+      rows.forEach(({ p, d }, b) => {
         for (let i = 0; i < T; i++) {
-          const t = t0 + i;
-          if (t >= p.end) break; // padding after a shorter series: zeros, weight 0
+          const t = d + j0 + i;
+          if (t >= p.end) break; // padding after a shorter row: zeros, weight 0
           const row = b * T + i;
           x[row * F] = p.scaled[t];
           for (let c = 0; c < C; c++) x[row * F + 1 + c] = p.cov[t * C + c];

@@ -11,7 +11,7 @@ import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';
 import type { TimeSeries } from './series.js';
-import { frameSeasons, type ResolvedForecasterSettings } from './settings.js';
+import { frameSeasons, lookbackOf, type ResolvedForecasterSettings } from './settings.js';
 import { trainWindows, type TrainSummary } from './train.js';
 import { windowInputs, windowOrigins } from './windows.js';
 import { removeLevels, windowLevel } from './window-level.js';
@@ -35,7 +35,7 @@ export class WindowedStrategy implements NetworkStrategy {
 
   minHistory(ser: TimeSeries): number {
     const s = this.settings;
-    return s.normalize === 'seasonal' ? frameHistory(s.lookback, frameSeasons(s, ser.freq)) : s.lookback;
+    return s.normalize === 'seasonal' ? frameHistory(lookbackOf(s), frameSeasons(s, ser.freq)) : lookbackOf(s);
   }
 
   reset(): void {}
@@ -55,7 +55,7 @@ export class WindowedStrategy implements NetworkStrategy {
     const fill = (idx: number[], x: Float32Array, y: Float32Array): void => {
       idx.forEach((wi, b) => writeWindows(s, sources[windows[wi].p], [windows[wi].o], x, b, y));
     };
-    return trainWindows(model, createOptimizer(s.optimizer), windows.length, s.lookback, F, O, fill, {
+    return trainWindows(model, createOptimizer(s.optimizer), windows.length, lookbackOf(s), F, O, fill, {
       epochs: s.epochs, maxSteps: s.maxSteps, schedule: s.schedule, batchSize: s.batchSize, seed: s.seed, clip: s.clip,
       timeLimit: s.timeLimit, validation, patience: nVal > 0 ? 5 : undefined, callbacks,
     });
@@ -67,9 +67,9 @@ export class WindowedStrategy implements NetworkStrategy {
     const raw = new Float32Array(origins.length * HQ); // [W, H * Q], scaled
     for (let at = 0; at < origins.length; at += FORECAST_CHUNK) {
       const part = origins.slice(at, at + FORECAST_CHUNK);
-      const x = new Float32Array(part.length * s.lookback * (1 + f.C)); // [B, L, F]
+      const x = new Float32Array(part.length * lookbackOf(s) * (1 + f.C)); // [B, L, F]
       const frames = writeWindows(s, src, part, x, 0, null); // [B]
-      const out = model.predict(x, part.length, s.lookback); // [B, H * Q], in each window's frame
+      const out = model.predict(x, part.length, lookbackOf(s)); // [B, H * Q], in each window's frame
       frames.forEach((fr, b) => {
         for (let k = 0; k < HQ; k++) raw[(at + b) * HQ + k] = src.toScaled(fr.base[Math.floor(k / Q)] + fr.spread * out[b * HQ + k]);
       });
@@ -85,16 +85,16 @@ export class WindowedStrategy implements NetworkStrategy {
   /** What windows of one series read: its features, the values windows are framed in, and the way back. */
   private source(f: SeriesFeatures, seasons: readonly number[]): WindowSource {
     const s = this.settings;
-    if (s.normalize !== 'seasonal') return { ...f, v: f.scaled, toScaled: (v) => v, seasons: [], first: s.lookback };
+    if (s.normalize !== 'seasonal') return { ...f, v: f.scaled, toScaled: (v) => v, seasons: [], first: lookbackOf(s) };
     const toScaled = this.log ? (v: number) => scale(f.scaler, Math.exp(v)) : (v: number) => v;
     const v = this.log ? f.values.map((y) => logOf(y)) : f.scaled;
-    return { ...f, v, toScaled, seasons, first: frameHistory(s.lookback, seasons) };
+    return { ...f, v, toScaled, seasons, first: frameHistory(lookbackOf(s), seasons) };
   }
 
   outputsAfter(model: SequenceModel, ser: TimeSeries, features: () => SeriesFeatures): Float32Array {
     const T = ser.values.length, first = this.minHistory(ser);
     if (T < first) {
-      const what = first > this.settings.lookback ? `the ${first} steps of history a window's seasonal frame reads` : `the lookback ${first}`;
+      const what = first > lookbackOf(this.settings) ? `the ${first} steps of history a window's seasonal frame reads` : `the lookback ${first}`;
       throw new DataError(`series "${ser.id}" has ${T} steps, fewer than ${what}`);
     }
     return this.outputsAt(model, ser, features(), [T]);
@@ -130,10 +130,10 @@ export function writeWindows(s: ResolvedForecasterSettings, f: WindowSource, ori
   x: Float32Array, at: number, y: Float32Array | null): WindowFrame[] {
   const H = s.horizon, Q = quantileCount(s.quantiles);
   if (s.normalize === 'seasonal') return writeSeasonalWindows(s, f, origins, x, at, y);
-  windowInputs(f.scaled, f.cov, f.C, origins, s.lookback, x, at);
+  windowInputs(f.scaled, f.cov, f.C, origins, lookbackOf(s), x, at);
   // what a window's scaled values are taken relative to: 0, or its last observed value with normalize 'window'
   const levels = origins.map((o) => (s.normalize === 'window' ? windowLevel(f.scaled, o) : 0));
-  if (s.normalize === 'window') removeLevels(x, levels, s.lookback, 1 + f.C, at);
+  if (s.normalize === 'window') removeLevels(x, levels, lookbackOf(s), 1 + f.C, at);
   if (y !== null) {
     origins.forEach((o, w) => {
       for (let h = 0; h < H; h++) for (let q = 0; q < Q; q++) y[((at + w) * H + h) * Q + q] = f.scaled[o + h] - levels[w];
@@ -152,7 +152,7 @@ export interface WindowFrame {
 /** writeWindows under normalize 'seasonal': inputs (v - level) / spread, targets (v - base) / spread (see seasonal-frame.ts). */
 function writeSeasonalWindows(s: ResolvedForecasterSettings, f: WindowSource, origins: number[],
   x: Float32Array, at: number, y: Float32Array | null): WindowFrame[] {
-  const H = s.horizon, Q = quantileCount(s.quantiles), L = s.lookback, F = 1 + f.C;
+  const H = s.horizon, Q = quantileCount(s.quantiles), L = lookbackOf(s), F = 1 + f.C;
   windowInputs(f.v, f.cov, f.C, origins, L, x, at);
   return origins.map((o, w) => {
     const frame = seasonalFrame(f.v, o, L, f.seasons, H);

@@ -1,10 +1,12 @@
 // Headless Chromium for the tests that need a page: Debian's chromium driven by
 // playwright-core (Playwright's own browser download does not work everywhere), a local
-// server for bundled pages, and a page that records every console problem.
+// server for bundled pages, and a page that records every console problem. Tests that open a
+// page take `{ skip: skipUnless('chromium') }` (requirements.ts) and are listed in the
+// test:browser script of package.json.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Page } from 'playwright-core';
+import { hasRequirement, missingMessage } from './requirements.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -30,7 +32,7 @@ export async function serveFiles(files: Record<string, [string, string]>): Promi
  */
 export async function withPage<R>(flags: string[], use: (page: Page, problems: string[]) => Promise<R>,
   opts: { failedRequests?: boolean } = {}): Promise<R> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+  assert.ok(hasRequirement('chromium'), missingMessage('chromium'));
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: flags, headless: true });
   try {

@@ -2,6 +2,9 @@
 // one line that says what to install when it is missing, so that `npm ci && npm test` passes
 // on a fresh machine. Under CI (.ci/run sets PLSTM_REQUIRE_ALL=1) nothing skips: a missing
 // requirement runs the test anyway and fails it.
+//
+// PLSTM_PRETEND_MISSING=chromium,torch treats the named software as missing even where it is
+// installed; it is for testing the skip path itself (test/requirements.test.ts).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,10 +32,24 @@ export type Requirement = keyof typeof REQUIREMENTS;
 
 const known = new Map<Requirement, boolean>();
 
-/** Whether the requirement is installed (checked once per test file). */
+/** The requirements PLSTM_PRETEND_MISSING names (comma-separated); an unknown name is an error, not a silent no-op. */
+function pretendMissing(): Set<Requirement> {
+  const names = (process.env.PLSTM_PRETEND_MISSING ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!(n in REQUIREMENTS)) throw new Error(`PLSTM_PRETEND_MISSING names "${n}"; known: ${Object.keys(REQUIREMENTS).join(', ')}`);
+  }
+  return new Set(names as Requirement[]);
+}
+
+/** Whether the requirement is installed (checked once per test file); false when PLSTM_PRETEND_MISSING names it. */
 export function hasRequirement(name: Requirement): boolean {
-  if (!known.has(name)) known.set(name, REQUIREMENTS[name].present());
+  if (!known.has(name)) known.set(name, !pretendMissing().has(name) && REQUIREMENTS[name].present());
   return known.get(name)!;
+}
+
+/** The one line that says what is missing and how to install it (for a test that runs without it under CI). */
+export function missingMessage(name: Requirement): string {
+  return `${name} is missing (${REQUIREMENTS[name].install})`;
 }
 
 /**

@@ -1,13 +1,12 @@
 // The baselines timed beside our model, each in its own process:
-//   PyTorch (bench/torch/bench_torch.py): the authors' way (a TorchScript pLSTM cell called
-//     per step from a Python loop) and torch.nn.LSTM, at each thread count;
-//   TF.js (bench/tfjs/bench_tfjs.mjs): tf.layers.lstm on its wasm backend.
-// Both live in the repository's bench/ folder (not in the published package) and are
-// skipped, with the reason, when they or their runtimes are missing.
+//   PyTorch (torch/bench_torch.py): the pLSTM cell as the authors wrote it, called per step
+//     from a Python loop and with the whole time loop compiled by TorchScript, and
+//     torch.nn.LSTM, at each thread count;
+//   TF.js (tfjs/bench_tfjs.mjs): tf.layers.lstm on its wasm backend.
+// A baseline whose runtime is missing (no Python that imports torch) is skipped with the reason.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BenchMode } from './config.js';
+import type { BenchMode } from '../src/bench/config.js';
 
 /** One JSON line of a baseline script (fields as printed by the scripts). */
 export interface BaselineResult {
@@ -34,9 +33,9 @@ export interface BaselineShape {
   B: number; T: number; H: number; I: number; O: number;
 }
 
-/** Path of a file under the repository's bench/ folder (src/bench and dist/bench alike). */
+/** Path of a script beside this file. */
 function benchScript(rel: string): string {
-  return fileURLToPath(new URL(`../../bench/${rel}`, import.meta.url));
+  return fileURLToPath(new URL(rel, import.meta.url));
 }
 
 /**
@@ -84,18 +83,21 @@ export interface TorchOptions {
 }
 
 /**
- * Default PyTorch implementations per mode. Training: the per-step cell in a Python loop
- * (what the targets compare with), the same cell with the loop inside TorchScript too (how
- * the authors' copy-task code scripts its layer), and torch.nn.LSTM.
+ * PyTorch implementations timed beside `cells`. Training a pLSTM: the per-step cell in a Python
+ * loop, the same cell with the loop inside TorchScript too (how the authors' copy-task code
+ * scripts its layer), and torch.nn.LSTM (one library call per sequence), so that the headline
+ * is against the fastest of the three; an LSTM: torch.nn.LSTM. Streaming has one call per
+ * step whatever the implementation: the per-step cells.
  */
-export function defaultTorchImpls(mode: BenchMode): string[] {
-  return mode === 'train' ? ['plstm-cell', 'plstm-script', 'lstm-nn'] : ['plstm-cell', 'lstm-cell'];
+export function defaultTorchImpls(mode: BenchMode, cells: readonly string[]): string[] {
+  const plstm = cells.includes('plstm'), lstm = cells.includes('lstm');
+  if (mode === 'infer-step') return [...(plstm ? ['plstm-cell'] : []), ...(lstm ? ['lstm-cell'] : [])];
+  return [...(plstm ? ['plstm-cell', 'plstm-script'] : []), ...(plstm || lstm ? ['lstm-nn'] : [])];
 }
 
 /** Times the PyTorch baselines, or says why they were skipped. */
 export async function runTorchBaseline(s: BaselineShape, o: TorchOptions): Promise<BaselineRun> {
   const script = benchScript('torch/bench_torch.py');
-  if (!existsSync(script)) return { results: [], skipped: 'PyTorch skipped: bench/torch/bench_torch.py is not here (run from a clone of the repository)' };
   const py = findTorchPython();
   if (py === null) return { results: [], skipped: 'PyTorch skipped: no python3 here can import torch (set PLSTM_PYTHON to one that can)' };
   const args = [script, '--mode', s.mode, '--impls', o.impls.join(','),
@@ -123,7 +125,6 @@ export interface TfjsOptions {
 export async function runTfjsBaseline(s: BaselineShape, o: TfjsOptions): Promise<BaselineRun> {
   if (s.mode !== 'train') return { results: [], skipped: 'TF.js skipped: it is timed for training batches only' };
   const script = benchScript('tfjs/bench_tfjs.mjs');
-  if (!existsSync(script)) return { results: [], skipped: 'TF.js skipped: bench/tfjs/bench_tfjs.mjs is not here (run from a clone of the repository)' };
   const args = [script, '--batch', String(s.B), '--steps', String(s.T), '--hidden', String(s.H),
     '--input', String(s.I), '--output', String(s.O),
     '--reps', String(o.reps), '--warmup', String(o.warmup)];

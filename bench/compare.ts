@@ -1,7 +1,9 @@
-// Ratios between our model and the baselines measured in the same run, and the targets.
-import { COPY_TASK, type BenchMode } from './config.js';
+// Ratios between our model and the baselines measured in the same run, and the targets. The
+// headline is our pLSTM against the fastest PyTorch implementation timed at that shape,
+// whichever it is (the per-step cell, the TorchScript-compiled loop, or torch.nn.LSTM).
+import { COPY_TASK, type BenchMode } from '../src/bench/config.js';
+import type { OursResult } from '../src/bench/ours.js';
 import type { BaselineResult } from './baselines.js';
-import type { OursResult } from './ours.js';
 
 interface Timed { median_s: number; threads: number }
 
@@ -28,6 +30,11 @@ export interface RatiosLine {
   best: Record<string, { median_s: number; threads: number }>;
   /** Time ratios (ours / baseline: lower is better) and speedups (baseline / ours: higher is better). */
   ratios: Record<string, number>;
+  /**
+   * Our pLSTM's time over the fastest PyTorch implementation at this shape (best thread count
+   * of each), and which one that was; absent without both.
+   */
+  headline?: { baseline: string; ratio: number };
   targets: TargetCheck[];
 }
 
@@ -76,6 +83,11 @@ export function compare(ours: OursResult[], baselines: BaselineResult[]): Ratios
       put('torch:lstm-cell/lstm', 'torch:lstm-cell', 'lstm');
     }
 
+    const torchImpls = Object.keys(bestOf).filter((k) => k.startsWith('torch:') && bestOf[k] !== null);
+    const fastest = torchImpls.reduce<string | null>((f, k) => (f === null || bestOf[k]!.median_s < bestOf[f]!.median_s ? k : f), null);
+    const headline = fastest !== null && bestOf.plstm
+      ? { baseline: fastest, ratio: bestOf.plstm.median_s / bestOf[fastest]!.median_s } : undefined;
+
     const targets: TargetCheck[] = [];
     const check = (name: string, key: string, limit: number, kind: 'max' | 'min'): void => {
       const value = ratios[key];
@@ -93,7 +105,7 @@ export function compare(ours: OursResult[], baselines: BaselineResult[]): Ratios
     for (const [k, v] of Object.entries(bestOf)) if (v) bestOut[k] = { median_s: v.median_s, threads: v.threads };
     lines.push({
       source: 'ratios', mode: shape.mode, B: shape.B, T: shape.T, H: shape.H, I: shape.I, O: shape.O,
-      best: bestOut, ratios, targets,
+      best: bestOut, ratios, ...(headline ? { headline } : {}), targets,
     });
   }
   return lines;

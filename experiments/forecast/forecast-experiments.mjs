@@ -1,8 +1,8 @@
 // The forecasting backtests of EXPERIMENTS.md ("Forecasting backtests"), after `npm run build`.
 //
-//   node scripts/forecast-experiments.mjs run --sunspots SN_m_tot_V2.0.csv [--only a,b] [--out FILE]
+//   node experiments/forecast/forecast-experiments.mjs run --sunspots SN_m_tot_V2.0.csv [--only a,b] [--out FILE]
 //     [--networks plstm,lstm] [--seeds 1,2] [--baselines no]
-//   node scripts/forecast-experiments.mjs table [--out FILE]
+//   node experiments/forecast/forecast-experiments.mjs table [--out FILE]
 //
 // `run` appends one JSON line per (series, model, seed) to --out (default
 // runs/forecast-experiments.jsonl): the networks and seasonal naive through the CLI command it
@@ -24,7 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { forecast } from '../dist/index.js';
+import { forecast } from '../../dist/index.js';
 import { initSync as initMstl, MSTL } from '@bsull/augurs/mstl';
 
 const require = createRequire(import.meta.url);

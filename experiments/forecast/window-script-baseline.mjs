@@ -5,13 +5,13 @@
 // It is then scored on exactly the origins and with the metric code of
 // `plstm forecast backtest --test-size 730 --stride 1 --season 365` (EXPERIMENTS.md, Seattle).
 //
-//   node scripts/window-script-baseline.mjs [--cells plstm,lstm] [--seeds 1,2,3] [--epochs 100]
+//   node experiments/forecast/window-script-baseline.mjs [--cells plstm,lstm] [--seeds 1,2,3] [--epochs 100]
 //
 // Prints one JSON line per (cell, seed) with MAE, RMSE, sMAPE, MAPE, MASE.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { SequenceModel, createOptimizer, fit, forecast } from '../dist/index.js';
+import { SequenceModel, createOptimizer, fit, forecast } from '../../dist/index.js';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i < 0 ? dflt : process.argv[i + 1]; };
 const cells = arg('cells', 'plstm,lstm').split(','), seeds = arg('seeds', '1,2,3').split(',').map(Number);

@@ -1,13 +1,12 @@
-// `plstm bench --mode tfjs-layer`: one training batch of the copy-task shape through TF.js's
+// `npm run bench -- --mode tfjs-layer`: one training batch of the copy-task shape through TF.js's
 // model.fit, with tf.layers.lstm, our FastLSTM and our PowerLawLSTM (powerlaw-lstm/tfjs) on
 // the same TF.js backend, and our own SequenceModel on the same batch
-// (bench/tfjs/bench_tfjs_layers.mjs, in its own process so TF.js's memory is its own), then
+// (tfjs/bench_tfjs_layers.mjs, in its own process so TF.js's memory is its own), then
 // the ratios: how much faster our layers train than tf.layers.lstm, and what going through
 // TF.js costs against our own model.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../src/errors.js';
 
 /** Options of the TF.js layer bench. */
 export interface TfjsLayerBenchOptions {
@@ -26,10 +25,7 @@ export interface TfjsLayerBenchOptions {
 /** Runs the bench; emits each model's line, then one ratios line. */
 export function runTfjsLayerBench(o: TfjsLayerBenchOptions, emit: (line: Record<string, unknown>) => void,
   progress: (msg: string) => void): void {
-  const script = fileURLToPath(new URL('../../bench/tfjs/bench_tfjs_layers.mjs', import.meta.url));
-  if (!existsSync(script)) {
-    throw new ConfigError('bench/tfjs/bench_tfjs_layers.mjs is not here: run --mode tfjs-layer from a clone of the repository');
-  }
+  const script = fileURLToPath(new URL('tfjs/bench_tfjs_layers.mjs', import.meta.url));
   const args = [script, '--batch', String(o.batch ?? 128), '--steps', String(o.steps ?? 219), '--hidden', String(o.hidden ?? 128),
     '--reps', String(o.reps ?? 3), '--backend', o.backend ?? 'wasm'];
   progress(`tfjs-layer: model.fit on one batch with tf.layers.lstm, FastLSTM, PowerLawLSTM, and our SequenceModel ...`);
