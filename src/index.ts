@@ -14,7 +14,8 @@ export {
   type ModelConfig, type InputSpec, type OneHotInput, type EmbeddingInput, type DenseInput,
   type LayerSpec, type PInit, type HeadSpec, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerSpec,
 } from './model/config.js';
-export { cloneState, type Batch, type ModelState } from './model/validate.js';
+export type { Batch } from './model/batch.js';
+export { cloneState, type ModelState } from './model/model-state.js';
 export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './model/metrics.js';
 export type { ModelTrace, TraceDirection } from './model/trace.js';
 
@@ -27,8 +28,9 @@ export {
 export { learningRateAt, type LearningRateSchedule } from './model/schedule.js';
 export { saveState, restoreState, type SavedState } from './model/saved-state.js';
 
-// --- cells: a new cell is one descriptor (reference forward/backward) registered by kind
-export { registerCell, type CellDescriptor } from './cells/descriptor.js';
+// --- cells: registerCell is deprecated (goes in the next release; the cells are plstm and lstm)
+export { registerCell } from './cells/registry.js';
+export type { CellDescriptor } from './cells/descriptor.js';
 
 // --- optimizers (PyTorch's update rules)
 export {
@@ -38,9 +40,10 @@ export {
 
 // --- backends: openBackend is the one way to open one
 export { openBackend } from './model/backend.js';
-export { preloadWasmKernels, type KernelVariant } from './kernels/wasm-module.js';
+export { preloadWasmKernels, type KernelVariant } from './kernels/wasm/runtime/module.js';
+export type { SequenceBackend } from './cells/sequence-backend.js';
 export type {
-  SequenceBackend, DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
+  DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
 } from './cells/types.js';
 export type {
   LinearHeadPath, SoftmaxXentPath, HeadedLayerPath, StepHead, StreamStepPath, StreamStepper, StreamModelParts, StepInput,

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createJsBackend, plstmForward, plstmBackward, type CellConfig, type CellWeights, type PlstmTape } from '../src/cells/index.js';
+import { allclose, maxAbs } from './support/close.js';
 
 const T = 100_000;
 const B = 1;
@@ -47,9 +48,7 @@ test('float32 and float64 agree over 100,000 steps; forget gate after a reset is
   assert.ok(tape.cSeq.every(Number.isFinite) && tape.aSeq.every(Number.isFinite), 'no NaN/Infinity in c, a');
 
   // Outputs stay close: measured worst |h32 - h64| is 8e-7; the bound is 1e-5 absolute.
-  let worst = 0;
-  for (let i = 0; i < ref.hSeq.length; i++) worst = Math.max(worst, Math.abs(f32.hSeq[i] - ref.hSeq[i]));
-  assert.ok(worst < 1e-5, `worst |h32 - h64| = ${worst}`);
+  allclose(f32.hSeq, ref.hSeq, { rtol: 0, atol: 1e-5 }, 'h32 against h64');
 
   // The age really grew large before the resets (the case the absolute form gets wrong).
   assert.ok(tape.aSeq[(RESETS[1] - 1) * H] > 20_000, `age before reset ${tape.aSeq[(RESETS[1] - 1) * H]}`);
@@ -83,13 +82,7 @@ test('float32 backward over 100,000 steps has no NaN and matches float64 in size
   for (const [name, a, b] of [['dWHh', g32.dWHh, g64.dWHh], ['db', g32.db, g64.db], ['dTheta', g32.dTheta!, g64.dTheta!],
     ['dx', g32.dx, g64.dx]] as const) {
     assert.ok(a.every(Number.isFinite), `${name} finite`);
-    let worst = 0;
-    let scale = 0;
-    for (let i = 0; i < b.length; i++) {
-      worst = Math.max(worst, Math.abs(a[i] - b[i]));
-      scale = Math.max(scale, Math.abs(b[i]));
-    }
-    assert.ok(worst <= 1e-4 * scale + 1e-7, `${name}: worst ${worst}, scale ${scale}`);
+    allclose(a, b, { rtol: 0, atol: 1e-4 * maxAbs(b) + 1e-7 }, name);
   }
 });
 

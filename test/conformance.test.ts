@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listBackends } from '../src/kernels/registry.js';
 import { createJsBackend } from '../src/cells/index.js';
-import type { SequenceBackend } from '../src/cells/types.js';
+import type { SequenceBackend } from '../src/cells/sequence-backend.js';
 import { DataError } from '../src/errors.js';
 import { parseFixture, runFixture, type ConformanceRun } from '../src/conformance/index.js';
 import { loadFixture } from '../src/node/fixtures.js';
+import { openAllBackends } from './support/backends.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -31,7 +31,7 @@ test('the fixture folder holds the public fixtures and the generated ones', () =
 for (const file of files) {
   test(`${file} passes on every backend`, () => {
     const fx = loadFixture(join(FIXTURES, file));
-    for (const be of listBackends()) {
+    for (const be of openAllBackends()) {
       const run = runFixture(fx, be);
       assert.equal(run.error, undefined, `${be.name} ${be.dtype}: ${run.error}`);
       assert.deepEqual(failedChecks(run), [], `${be.name} ${be.dtype}`);
@@ -124,7 +124,7 @@ test('CLI: --json over every fixture exits 0 with one JSON object', () => {
   assert.equal(res.status, 0, res.stderr);
   const out = JSON.parse(res.stdout);
   assert.equal(out.pass, true);
-  assert.equal(out.runs.length, files.length * listBackends().length);
+  assert.equal(out.runs.length, files.length * openAllBackends().length);
   assert.ok(out.runs.every((r: { checks: unknown[] }) => r.checks.length > 0));
 });
 

@@ -4,10 +4,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headBackward, headForward } from '../src/model/head.js';
-import { WasmHead } from '../src/kernels/wasm-head.js';
+import { WasmHead } from '../src/kernels/wasm/fast-paths/linear-head.js';
 import { Rng } from '../src/cells/rng.js';
 import { SequenceModel, createOptimizer, type ModelConfig } from '../src/model/index.js';
-import { createWasmBackend } from '../src/kernels/wasm-backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/backend.js';
 
 const headBackend = createWasmBackend({ threads: 1 });
 const wasmHead = new WasmHead(headBackend.linear, 0);

@@ -13,18 +13,7 @@ import {
 import { saveModel, loadModel } from '../src/node/save-load.js';
 import { ConfigError, InputValueError, ModelFileError, ShapeError } from '../src/errors.js';
 import { Rng } from '../src/cells/rng.js';
-import { getBackend } from '../src/kernels/registry.js';
-
-/** The float32 backends this engine runs: js always, wasm where WebAssembly SIMD works. */
-function float32Backends(): ('js' | 'wasm')[] {
-  try {
-    getBackend('wasm', { dtype: 'float32' }).dispose?.();
-    return ['js', 'wasm'];
-  } catch {
-    return ['js'];
-  }
-}
-const F32_BACKENDS = float32Backends();
+import { FLOAT32_BACKENDS, WASM_AVAILABLE } from './support/backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'plstm-model-test-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +40,7 @@ function denseBatch(rng: Rng, B: number, T: number, I: number, O: number): Batch
 
 // ----- save / load
 
-const RUNS = [...F32_BACKENDS.map((backend) => ({ backend, dtype: 'float32' as const })),
+const RUNS = [...FLOAT32_BACKENDS.map((backend) => ({ backend, dtype: 'float32' as const })),
   { backend: 'js' as const, dtype: 'float64' as const }];
 for (const { backend, dtype } of RUNS) {
   test(`save -> load -> predict is bit-identical (${backend} ${dtype})`, () => {
@@ -112,7 +101,7 @@ test('resuming from a saved optimizer state continues the uninterrupted trajecto
     { spec: { kind: 'sgd', lr: 0.1, momentum: 0.9 }, cfg: { ...CHAR_CFG, input: { kind: 'onehot', size: 9 } } },
   ];
   const runs = [...specs.map((s) => ({ ...s, backend: 'js' as const })),
-    ...(F32_BACKENDS.includes('wasm') ? [{ ...specs[0], backend: 'wasm' as const }] : [])];
+    ...(WASM_AVAILABLE ? [{ ...specs[0], backend: 'wasm' as const }] : [])];
   for (const { spec, cfg, backend } of runs) {
     const data = (i: number): Batch => tokenBatch(new Rng(100 + i), 4, 6, 9);
     const N = 4, M = 3;
@@ -140,7 +129,7 @@ test('resuming from a saved optimizer state continues the uninterrupted trajecto
 
 // ----- streaming
 
-for (const backend of F32_BACKENDS) test(`streaming step by step equals predict over the whole sequence (${backend})`, () => {
+for (const backend of FLOAT32_BACKENDS) test(`streaming step by step equals predict over the whole sequence (${backend})`, () => {
   const rng = new Rng(3);
   const model = SequenceModel.create(CHAR_CFG, { backend, dtype: 'float32' });
   const B = 2, T = 9, O = 9;
@@ -182,7 +171,7 @@ for (const backend of F32_BACKENDS) test(`streaming step by step equals predict 
 // The wasm backend's fused one-row step path (src/model/streaming.ts) runs when every hidden
 // size is a multiple of 4: check each input kind, both cells, fixed and learned p, B = 1 and
 // B > 1, against predict over the whole sequence, run to run, and after a weight change.
-if (F32_BACKENDS.includes('wasm')) test('the wasm streaming fast path equals predict for every input kind and cell', () => {
+if (WASM_AVAILABLE) test('the wasm streaming fast path equals predict for every input kind and cell', () => {
   const cases: { name: string; cfg: ModelConfig; dense: number }[] = [
     { name: 'one-hot pLSTM + LSTM', dense: 0, cfg: {
       input: { kind: 'onehot', size: 10 }, layers: [{ cell: 'plstm', hidden: 16 }, { cell: 'lstm', hidden: 8 }],

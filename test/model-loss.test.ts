@@ -1,24 +1,19 @@
-// The softmax cross-entropy on the wasm kernels (src/kernels/wasm-xent.ts) against the reference loop
+// The softmax cross-entropy on the wasm kernels (src/kernels/wasm/fast-paths/softmax-xent.ts) against the reference loop
 // of loss.ts: weights with masked rows, big logits, a target near probability 1, class
 // counts that are not multiples of 4; the same results on 1 and 2 threads; and no fast path
 // for logits outside the backend's memory.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { xentLoss } from '../src/model/loss.js';
-import { WasmXent } from '../src/kernels/wasm-xent.js';
+import { WasmXent } from '../src/kernels/wasm/fast-paths/softmax-xent.js';
 import { createJsBackend } from '../src/cells/js-backend.js';
 import { Rng } from '../src/cells/rng.js';
-import { createWasmBackend } from '../src/kernels/wasm-backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/backend.js';
+import { allclose } from './support/close.js';
 
 const backends = [1, 2].map((threads) => createWasmBackend({ threads, parallelThreshold: 0 }));
 after(() => { for (const b of backends) b.dispose(); });
 
-function close(what: string, got: ArrayLike<number>, ref: ArrayLike<number>, rtol: number): void {
-  for (let i = 0; i < ref.length; i++) {
-    const err = Math.abs(got[i] - ref[i]);
-    assert.ok(err <= rtol * Math.abs(ref[i]) + 1e-30, `${what}[${i}]: ${got[i]} vs reference ${ref[i]}`);
-  }
-}
 
 test('the wasm cross-entropy matches the reference loss and gradient, on 1 and 2 threads alike', () => {
   const rng = new Rng(21);
@@ -47,7 +42,7 @@ test('the wasm cross-entropy matches the reference loss and gradient, on 1 and 2
       assert.notEqual(loss, null, 'the fast path ran');
       assert.ok(Math.abs(loss! - ref) <= 1e-12 * Math.abs(ref), `N=${N} O=${O}: loss ${loss} vs ${ref}`);
       assert.ok(Math.abs(lossOnly! - refNoGrad) <= 1e-12 * Math.abs(ref), `N=${N} O=${O}: loss without dOut`);
-      close(`N=${N} O=${O} dOut`, d, refD, 1e-6);
+      allclose(d, refD, { rtol: 1e-6, atol: 1e-30 }, `N=${N} O=${O} dOut`);
       assert.ok(refD[0] < 0 && d[0] < 0, 'the certain target keeps a non-zero p - 1');
       if (weighted) for (let o2 = 0; o2 < O; o2++) assert.equal(d[O + o2], 0, 'masked row gets no gradient');
       return { loss: loss!, d: Float32Array.from(d) };

@@ -7,7 +7,8 @@ import {
 } from '../src/model/index.js';
 import { ConfigError } from '../src/errors.js';
 import { Rng } from '../src/cells/rng.js';
-import { getBackend } from '../src/kernels/registry.js';
+import { allclose } from './support/close.js';
+import { FLOAT32_BACKENDS, WASM_AVAILABLE } from './support/backends.js';
 
 // ----- optimizers
 
@@ -22,9 +23,9 @@ function run3(spec: OptimizerSpec): number[] {
   return Array.from(p);
 }
 
+/** allclose at tol relative to max(1, |expected|), as atol = rtol = tol / 2 (never looser than that). */
 function close(actual: number[], expected: number[], tol = 1e-14): void {
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])),
-    `index ${i}: got ${a}, expected ${expected[i]}`));
+  allclose(actual, expected, { rtol: tol / 2, atol: tol / 2 });
 }
 
 // Expected values: three steps of torch.optim's documented update rules, computed
@@ -113,7 +114,7 @@ test('same seed gives the same initial numbers on every backend and precision', 
   assert.ok(f64.params instanceof Float64Array && f32.params instanceof Float32Array);
   assert.deepEqual(f32.params, Float32Array.from(f64.params));
   assert.deepEqual(SequenceModel.create(INIT_CFG, { backend: 'js', dtype: 'float64' }).params, f64.params);
-  if (wasmAvailable()) {
+  if (WASM_AVAILABLE) {
     const w = SequenceModel.create(INIT_CFG, { backend: 'wasm' });
     assert.deepEqual(Float32Array.from(w.params), f32.params);
     w.dispose();
@@ -155,16 +156,7 @@ function copyBatch(rng: Rng, B: number, K: number, A: number, delay: number): Ba
   return { B, T, x, y, weights };
 }
 
-function wasmAvailable(): boolean {
-  try {
-    getBackend('wasm', { dtype: 'float32' }).dispose?.();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-for (const backend of wasmAvailable() ? ['wasm', 'js'] as const : ['js'] as const) test(`a pLSTM learns the copy task (delay 10) to 100% accuracy on held-out sequences (${backend})`, () => {
+for (const backend of FLOAT32_BACKENDS) test(`a pLSTM learns the copy task (delay 10) to 100% accuracy on held-out sequences (${backend})`, () => {
   const K = 3, A = 4, delay = 10, V = A + 2;
   const model = SequenceModel.create({
     input: { kind: 'onehot', size: V }, layers: [{ cell: 'plstm', hidden: 24 }],

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { SequenceModel, registerCell, type ModelConfig } from '../src/index.js';
-import { cellDescriptor } from '../src/cells/descriptor.js';
+import { cellDescriptor } from '../src/cells/registry.js';
 import { ConfigError } from '../src/errors.js';
 import { buildSeries, Forecaster, seriesCalendar, windowInputs, type TimeSeries } from '../src/forecast/index.js';
 import { serializeModel } from '../src/model/serialize.js';

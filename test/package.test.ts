@@ -124,8 +124,8 @@ test('(a) ES module: the root, node and onnx entries import, train on wasm threa
 import * as lib from 'powerlaw-lstm';
 import * as node from 'powerlaw-lstm/node';
 import { exportOnnx } from 'powerlaw-lstm/onnx';
-const wasm = await import('./node_modules/powerlaw-lstm/dist/kernels/wasm-module.js');
-const poolModule = await import('./node_modules/powerlaw-lstm/dist/kernels/pool.js');
+const wasm = await import('./node_modules/powerlaw-lstm/dist/kernels/wasm/runtime/module.js');
+const poolModule = await import('./node_modules/powerlaw-lstm/dist/kernels/wasm/runtime/pool.js');
 console.log(JSON.stringify({ same: node.SequenceModel === lib.SequenceModel, save: typeof node.saveModel,
   rootSave: typeof lib.saveModel, trained: trainSmall(lib, { threads: 2 }), pool: poolThreads(wasm, poolModule), onnx: onnxHeader(lib, exportOnnx) }));
 `);
@@ -141,8 +141,8 @@ test('(b) CommonJS: require of the root, node and onnx entries works, trains, an
 const lib = require('powerlaw-lstm');
 const node = require('powerlaw-lstm/node');
 const { exportOnnx } = require('powerlaw-lstm/onnx');
-const wasm = require('./node_modules/powerlaw-lstm/dist/cjs/kernels/wasm-module.js');
-const poolModule = require('./node_modules/powerlaw-lstm/dist/cjs/kernels/pool.js');
+const wasm = require('./node_modules/powerlaw-lstm/dist/cjs/kernels/wasm/runtime/module.js');
+const poolModule = require('./node_modules/powerlaw-lstm/dist/cjs/kernels/wasm/runtime/pool.js');
 const fs = require('node:fs');
 const bytes = lib.serializeModel(lib.SequenceModel.create({ input: { kind: 'dense', size: 2 }, layers: [{ cell: 'lstm', hidden: 3 }],
   head: { size: 1, steps: 'last' }, loss: 'mse', seed: 1 }, { backend: 'js' }));

@@ -2,8 +2,8 @@
 // worker fails the run (and the pool keeps working), extra jobs run on the caller.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compiledKernels, createKernelMemory, instantiateKernels } from '../src/kernels/wasm-module.js';
-import { WorkerPool, type KernelJob } from '../src/kernels/pool.js';
+import { compiledKernels, createKernelMemory, instantiateKernels } from '../src/kernels/wasm/runtime/module.js';
+import { WorkerPool, type KernelJob } from '../src/kernels/wasm/runtime/pool.js';
 
 const R = 37, C = 52; // transposes of [R, C] blocks, one per job
 

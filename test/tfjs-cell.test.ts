@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PowerLawLSTM, PowerLawLSTMCell, disposeKernelBackends } from '../src/tfjs/index.js';
 import { Rng } from '../src/cells/rng.js';
 import { saveAndReload } from './support/tfjs-save.js';
+import { assertClose } from './support/close.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -15,13 +16,6 @@ after(() => disposeKernelBackends());
 
 const rng = new Rng(5);
 const randn = (n: number, scale = 1): Float32Array => new Float32Array(n).map(() => rng.range(-scale, scale));
-
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, what: string, atol = 1e-5, rtol = 1e-4): void {
-  assert.equal(a.length, b.length, `${what}: lengths differ`);
-  let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
-  assert.ok(w <= 1, `${what}: worst error ratio ${w.toFixed(2)} (> 1)`);
-}
 
 for (const [label, pInit, withMask] of [
   ['trained p', { mode: 'range', lo: -2, hi: 2 }, false], ['trained p, masked', { mode: 'range', lo: -2, hi: 2 }, true], ['fixed p', { mode: 'fixed', p: 0.3 }, false],

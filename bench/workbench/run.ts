@@ -15,10 +15,10 @@
 // The machine may be shared: compare rows of the same run, not numbers across runs.
 import { loadavg } from 'node:os';
 import { compileVersions } from './compile.js';
-import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports } from '../../src/kernels/wasm-module.js';
-import { WasmHeap } from '../../src/kernels/heap.js';
-import { WorkerPool, type KernelJob } from '../../src/kernels/pool.js';
-import { createWasmBackend } from '../../src/kernels/wasm-backend.js';
+import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports } from '../../src/kernels/wasm/runtime/module.js';
+import { WasmHeap } from '../../src/kernels/wasm/memory/heap.js';
+import { WorkerPool, type KernelJob } from '../../src/kernels/wasm/runtime/pool.js';
+import { createWasmBackend } from '../../src/kernels/wasm/backend.js';
 import { createJsBackend, initPlstmWeights, initLstmWeights, plstmConfig, lstmConfig, Rng } from '../../src/cells/index.js';
 
 const quick = process.argv.includes('--quick');

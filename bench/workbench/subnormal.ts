@@ -12,7 +12,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadavg } from 'node:os';
-import { createWasmBackend } from '../../src/kernels/wasm-backend.js';
+import { createWasmBackend } from '../../src/kernels/wasm/backend.js';
 import {
   initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig, Rng,
   type CellConfig, type CellGrads, type CellWeights, type SequenceBackend,

@@ -7,8 +7,8 @@
 // on a small odd shape first. Times: minimum of 7 runs.
 //
 //   node --import tsx bench/workbench/tn.ts
-import { compiledKernels, createKernelMemory, instantiateKernels } from '../../src/kernels/wasm-module.js';
-import { WasmHeap } from '../../src/kernels/heap.js';
+import { compiledKernels, createKernelMemory, instantiateKernels } from '../../src/kernels/wasm/runtime/module.js';
+import { WasmHeap } from '../../src/kernels/wasm/memory/heap.js';
 import { compileVersions } from './compile.js';
 
 const memory = createKernelMemory(true);

@@ -13,8 +13,7 @@
 //
 // B = batch, T = time steps, H = hidden size of the direction, N = steps measured.
 import type { SequenceModel } from '../model/sequence-model.js';
-import type { ModelState } from '../model/validate.js';
-import { cloneState } from '../model/validate.js';
+import { cloneState, type ModelState } from '../model/model-state.js';
 import { ConfigError } from '../errors.js';
 
 export interface MeasuredDecayOptions {

@@ -1,5 +1,5 @@
 // Activation memory of one training batch, from the buffer layout of the fused wasm kernels
-// (src/kernels/wasm-tape.ts, wasm-forward.ts, wasm-backward.ts) and of the model
+// (src/kernels/wasm/memory/tape.ts, wasm/sequence/forward.ts and backward.ts) and of the model
 // (src/model/sequence-model.ts): the bytes the activations need. The bench prints it beside
 // the measured peak of the wasm heap (the backend's memoryStats()), which adds the optimizer
 // state, per-call weight copies and the rounding of the kernels' scratch arena; the tests
@@ -29,7 +29,7 @@
 //   plain JS arrays: none per row
 // Everything is O(B*T*H): the memory of a batch grows linearly in B and in T.
 import type { ShapeForFlops } from './flops.js';
-import { FAST_HEAD_MIN } from '../kernels/wasm-head.js';
+import { FAST_HEAD_MIN } from '../kernels/wasm/fast-paths/linear-head.js';
 
 /** SIMD width in floats that the kernels pad H and I to. */
 export const PAD = 4;

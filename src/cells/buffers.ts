@@ -53,3 +53,23 @@ export function copyState<F extends Float>(like: F, s: CellState | null, n: numb
     a: withAge ? (s && s.a ? copyLike(like, s.a) : zerosLike(like, n)) : null,
   };
 }
+
+/** The gates of the activations acts [B, T, G*H] by name, each [B, T, H] (G = names.length). */
+export function gatesOfActs(acts: Float, names: readonly string[], B: number, T: number, H: number): Record<string, Float> {
+  const G = names.length;
+  const out: Record<string, Float> = {};
+  names.forEach((name, k) => {
+    const g = acts instanceof Float32Array ? new Float32Array(B * T * H) : new Float64Array(B * T * H);
+    for (let row = 0; row < B * T; row++) g.set(acts.subarray(row * G * H + k * H, row * G * H + (k + 1) * H), row * H);
+    out[name] = g;
+  });
+  return out;
+}
+
+/**
+ * Where row bi's state (c, and the pLSTM's a) after step t lives in a forward run's buffer:
+ * [B, T, H] with a tape (every step kept), else [2, B, H] (two slots that steps take in turn).
+ */
+export function stateOffset(needTape: boolean, t: number, bi: number, B: number, T: number, H: number): number {
+  return needTape ? (bi * T + t) * H : (t & 1) * B * H + bi * H;
+}

@@ -1,6 +1,6 @@
 // Optional fast paths of a backend: the contract.
 //
-// A backend (cells/types.ts SequenceBackend) may offer any of these. Each one has a reference
+// A backend (cells/sequence-backend.ts SequenceBackend) may offer any of these. Each one has a reference
 // definition that it must match (named in its JSDoc), and each may decline a call it would not
 // speed up (too small to repay its copies, buffers outside its memory): it then returns
 // false / null having written nothing, and the caller runs the reference. So a model never

@@ -4,9 +4,8 @@
 // wIh row-major, then wHh, then b, then (pLSTM) theta / (LSTM chrono) the forget biases.
 import { ConfigError } from '../errors.js';
 import type { CellConfig, CellWeights, DType, Float } from './types.js';
-import { gatesOf } from './types.js';
 import { zerosOf } from './buffers.js';
-import { checkConfig } from './validate.js';
+import { checkConfig, gatesOf } from './registry.js';
 import type { Rng } from './rng.js';
 import { checkChrono, checkFinite, checkFixedP, checkThetaRange, requireSetting } from './bounds.js';
 

@@ -1,9 +1,10 @@
 // The reference backend: the readable cells behind the SequenceBackend interface.
-import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend, SequenceForward } from './types.js';
+import type { CellConfig, CellState, CellWeights, DType, Float, SequenceForward } from './types.js';
+import type { SequenceBackend } from './sequence-backend.js';
 import { asDType, zerosOf } from './buffers.js';
 import { ConfigError } from '../errors.js';
 import { checkOutput } from './validate.js';
-import { cellDescriptor } from './descriptor.js';
+import { cellDescriptor } from './registry.js';
 
 function weightsAs(w: CellWeights, dtype: DType): CellWeights {
   return {

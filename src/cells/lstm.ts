@@ -8,10 +8,11 @@
 //   h_t = o tanh(c_t)
 //
 // Precision as in plstm.ts: steps compute in doubles and store in the input's precision.
-import { ShapeError } from '../errors.js';
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
-import { copyState, requireTape, storeLike, zerosLike } from './buffers.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from './validate.js';
+import { copyState, gatesOfActs, requireTape, stateOffset, storeLike, zerosLike } from './buffers.js';
+import type { CellDescriptor } from './descriptor.js';
+import { stepPreactivations, stepPreactivationsBackward, type LinearGrads } from './step-linear.js';
+import { checkBackwardArgs, checkForwardArgs } from './validate.js';
 
 /** What the forward pass keeps for backward. */
 export interface LstmTape<F extends Float = Float> {
@@ -33,16 +34,11 @@ function sigmoid(z: number): number {
  */
 export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, B: number, T: number,
   s0: CellState | null, needTape = true): SequenceForward<F> {
-  checkConfig(cfg);
-  if (cfg.kind !== 'lstm') throw new TypeError('lstmForward needs a config of kind lstm');
-  checkWeights(cfg, w);
-  checkSequence(cfg, x, B, T);
-  if (s0) checkState(cfg, s0, B, 'initial state', false);
+  checkForwardArgs(LSTM_CELL, 'lstmForward', cfg, w, x, B, T, s0);
 
   const H = cfg.hiddenSize;
   const I = cfg.inputSize;
   const G4 = 4 * H;
-  const { wIh, wHh, b } = w; // [4H, I], [4H, H], [4H]
 
   const init = copyState(x, s0, B * H, false); // h, c [B, H]
   const hSeq = zerosLike(x, B * T * H); // [B, T, H]
@@ -58,24 +54,11 @@ export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x:
       const hPrev = t === 0 ? init.h : hSeq;
       const hPrevOff = t === 0 ? bi * H : (row - 1) * H;
       const cPrev = t === 0 ? init.c : cSeq;
-      let prevOff: number, outOff: number;
-      if (needTape) {
-        prevOff = t === 0 ? bi * H : (row - 1) * H;
-        outOff = row * H;
-      } else {
-        prevOff = t === 0 ? bi * H : ((t - 1) & 1) * B * H + bi * H;
-        outOff = (t & 1) * B * H + bi * H;
-      }
+      const prevOff = t === 0 ? bi * H : stateOffset(needTape, t - 1, bi, B, T, H);
+      const outOff = stateOffset(needTape, t, bi, B, T, H);
       const actOff = needTape ? row * G4 : 0;
 
-      for (let g = 0; g < G4; g++) {
-        let s = b[g];
-        const wi = g * I;
-        for (let i = 0; i < I; i++) s += wIh[wi + i] * x[xOff + i];
-        const wh = g * H;
-        for (let k = 0; k < H; k++) s += wHh[wh + k] * hPrev[hPrevOff + k];
-        z[g] = s;
-      }
+      stepPreactivations(z, w, x, xOff, hPrev, hPrevOff, G4, I, H); // z = b + W_ih x_t + W_hh h_{t-1}
       for (let j = 0; j < H; j++) {
         const ig = sigmoid(z[j]);
         const fg = sigmoid(z[H + j]);
@@ -93,7 +76,7 @@ export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x:
 
   const final: CellState<F> = { h: zerosLike(x, B * H), c: zerosLike(x, B * H), a: null };
   for (let bi = 0; bi < B; bi++) {
-    const last = needTape ? (bi * T + T - 1) * H : ((T - 1) & 1) * B * H + bi * H;
+    const last = stateOffset(needTape, T - 1, bi, B, T, H);
     final.h.set(hSeq.subarray((bi * T + T - 1) * H, (bi * T + T) * H), bi * H);
     final.c.set(cSeq.subarray(last, last + H), bi * H);
   }
@@ -110,21 +93,13 @@ export function lstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x:
  */
 export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, fwd: SequenceForward<F>,
   dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads<F> {
-  checkConfig(cfg);
-  if (cfg.kind !== 'lstm') throw new TypeError('lstmBackward needs a config of kind lstm');
-  checkWeights(cfg, w);
   const tape = requireTape<LstmTape<F>>(fwd.tape, 'lstm');
   const { B, T } = tape;
-  checkSequence(cfg, x, B, T);
+  checkBackwardArgs(LSTM_CELL, 'lstmBackward', cfg, w, x, B, T, dhSeq, dFinal);
   const H = cfg.hiddenSize;
   const I = cfg.inputSize;
   const G4 = 4 * H;
-  if (dhSeq !== null && dhSeq.length !== B * T * H) {
-    throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
-  }
-  if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
 
-  const { wIh, wHh } = w; // [4H, I], [4H, H]
   const { acts, cSeq, s0 } = tape;
   const hSeq = fwd.hSeq;
 
@@ -133,9 +108,11 @@ export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x
   if (dFinal?.h) dh.set(dFinal.h);
   if (dFinal?.c) dc.set(dFinal.c);
 
-  const dWIh = new Float64Array(G4 * I); // [4H, I]
-  const dWHh = new Float64Array(G4 * H); // [4H, H]
-  const db = new Float64Array(G4); // [4H]
+  const grads: LinearGrads = {
+    dWIh: new Float64Array(G4 * I), // [4H, I]
+    dWHh: new Float64Array(G4 * H), // [4H, H]
+    db: new Float64Array(G4), // [4H]
+  };
   const dx = zerosLike(x, B * T * I); // [B, T, I]
   const dz = new Float64Array(G4); // [4H]
   const dxRow = new Float64Array(I); // [I]
@@ -166,34 +143,31 @@ export function lstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x
         dc[sOff + j] = dcj * fg;
       }
 
-      dh.fill(0, sOff, sOff + H);
-      dxRow.fill(0);
-      const xOff = row * I;
-      for (let g = 0; g < G4; g++) {
-        const d = dz[g];
-        if (d === 0) continue;
-        db[g] += d;
-        const wi = g * I;
-        for (let i = 0; i < I; i++) {
-          dxRow[i] += d * wIh[wi + i];
-          dWIh[wi + i] += d * x[xOff + i];
-        }
-        const wh = g * H;
-        for (let k = 0; k < H; k++) {
-          dh[sOff + k] += d * wHh[wh + k];
-          dWHh[wh + k] += d * hPrev[prevOff + k];
-        }
-      }
-      for (let i = 0; i < I; i++) dx[xOff + i] = dxRow[i];
+      stepPreactivationsBackward(dz, w, x, row * I, hPrev, prevOff, dh, sOff, dx, dxRow, grads, G4, I, H);
     }
   }
 
   return {
     dx,
-    dWIh: storeLike(x, dWIh),
-    dWHh: storeLike(x, dWHh),
-    db: storeLike(x, db),
+    dWIh: storeLike(x, grads.dWIh),
+    dWHh: storeLike(x, grads.dWHh),
+    db: storeLike(x, grads.db),
     dTheta: null,
     d0: { h: storeLike(x, dh), c: storeLike(x, dc), a: null },
   };
 }
+
+/** PyTorch's LSTM: gates i, f, g, o; state h, c. */
+export const LSTM_CELL: CellDescriptor = {
+  kind: 'lstm',
+  gates: ['i', 'f', 'g', 'o'],
+  hasAge: false,
+  hasTheta: false,
+  traceNames: ['i', 'f', 'g', 'o'],
+  forward: lstmForward,
+  backward: lstmBackward,
+  internals(cfg, _w, fwd) {
+    const tape = fwd.tape as LstmTape;
+    return { steps: gatesOfActs(tape.acts, LSTM_CELL.gates, tape.B, tape.T, cfg.hiddenSize), units: {} };
+  },
+};

@@ -17,9 +17,10 @@
 // rounds the state once per step, like a float32 kernel. Gradients accumulate in doubles and
 // are stored in the input's precision at the end.
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from './types.js';
-import { copyState, requireTape, storeLike, zerosLike } from './buffers.js';
-import { ShapeError } from '../errors.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from './validate.js';
+import { copyState, gatesOfActs, requireTape, stateOffset, storeLike, zerosLike } from './buffers.js';
+import type { CellDescriptor } from './descriptor.js';
+import { stepPreactivations, stepPreactivationsBackward, type LinearGrads } from './step-linear.js';
+import { checkBackwardArgs, checkForwardArgs } from './validate.js';
 
 /** What the forward pass keeps for backward. */
 export interface PlstmTape<F extends Float = Float> {
@@ -52,17 +53,12 @@ export function plstmExponents(cfg: CellConfig, w: CellWeights): Float64Array {
  */
 export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, B: number, T: number,
   s0: CellState | null, needTape = true): SequenceForward<F> {
-  checkConfig(cfg);
-  if (cfg.kind !== 'plstm') throw new TypeError('plstmForward needs a config of kind plstm');
-  checkWeights(cfg, w);
-  checkSequence(cfg, x, B, T);
-  if (s0) checkState(cfg, s0, B, 'initial state', false);
+  checkForwardArgs(PLSTM_CELL, 'plstmForward', cfg, w, x, B, T, s0);
 
   const H = cfg.hiddenSize;
   const I = cfg.inputSize;
   const G3 = 3 * H;
   const eps = cfg.eps;
-  const { wIh, wHh, b } = w; // [3H, I], [3H, H], [3H]
   const p = plstmExponents(cfg, w); // [H]
 
   const init = copyState(x, s0, B * H, true); // h, c, a [B, H]
@@ -83,25 +79,11 @@ export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x
       const hPrevOff = t === 0 ? bi * H : (row - 1) * H;
       const cPrev = t === 0 ? init.c : cSeq;
       const aPrev = t === 0 ? init.a! : aSeq;
-      let prevOff: number, outOff: number;
-      if (needTape) {
-        prevOff = t === 0 ? bi * H : (row - 1) * H;
-        outOff = row * H;
-      } else {
-        prevOff = t === 0 ? bi * H : ((t - 1) & 1) * B * H + bi * H;
-        outOff = (t & 1) * B * H + bi * H;
-      }
+      const prevOff = t === 0 ? bi * H : stateOffset(needTape, t - 1, bi, B, T, H);
+      const outOff = stateOffset(needTape, t, bi, B, T, H);
       const actOff = needTape ? row * G3 : 0;
 
-      // z = b + W_ih x_t + W_hh h_{t-1}
-      for (let g = 0; g < G3; g++) {
-        let s = b[g];
-        const wi = g * I;
-        for (let i = 0; i < I; i++) s += wIh[wi + i] * x[xOff + i];
-        const wh = g * H;
-        for (let k = 0; k < H; k++) s += wHh[wh + k] * hPrev[hPrevOff + k];
-        z[g] = s;
-      }
+      stepPreactivations(z, w, x, xOff, hPrev, hPrevOff, G3, I, H); // z = b + W_ih x_t + W_hh h_{t-1}
 
       for (let j = 0; j < H; j++) {
         const r = sigmoid(z[j]);
@@ -123,7 +105,7 @@ export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x
   // Final state: the last step of every row.
   const final: CellState<F> = { h: zerosLike(x, B * H), c: zerosLike(x, B * H), a: zerosLike(x, B * H) };
   for (let bi = 0; bi < B; bi++) {
-    const last = needTape ? (bi * T + T - 1) * H : ((T - 1) & 1) * B * H + bi * H;
+    const last = stateOffset(needTape, T - 1, bi, B, T, H);
     final.h.set(hSeq.subarray((bi * T + T - 1) * H, (bi * T + T) * H), bi * H);
     final.c.set(cSeq.subarray(last, last + H), bi * H);
     final.a!.set(aSeq.subarray(last, last + H), bi * H);
@@ -149,22 +131,14 @@ export function plstmForward<F extends Float>(cfg: CellConfig, w: CellWeights, x
  */
 export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, x: F, fwd: SequenceForward<F>,
   dhSeq: Float | null, dFinal: Partial<CellState> | null): CellGrads<F> {
-  checkConfig(cfg);
-  if (cfg.kind !== 'plstm') throw new TypeError('plstmBackward needs a config of kind plstm');
-  checkWeights(cfg, w);
   const tape = requireTape<PlstmTape<F>>(fwd.tape, 'plstm');
   const { B, T } = tape;
-  checkSequence(cfg, x, B, T);
+  checkBackwardArgs(PLSTM_CELL, 'plstmBackward', cfg, w, x, B, T, dhSeq, dFinal);
   const H = cfg.hiddenSize;
   const I = cfg.inputSize;
   const G3 = 3 * H;
   const eps = cfg.eps;
-  if (dhSeq !== null && dhSeq.length !== B * T * H) {
-    throw new ShapeError(`dhSeq has ${dhSeq.length} numbers, expected [B, T, H] = ${B * T * H}`);
-  }
-  if (dFinal) checkState(cfg, dFinal, B, 'dFinal', true);
 
-  const { wIh, wHh } = w; // [3H, I], [3H, H]
   const p = plstmExponents(cfg, w); // [H]
   const { acts, cSeq, aSeq, s0 } = tape;
   const hSeq = fwd.hSeq;
@@ -177,9 +151,11 @@ export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, 
   if (dFinal?.c) dc.set(dFinal.c);
   if (dFinal?.a) da.set(dFinal.a);
 
-  const dWIh = new Float64Array(G3 * I); // [3H, I]
-  const dWHh = new Float64Array(G3 * H); // [3H, H]
-  const db = new Float64Array(G3); // [3H]
+  const grads: LinearGrads = {
+    dWIh: new Float64Array(G3 * I), // [3H, I]
+    dWHh: new Float64Array(G3 * H), // [3H, H]
+    db: new Float64Array(G3), // [3H]
+  };
   const dp = new Float64Array(H); // [H]
   const dx = zerosLike(x, B * T * I); // [B, T, I]
   const dz = new Float64Array(G3); // [3H] of one (b, t)
@@ -224,25 +200,7 @@ export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, 
       }
 
       // dh_{t-1} = W_hh^T dz;  dx_t = W_ih^T dz;  weight gradients += dz (x_t, h_{t-1})^T
-      dh.fill(0, sOff, sOff + H);
-      dxRow.fill(0);
-      const xOff = row * I;
-      for (let g = 0; g < G3; g++) {
-        const d = dz[g];
-        if (d === 0) continue;
-        db[g] += d;
-        const wi = g * I;
-        for (let i = 0; i < I; i++) {
-          dxRow[i] += d * wIh[wi + i];
-          dWIh[wi + i] += d * x[xOff + i];
-        }
-        const wh = g * H;
-        for (let k = 0; k < H; k++) {
-          dh[sOff + k] += d * wHh[wh + k];
-          dWHh[wh + k] += d * hPrev[prevOff + k];
-        }
-      }
-      for (let i = 0; i < I; i++) dx[xOff + i] = dxRow[i];
+      stepPreactivationsBackward(dz, w, x, row * I, hPrev, prevOff, dh, sOff, dx, dxRow, grads, G3, I, H);
     }
   }
 
@@ -251,10 +209,36 @@ export function plstmBackward<F extends Float>(cfg: CellConfig, w: CellWeights, 
 
   return {
     dx,
-    dWIh: storeLike(x, dWIh),
-    dWHh: storeLike(x, dWHh),
-    db: storeLike(x, db),
+    dWIh: storeLike(x, grads.dWIh),
+    dWHh: storeLike(x, grads.dWHh),
+    db: storeLike(x, grads.db),
     dTheta: storeLike(x, dTheta),
     d0: { h: storeLike(x, dh), c: storeLike(x, dc), a: storeLike(x, da) },
   };
 }
+
+/** The pLSTM (Chien et al. 2021): gates r, o, g; state h, c and the age a. */
+export const PLSTM_CELL: CellDescriptor = {
+  kind: 'plstm',
+  gates: ['r', 'o', 'g'],
+  hasAge: true,
+  hasTheta: true,
+  traceNames: ['r', 'o', 'g', 'a', 'f'],
+  forward: plstmForward,
+  backward: plstmBackward,
+  internals(cfg, w, fwd) {
+    const tape = fwd.tape as PlstmTape;
+    const { B, T } = tape;
+    const H = cfg.hiddenSize;
+    const p = plstmExponents(cfg, w); // [H]
+    const f = tape.aSeq instanceof Float32Array ? new Float32Array(B * T * H) : new Float64Array(B * T * H);
+    for (let i = 0; i < f.length; i++) {
+      const a = tape.aSeq[i];
+      f[i] = Math.pow((a + cfg.eps) / (a + 1), p[i % H]); // the forget gate, as the cell computes it
+    }
+    return {
+      steps: { ...gatesOfActs(tape.acts, PLSTM_CELL.gates, B, T, H), a: tape.aSeq, f },
+      units: { p },
+    };
+  },
+};

@@ -1,11 +1,9 @@
-// Shared types of the recurrent cells and of every backend that runs them.
+// Shared types of the recurrent cells and of every backend that runs them (types only).
 //
 // Dimension letters, used in every shape comment of the project:
 //   B = batch, T = time steps, I = input size, H = hidden size,
 //   G = gates per cell (3 for the pLSTM: r, o, g; 4 for the LSTM: i, f, g, o).
 // All tensors are flat typed arrays in row-major (C) order, batch-first.
-import { cellDescriptor } from './descriptor.js';
-import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from './fast-paths.js';
 
 /** A float buffer: the reference runs in either precision; the fast path is float32. */
 export type Float = Float32Array | Float64Array;
@@ -14,7 +12,7 @@ export type DType = 'float32' | 'float64';
 /** The cells with reference code and wasm kernels. */
 export type BuiltinCellKind = 'plstm' | 'lstm';
 
-/** 'plstm', 'lstm', or a cell registered with registerCell (cells/descriptor.ts). */
+/** 'plstm' or 'lstm' (or, until registerCell goes, a cell registered with it). */
 export type CellKind = 'plstm' | 'lstm' | (string & {});
 
 /** Static settings of one recurrent layer's cell. */
@@ -61,61 +59,4 @@ export interface CellGrads<F extends Float = Float> {
   db: F; // [G*H]
   dTheta: F | null; // [H] (zeros when p is fixed; null for the LSTM)
   d0: CellState<F>; // gradient with respect to the initial state (dh0, dc0, da0)
-}
-
-/**
- * One way of running cells over sequences: the TS reference ('js') or the fused
- * WebAssembly kernels ('wasm'). Every method is synchronous.
- */
-export interface SequenceBackend {
-  readonly name: string;
-  readonly dtype: DType;
-  /**
-   * Set only when openBackend, asked for no backend, could not load the wasm kernels and
-   * fell back to this one: why (e.g. the engine lacks WebAssembly SIMD).
-   */
-  readonly fallbackReason?: string;
-  /**
-   * Runs T steps for a batch of B sequences.
-   * x: [B, T, I]. s0: the initial state, or null for zeros (age 0).
-   * needTape: false for inference only (no activations kept, backward not allowed).
-   * hSeqOut: optional [B, T, H] buffer of the backend's dtype that receives hSeq (returned as
-   * the result's hSeq), so a caller running batch after batch does not allocate a new one
-   * each time (a fresh 14 MB array costs more than the copy into it).
-   */
-  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number,
-    s0: CellState | null, needTape: boolean, hSeqOut?: Float): SequenceForward;
-  /**
-   * Backpropagation through time of a forward run.
-   * dhSeq: [B, T, H] dL/dh_t for every step (null = zeros).
-   * dFinal: dL/d(final state) (null = zeros; any of its fields may be null).
-   * needDx: false when the caller has no use for dL/dx (the first layer of a model whose
-   * input gets no gradient): the result's dx is then empty and its cost may be skipped.
-   */
-  backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward,
-    dhSeq: Float | null, dFinal: Partial<CellState> | null, needDx?: boolean): CellGrads;
-  /**
-   * Optional: a zeroed float buffer of the backend's dtype that the backend reads and writes
-   * without copying (the wasm backend returns a view of its own memory). Models keep their
-   * weights, gradients and optimizer state in such buffers so a step copies nothing;
-   * plain typed arrays are always accepted too.
-   */
-  alloc?(length: number): Float;
-  /** Frees whatever the backend holds (worker threads, memory). Safe to call twice. */
-  dispose?(): void;
-
-  // Optional fast paths (fast-paths.ts): each matches a reference definition and may decline.
-  /** The linear head on this backend's GEMMs. */
-  readonly linearHead?: LinearHeadPath;
-  /** Softmax cross-entropy on this backend's kernels. */
-  readonly softmaxXent?: SoftmaxXentPath;
-  /** A layer with a linear head on each step in one pass (hSeq is not produced). */
-  readonly headedLayer?: HeadedLayerPath;
-  /** One streaming step of a whole model. */
-  readonly streamStep?: StreamStepPath;
-}
-
-/** Number of gate rows per hidden unit. */
-export function gatesOf(kind: CellKind): number {
-  return kind === 'plstm' ? 3 : kind === 'lstm' ? 4 : cellDescriptor(kind).gates.length;
 }

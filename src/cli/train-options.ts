@@ -5,8 +5,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { CORE_OPTIONS } from '../experiments/core-options.js';
 import { flagOf, showDefault, type OptionSpec, type OptionType } from '../experiments/option-spec.js';
-import { TASK_NAMES, type TaskName, type TrainOptions } from '../experiments/options.js';
-import { TASK_DEFINITIONS } from '../experiments/registry.js';
+import { TASK_DEFINITIONS, TASK_NAMES, type TaskName, type TrainOptions } from '../experiments/registry.js';
 
 /** A flag's text -> a value of the entry's type (the bound is resolveOptions' to check). */
 export function parserOf(flag: string, type: OptionType): (v: string) => unknown {

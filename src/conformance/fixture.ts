@@ -6,7 +6,7 @@
 // (t0 is the step number of the first step, 0 in every fixture so far.)
 import { DataError } from '../errors.js';
 import type { CellConfig, CellState, CellWeights } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
+import { gatesOf } from '../cells/registry.js';
 import { DEFAULT_EPS } from '../cells/init.js';
 
 export const FIXTURE_FORMAT = 'plstm-fixture/1';

@@ -1,5 +1,6 @@
 // Runs a fixture on a backend and compares every output and gradient with the reference.
-import type { CellKind, CellState, CellWeights, DType, Float, SequenceBackend } from '../cells/types.js';
+import type { CellKind, CellState, CellWeights, DType, Float } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { asDType } from '../cells/buffers.js';
 import type { Fixture } from './fixture.js';
 import { compare, toF64, toleranceFor, type Comparison } from './compare.js';

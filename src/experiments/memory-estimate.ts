@@ -7,20 +7,8 @@
 // task reads are not counted. It only has to tell possible from impossible.
 import { ConfigError } from '../errors.js';
 import { flagOf } from './option-spec.js';
-import type { TrainOptions } from './options.js';
-import { TASK_DEFINITIONS } from './registry.js';
-
-/** What a task knows of its sizes before it loads anything. */
-export interface TaskSizes {
-  /** Steps per training sequence (null when only the data tell, e.g. MNIST). */
-  steps: number | null;
-  /** The option that sets the steps, for messages. */
-  stepsFrom?: string;
-  /** Features per step reaching the first layer (null when only the data tell). */
-  inputWidth: number | null;
-  /** The data the task generates in memory: total bytes, its largest array, and the options that size it. */
-  data?: { bytes: number; largestBytes: number; from: string[] };
-}
+import { gatesOf } from '../cells/registry.js';
+import { TASK_DEFINITIONS, type TrainOptions } from './registry.js';
 
 /**
  * The largest single buffer a run may need: the wasm kernels' memory ends at 4 GiB, and a
@@ -47,8 +35,8 @@ function gib(bytes: number): string {
 
 /** The parts of a run's memory, by the sizes in its options. */
 export function estimateRunMemory(o: TrainOptions): Part[] {
-  const sizes = TASK_DEFINITIONS[o.task].sizes?.(o as never) ?? { steps: null, inputWidth: null };
-  const H = o.hidden, gates = o.cell === 'plstm' ? 3 : 4;
+  const sizes = TASK_DEFINITIONS[o.task].sizes?.(o) ?? { steps: null, inputWidth: null };
+  const H = o.hidden, gates = gatesOf(o.cell);
   let weights = 0;
   for (let l = 0; l < o.layers; l++) {
     const I = l === 0 ? sizes.inputWidth ?? H : H;

@@ -4,33 +4,13 @@
 // what the user set; its flags and help come from the same tables (src/cli/train-options.ts).
 import { ConfigError } from '../errors.js';
 import { learningRateAt as scheduledRate, type LearningRateSchedule } from '../model/index.js';
-import type { CoreOptions } from './core-options.js';
 import { CORE_OPTIONS } from './core-options.js';
 import { flagOf, typeProblem, type OptionSpec } from './option-spec.js';
-import { TASK_DEFINITIONS } from './registry.js';
-import type { CopyOptions } from './tasks/copy.js';
-import type { AddingOptions } from './tasks/adding.js';
-import type { MnistOptions } from './tasks/mnist.js';
-import type { CharlmOptions } from './tasks/charlm.js';
-import type { SentimentOptions } from './tasks/sentiment.js';
+import { TASK_DEFINITIONS, TASK_NAMES, isTaskName, type TaskName, type TrainOptions } from './registry.js';
 
 export { flagOf } from './option-spec.js';
 export { layerSpecs } from './layer-specs.js';
 export type { CoreOptions } from './core-options.js';
-
-export const TASK_NAMES = ['copy', 'adding', 'smnist', 'psmnist', 'charlm', 'sentiment'] as const;
-export type TaskName = (typeof TASK_NAMES)[number];
-
-/**
- * A resolved run: the core options and its task's own (a resolved run holds only the
- * options of its own task; the others are absent).
- */
-export type TrainOptions = { task: TaskName } & CoreOptions
-  & Partial<CopyOptions & AddingOptions & MnistOptions & CharlmOptions & SentimentOptions>;
-
-export function isTaskName(s: string): s is TaskName {
-  return (TASK_NAMES as readonly string[]).includes(s);
-}
 
 /** Every option of a task: the core table, then the task's own, with the task's defaults. */
 export function optionTable(task: TaskName): OptionSpec[] {
@@ -93,7 +73,7 @@ export function resolveOptions(task: string, given: Partial<TrainOptions>): Trai
     if (why !== null) throw new ConfigError(`${flagOf(s.key)} ${why}`);
   }
   const resolved = o as unknown as TrainOptions;
-  TASK_DEFINITIONS[task].check?.(resolved as never);
+  TASK_DEFINITIONS[task].check?.(resolved);
   return resolved;
 }
 

@@ -1,10 +1,8 @@
 // What every task provides to the training loop: the model it needs, reproducible training
 // batches, and its evaluation on held-out data.
 import type { Batch, ModelConfig, ModelState, SequenceModel } from '../model/index.js';
-import type { TaskName, TrainOptions } from './options.js';
 import type { CoreOptions } from './core-options.js';
 import type { OptionSpec } from './option-spec.js';
-import type { TaskSizes } from './memory-estimate.js';
 import { deriveSeed } from '../cells/rng.js';
 import { EpochRowOrder, batchIndices } from '../model/batch-rows.js';
 
@@ -41,12 +39,20 @@ export interface PreparedTask {
   describe: string;
 }
 
-/** Builds a task from resolved options (loads or generates its data). */
-export type TaskFactory = (opts: TrainOptions) => PreparedTask;
+/** What a task knows of its sizes before it loads anything. */
+export interface TaskSizes {
+  /** Steps per training sequence (null when only the data tell, e.g. MNIST). */
+  steps: number | null;
+  /** The option that sets the steps, for messages. */
+  stepsFrom?: string;
+  /** Features per step reaching the first layer (null when only the data tell). */
+  inputWidth: number | null;
+  /** The data the task generates in memory: total bytes, its largest array, and the options that size it. */
+  data?: { bytes: number; largestBytes: number; from: string[] };
+}
 
-/** A task as the registry knows it: its own options, its defaults, and how to prepare it. */
+/** A task as the registry knows it (by its name there): its own options, its defaults, and how to prepare it. */
 export interface TaskDefinition<O = unknown> {
-  name: TaskName;
   /** The options only this task reads (its data, its sizes, its input stage). */
   options: readonly OptionSpec[];
   /** This task's defaults of core options (e.g. charlm: hidden 256, adam). */
@@ -56,7 +62,7 @@ export interface TaskDefinition<O = unknown> {
   /** What the task's sizes are before it loads anything (for the memory check). */
   sizes?(o: CoreOptions & O): TaskSizes;
   /** Loads or generates the data and says which model the task trains. */
-  prepare(o: CoreOptions & O & { task: TaskName }): PreparedTask;
+  prepare(o: CoreOptions & O & { task: string }): PreparedTask;
 }
 
 /** Index of the largest value in row r of an [R, O] matrix. */

@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { fit, type FitProgress, type Optimizer, type SequenceModel } from '../model/index.js';
 import { saveModel } from '../node/save-load.js';
-import { learningRateScheduleOf, type TrainOptions } from './options.js';
+import { learningRateScheduleOf } from './options.js';
+import type { TrainOptions } from './registry.js';
 import { RUN_FILES, appendMetrics, writeJsonAtomic } from './run-dir.js';
 import type { PreparedTask } from './task.js';
 

@@ -8,7 +8,7 @@ import type { RuntimeOptions } from '../model/config.js';
 import { restoreState, saveState, type SavedState } from '../model/saved-state.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import type { SequenceModel } from '../model/sequence-model.js';
-import type { ModelState } from '../model/validate.js';
+import type { ModelState } from '../model/model-state.js';
 import type { Scaler } from './scaler.js';
 import type { Frequency } from './series.js';
 import type { ResolvedForecasterSettings } from './settings.js';

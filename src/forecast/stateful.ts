@@ -10,7 +10,7 @@ import { ConfigError, DataError } from '../errors.js';
 import type { FitCallbacks } from '../model/fit.js';
 import { createOptimizer } from '../model/optimizers.js';
 import type { SequenceModel } from '../model/sequence-model.js';
-import type { ModelState } from '../model/validate.js';
+import type { ModelState } from '../model/model-state.js';
 import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';

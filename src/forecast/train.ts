@@ -7,7 +7,7 @@ import type { SequenceModel } from '../model/sequence-model.js';
 import type { Optimizer } from '../model/optimizers.js';
 import { fit, type FitCallbacks, type FitEpochRecord, type FitOptions } from '../model/fit.js';
 import { EpochRowOrder, batchIndices } from '../model/batch-rows.js';
-import type { Batch } from '../model/validate.js';
+import type { Batch } from '../model/batch.js';
 
 /** Options shared by both ways of training. */
 export interface TrainOptions {

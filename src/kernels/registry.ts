@@ -1,9 +1,10 @@
 // Which backends exist, by name. The reference 'js' backend is always there; the fused
 // WebAssembly kernels ('wasm', float32) wherever this engine runs WebAssembly SIMD.
 import { ConfigError } from '../errors.js';
-import type { DType, SequenceBackend } from '../cells/types.js';
+import type { DType } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { createJsBackend } from '../cells/js-backend.js';
-import { createWasmBackend } from './wasm-backend.js';
+import { createWasmBackend } from './wasm/backend.js';
 
 export interface BackendOptions {
   /** Precision (default float64 for 'js'; 'wasm' is float32 only). */

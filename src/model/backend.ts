@@ -1,9 +1,11 @@
 // Opens the backend a model runs on from its RuntimeOptions: the one way to get a backend.
 
 import { ConfigError } from '../errors.js';
-import type { DType, SequenceBackend } from '../cells/types.js';
+import type { DType } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { getBackend } from '../kernels/registry.js';
 import type { RuntimeOptions } from './config.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
 let warnedFallback = false;
 
@@ -27,7 +29,7 @@ export function openBackend(rt: RuntimeOptions = {}): SequenceBackend {
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new ConfigError(`dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
   }
-  if (rt.threads !== undefined && !(Number.isInteger(rt.threads) && rt.threads > 0)) {
+  if (rt.threads !== undefined && !isPositiveInt(rt.threads)) {
     throw new ConfigError(`threads must be a positive integer, got ${String(rt.threads)}`);
   }
   const opts = { dtype, threads: rt.threads };

@@ -2,9 +2,10 @@
 // epoch (a pure function of (seed, epoch), so a resumed run sees the same batches) and row
 // gathers. The last batch of an epoch keeps the remaining rows (it may be smaller).
 
-import { Rng, permutation } from '../cells/rng.js';
+import { Rng, deriveSeed, permutation } from '../cells/rng.js';
 import { ShapeError } from '../errors.js';
-import type { Batch } from './validate.js';
+import type { Batch } from './batch.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
 /** Numbers per row of each array of a dataset batch (x, y, weights), checked to divide evenly. */
 export interface RowWidths {
@@ -15,7 +16,7 @@ export interface RowWidths {
 
 export function rowWidths(data: Batch, what: string): RowWidths {
   const N = data?.B;
-  if (!(Number.isInteger(N) && N > 0)) throw new ShapeError(`${what}.B (the number of rows N) must be a positive integer, got ${String(N)}`);
+  if (!isPositiveInt(N)) throw new ShapeError(`${what}.B (the number of rows N) must be a positive integer, got ${String(N)}`);
   const width = (a: ArrayLike<number> | undefined, name: string): number => {
     if (a === undefined) return 0;
     if (a.length % N !== 0 || a.length === 0) {
@@ -50,10 +51,7 @@ export function sliceRows(data: Batch, w: RowWidths, start: number, end: number)
 
 /** Mixes (seed, epoch) into one 32-bit seed, so each epoch's order stands on its own. */
 function epochSeed(seed: number, epoch: number): number {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
-  h ^= Math.floor(seed / 4294967296); // the high part of seeds above 2^32
-  h = Math.imul(h ^ (h >>> 13) ^ (epoch >>> 0), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return deriveSeed(seed, epoch);
 }
 
 /**

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { DType } from '../cells/types.js';
 import { DEFAULT_EPS, type PInit } from '../cells/init.js';
 import { checkChrono, checkDropout, checkEps, checkFinite, checkFixedP, checkPositiveInt, checkThetaRange, requireSetting } from '../cells/bounds.js';
-import { isRegisteredCell } from '../cells/descriptor.js';
+import { isRegisteredCell } from '../cells/registry.js';
 
 /** Token ids fed to the first layer as one-hot vectors. x: Int32Array [B, T]. */
 export interface OneHotInput {
@@ -47,7 +47,7 @@ export type { PInit };
 export interface LayerSpec {
   /**
    * 'plstm' (power-law forget gate), 'lstm' (PyTorch's LSTM, gates i, f, g, o), or the kind
-   * of a cell registered with registerCell (reference backend only).
+   * of a cell registered with the deprecated registerCell (reference backend only).
    */
   cell: 'plstm' | 'lstm' | (string & {});
   /** H: hidden units of this layer. */
@@ -147,7 +147,7 @@ export interface ResolvedLayerOptions {
 export type ResolvedLayerSpec = ResolvedLayerOptions & (
   | { cell: 'plstm'; hidden: number; eps: number; pInit: PInit }
   | { cell: 'lstm'; hidden: number; forgetBias: number; chrono: number | null }
-  /** A registered cell (cells/descriptor.ts): no settings of its own. */
+  /** A cell registered with the deprecated registerCell (cells/registry.ts): no settings of its own. */
   | { cell: string & { readonly registered?: true }; hidden: number });
 
 /** A config with every default filled in; what the model stores and saves. */
@@ -223,7 +223,7 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
   if (typeof v !== 'object' || v === null) throw new ConfigError(`${where} must be an object`);
   const s = v as Record<string, unknown>;
   if (typeof s.cell !== 'string' || !isRegisteredCell(s.cell)) {
-    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm" (or a cell registered with registerCell)`);
+    throw new ConfigError(`unknown cell ${JSON.stringify(s.cell)} in ${where}: use "plstm" or "lstm"`);
   }
   const hidden = positiveInt(s.hidden, `${where}.hidden (H)`);
   const options = resolveLayerOptions(s, where);

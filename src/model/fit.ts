@@ -27,7 +27,8 @@ import type { Optimizer } from './optimizers.js';
 import { restoreState, saveState, type SavedState } from './saved-state.js';
 import { checkSchedule, learningRateAt, type LearningRateSchedule } from './schedule.js';
 import type { SequenceModel } from './sequence-model.js';
-import type { Batch, ModelState } from './validate.js';
+import type { Batch } from './batch.js';
+import type { ModelState } from './model-state.js';
 
 /**
  * Why a run ended: 'max-epochs'; 'early-stopped' (no improvement for `patience` epochs);

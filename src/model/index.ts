@@ -41,7 +41,8 @@ export {
 export { SequenceModel, type ParamSlot } from './sequence-model.js';
 export { RecurrentLayer, LayerUnit } from './recurrent-layer.js';
 export type { ModelTrace, TraceDirection } from './trace.js';
-export { cloneState, type Batch, type ModelState } from './validate.js';
+export type { Batch } from './batch.js';
+export { cloneState, type ModelState } from './model-state.js';
 export {
   createOptimizer, resolveOptimizerSpec, stateNamesOf, OPTIMIZER_DEFAULTS,
   type Optimizer, type OptimizerSpec, type ResolvedOptimizerSpec, type Allocator,

@@ -8,8 +8,10 @@
 //
 // B = batch, T = time steps, I = input size, H = hidden size of one direction,
 // W = output width of a unit (H, or 2H when bidirectional).
-import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceBackend, SequenceForward } from '../cells/types.js';
-import { cellDescriptor, type CellDescriptor } from '../cells/descriptor.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
+import { cellDescriptor } from '../cells/registry.js';
+import type { CellDescriptor } from '../cells/descriptor.js';
 
 /** Views of one direction's weight gradients in the model's flat gradient buffer. */
 export interface WeightGradViews {

@@ -4,7 +4,7 @@
 
 import { ShapeError } from '../errors.js';
 import type { SequenceModel } from './sequence-model.js';
-import type { ModelState } from './validate.js';
+import type { ModelState } from './model-state.js';
 
 /** A ModelState as plain arrays: per layer h, c (and a for the pLSTM), each [B * H]. */
 export interface SavedState {

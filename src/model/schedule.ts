@@ -2,6 +2,7 @@
 // (epoch, step), so a resumed run uses exactly the rates an uninterrupted one would.
 
 import { ConfigError } from '../errors.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
 /**
  * How the learning rate changes during fit(). `lr` is the base rate (the optimizer's own lr is
@@ -28,9 +29,9 @@ export function checkSchedule(s: LearningRateSchedule): void {
   need(Number.isFinite(s.lr) && s.lr > 0, `lr must be a number > 0, got ${s.lr}`);
   if (s.kind === 'step') {
     need(Number.isFinite(s.decay) && s.decay > 0 && s.decay <= 1, `decay must be in (0, 1], got ${s.decay}`);
-    need(Number.isInteger(s.every) && s.every > 0, `every must be a positive integer (epochs), got ${s.every}`);
+    need(isPositiveInt(s.every), `every must be a positive integer (epochs), got ${s.every}`);
   }
-  if (s.kind === 'cosine') need(Number.isInteger(s.epochs) && s.epochs > 0, `epochs must be a positive integer, got ${s.epochs}`);
+  if (s.kind === 'cosine') need(isPositiveInt(s.epochs), `epochs must be a positive integer, got ${s.epochs}`);
 }
 
 /** The learning rate of training step `step` of `epoch` (both 0-based). */

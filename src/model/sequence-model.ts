@@ -8,33 +8,18 @@
 // (H, or 2H bidirectional), O = head outputs, N = output rows (B*T for head steps 'all', B for
 // 'last'), P = number of trainable numbers.
 //
-// All trainable parameters live in one flat buffer [P] (and their gradients in another), in
-// the backend's dtype and, when the backend has `alloc`, in its own memory (no copies per
-// step). Each layer's weights are views into it, so the optimizer and clipping are one loop.
-// Layout, in this order (the names are those of the model file):
-//   embedding.weight [V, D]                         (embedding input only)
-//   layers.<l>.weight_ih [G*H, I]  .weight_hh [G*H, H]  .bias [G*H]  .p_param [H] (learned p)
-//   (bidirectional layers: then the same four with the suffix _reverse, as PyTorch names them)
-//   head.weight [O, W_top]  head.bias [O]
-//
-// Initialisation draws from one Rng(seed) in that same order: the embedding ~ N(0, 1) (as
-// torch.nn.Embedding), each layer by the cells' initPlstmWeights / initLstmWeights, then the
-// head ~ U(-1/sqrt(W), 1/sqrt(W)) (as torch.nn.Linear). Values are drawn in float64 and then
-// stored in the model's dtype, so every backend starts from the same numbers.
+// The parameters (one flat buffer, its layout and its seeded initialisation) are in
+// parameters.ts; the reusable scratch buffers in workspace.ts; trace() in trace.ts.
 
 import { ConfigError, ShapeError } from '../errors.js';
-import type { CellConfig, CellState, CellWeights, DType, Float, SequenceBackend } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
-import { Rng } from '../cells/rng.js';
-import { initLstmWeights, initPlstmWeights, lstmConfig, plstmConfig } from '../cells/init.js';
-import { cellDescriptor } from '../cells/descriptor.js';
-import { createJsBackend } from '../cells/js-backend.js';
-import {
-  directionsOf, inputWidth, isLstmLayer, isPlstmLayer, layerWidth, resolveConfig,
-  type ModelConfig, type ResolvedLayerSpec, type ResolvedModelConfig, type RuntimeOptions,
-} from './config.js';
-import { LayerUnit, RecurrentLayer, reverseTime, type UnitRun } from './recurrent-layer.js';
-import type { ModelTrace, TraceDirection } from './trace.js';
+import type { CellState, DType, Float } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
+import { Rng, deriveSeed } from '../cells/rng.js';
+import { inputWidth, resolveConfig, type ModelConfig, type ResolvedModelConfig, type RuntimeOptions } from './config.js';
+import type { LayerUnit, RecurrentLayer, UnitRun } from './recurrent-layer.js';
+import { traceModel, unitStates, type ModelTrace } from './trace.js';
+import { buildParameters, type ParamSlot } from './parameters.js';
+import { modelAllocator, Workspace } from './workspace.js';
 import { openBackend } from './backend.js';
 import { embeddingBackward, inputForward } from './input.js';
 import { headBackward, headForward } from './head.js';
@@ -42,46 +27,13 @@ import type { HeadedLayerPath, StreamStepper } from '../cells/fast-paths.js';
 import { mseLoss, pinballLoss, xentLoss } from './loss.js';
 import { clipGradNorm, globalNorm } from './clip.js';
 import type { Optimizer } from './optimizers.js';
-import { checkBatch, checkInput, checkModelState, cloneState, type Batch, type ModelState } from './validate.js';
+import { checkBatch, checkInput, checkModelState } from './validate.js';
+import type { Batch } from './batch.js';
+import { cloneState, type ModelState } from './model-state.js';
 import { TrainingDivergedError } from '../errors.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
-/** Where one named tensor sits in the flat parameter buffer. */
-export interface ParamSlot {
-  name: string;
-  shape: number[];
-  offset: number;
-  size: number;
-}
-
-/** Scratch buffers reused from call to call (they only grow), so steps do not allocate. */
-class Workspace {
-  private bufs = new Map<string, Float | Float64Array>();
-  constructor(private alloc: (n: number) => Float) {}
-
-  /** A backend buffer (the dtype of the model) of at least n numbers, as a view of exactly n. */
-  get(name: string, n: number): Float {
-    let b = this.bufs.get(name) as Float | undefined;
-    if (b === undefined || b.length < n) {
-      b = this.alloc(n);
-      this.bufs.set(name, b);
-    }
-    return b.length === n ? b : (b.subarray(0, n) as Float);
-  }
-
-  /** A float64 accumulator of at least n numbers, as a view of exactly n. */
-  f64(name: string, n: number): Float64Array {
-    let b = this.bufs.get(name) as Float64Array | undefined;
-    if (b === undefined || b.length < n) {
-      b = new Float64Array(n);
-      this.bufs.set(name, b);
-    }
-    return b.length === n ? b : b.subarray(0, n);
-  }
-
-  clear(): void {
-    this.bufs.clear();
-  }
-}
+export type { ParamSlot } from './parameters.js';
 
 /** What one forward pass over a batch leaves for the loss and backward. */
 interface ForwardRun {
@@ -97,49 +49,13 @@ interface ForwardRun {
   headed: HeadedLayerPath | null; // the top layer ran with the head inside its kernels
 }
 
-/** Model seed and call counter -> the seed of one call's dropout masks. */
+/** Model seed and call counter -> the seed of one call's dropout masks (a stream of its own). */
 function dropoutSeed(seed: number, call: number): number {
-  let h = (Math.trunc(seed) ^ 0x5bd1e995) >>> 0;
-  h = Math.imul(h ^ (call >>> 0), 0x27d4eb2d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
-/**
- * Whether views from backend.alloc stay valid for the model's lifetime. Views of a growing
- * non-shared WebAssembly memory are detached when it grows (their length drops to 0), so
- * weights kept there would be lost: a backend whose alloc hands out such views gets plain
- * arrays instead (it then copies them in per call, which is correct, only slower).
- */
-function allocIsStable(backend: SequenceBackend): boolean {
-  const probe = backend.alloc!(1);
-  if (typeof SharedArrayBuffer !== 'undefined' && probe.buffer instanceof SharedArrayBuffer) return true;
-  // An ordinary ArrayBuffer of exactly the probe's size is a plain typed array (the js backend).
-  return probe.buffer.byteLength === probe.byteLength;
+  return deriveSeed(Math.trunc(seed), call, 0xd20f);
 }
 
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
-}
-
-/** The cell config of one direction of a layer that reads I numbers per step. */
-function cellConfigOf(spec: ResolvedLayerSpec, I: number): CellConfig {
-  if (isPlstmLayer(spec)) return plstmConfig(I, spec.hidden, { eps: spec.eps, pInit: spec.pInit });
-  if (isLstmLayer(spec)) return lstmConfig(I, spec.hidden);
-  const cfg: CellConfig = { kind: spec.cell, inputSize: I, hiddenSize: spec.hidden, eps: 0, fixedP: null };
-  return cfg;
-}
-
-/** Seeded initial weights of one direction (float64 draws). */
-function initialWeights(spec: ResolvedLayerSpec, cfg: CellConfig, rng: Rng): CellWeights {
-  if (isPlstmLayer(spec)) return initPlstmWeights(cfg, rng, spec.pInit, 'float64');
-  if (isLstmLayer(spec)) return initLstmWeights(cfg, rng, { forgetBias: spec.forgetBias, chrono: spec.chrono }, 'float64');
-  const d = cellDescriptor(cfg.kind);
-  if (d.init !== undefined) return d.init(cfg, rng, 'float64');
-  // torch.nn.RNN's rule: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)), drawn in this order
-  const G = d.gates.length, H = cfg.hiddenSize, k = 1 / Math.sqrt(H);
-  const draw = (n: number) => Float64Array.from({ length: n }, () => rng.range(-k, k));
-  return { wIh: draw(G * H * cfg.inputSize), wHh: draw(G * H * H), b: draw(G * H), theta: d.hasTheta ? draw(H) : null };
 }
 
 export class SequenceModel {
@@ -175,82 +91,16 @@ export class SequenceModel {
     this.backend = backend;
     this.ownsBackend = ownsBackend;
     this.dtype = backend.dtype;
-    const dtype = backend.dtype;
-    const plain = (n: number): Float => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
-    this.allocFn = backend.alloc && allocIsStable(backend) ? (n) => backend.alloc!(n) : plain;
+    this.allocFn = modelAllocator(backend);
     this.ws = new Workspace(this.allocFn);
-
-    // Cell configs, one per direction (these validate H, eps, fixed p once more, with the
-    // cells' own messages); a layer reads the whole output width of the one below.
-    const dirs = directionsOf(config);
-    const widthBelow = (l: number): number => (l === 0 ? inputWidth(config.input) : layerWidth(config.layers[l - 1]));
-    const cellCfgs: CellConfig[] = dirs.map(({ layer, spec }) => cellConfigOf(spec, widthBelow(layer)));
-    const Htop = layerWidth(config.layers[config.layers.length - 1]);
-    const O = config.head.size;
-
-    // Layout of the flat parameter buffer.
-    const slots: ParamSlot[] = [];
-    let P = 0;
-    const add = (name: string, shape: number[]): ParamSlot => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      const s = { name, shape, offset: P, size };
-      slots.push(s);
-      P += size;
-      return s;
-    };
-    const embSlot = config.input.kind === 'embedding'
-      ? add('embedding.weight', [config.input.vocab, config.input.dim]) : null;
-    const layerSlots = cellCfgs.map((c, k) => {
-      const G = gatesOf(c.kind);
-      const H = c.hiddenSize;
-      const { layer: l, suffix } = dirs[k];
-      return {
-        wIh: add(`layers.${l}.weight_ih${suffix}`, [G * H, c.inputSize]),
-        wHh: add(`layers.${l}.weight_hh${suffix}`, [G * H, H]),
-        b: add(`layers.${l}.bias${suffix}`, [G * H]),
-        theta: cellDescriptor(c.kind).hasTheta && c.fixedP === null ? add(`layers.${l}.p_param${suffix}`, [H]) : null,
-      };
-    });
-    const headW = add('head.weight', [O, Htop]);
-    const headB = add('head.bias', [O]);
-    this.slots = slots;
-    this.params = this.allocFn(P);
-    this.grads = this.allocFn(P);
-    const pv = (s: ParamSlot): Float => this.params.subarray(s.offset, s.offset + s.size) as Float;
-    const gv = (s: ParamSlot): Float => this.grads.subarray(s.offset, s.offset + s.size) as Float;
-
-    // Seeded initialisation (float64 draws, stored in the model's dtype).
-    const rng = new Rng(config.seed);
-    this.emb = null;
-    if (embSlot !== null) {
-      const w = pv(embSlot);
-      for (let i = 0; i < w.length; i++) w[i] = rng.normal();
-      this.emb = { w, g: gv(embSlot) };
-    }
-    this.directions = cellCfgs.map((cfg, k) => {
-      const { layer, spec, suffix, reverse } = dirs[k];
-      const init = initialWeights(spec, cfg, rng);
-      const s = layerSlots[k];
-      const w: CellWeights = { wIh: pv(s.wIh), wHh: pv(s.wHh), b: pv(s.b), theta: null };
-      w.wIh.set(init.wIh);
-      w.wHh.set(init.wHh);
-      w.b.set(init.b);
-      if (init.theta !== null) {
-        // A fixed p is not trained: its theta (logit p, never read) sits outside params.
-        w.theta = s.theta !== null ? pv(s.theta) : this.allocFn(cfg.hiddenSize);
-        w.theta.set(init.theta);
-      }
-      const g = { wIh: gv(s.wIh), wHh: gv(s.wHh), b: gv(s.b), theta: s.theta !== null ? gv(s.theta) : null };
-      return new RecurrentLayer(cfg, w, g, reverse, `l${layer}${suffix}`);
-    });
-    this.units = config.layers.map((spec, l) => new LayerUnit(
-      this.directions.filter((_, k) => dirs[k].layer === l), spec.dropout, `l${l}`));
-    const hw = pv(headW);
-    const hb = pv(headB);
-    const bound = 1 / Math.sqrt(Htop);
-    for (let i = 0; i < hw.length; i++) hw[i] = rng.range(-bound, bound);
-    for (let i = 0; i < hb.length; i++) hb[i] = rng.range(-bound, bound);
-    this.head = { w: hw, b: hb, gw: gv(headW), gb: gv(headB) };
+    const p = buildParameters(config, this.allocFn);
+    this.slots = p.slots;
+    this.params = p.params;
+    this.grads = p.grads;
+    this.emb = p.emb;
+    this.directions = p.directions;
+    this.units = p.units;
+    this.head = p.head;
   }
 
   /** Builds a model with seeded initial weights; throws ConfigError on an invalid config. */
@@ -292,7 +142,7 @@ export class SequenceModel {
 
   /** Zero state (h = c = 0, age 0) for B rows: one entry per direction of each layer. */
   initState(B: number): ModelState {
-    if (!(Number.isInteger(B) && B > 0)) throw new ShapeError(`state batch size B must be a positive integer, got ${B}`);
+    if (!isPositiveInt(B)) throw new ShapeError(`state batch size B must be a positive integer, got ${B}`);
     const mk = (n: number): Float => (this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
     return {
       B,
@@ -349,8 +199,7 @@ export class SequenceModel {
 
   /** The initial states of unit i's directions (null = zeros). */
   private unitStates(s0: ModelState | null, i: number): (CellState | null)[] {
-    const first = this.directions.indexOf(this.units[i].dirs[0]);
-    return this.units[i].dirs.map((_, k) => (s0 === null ? null : s0.layers[first + k]));
+    return unitStates(this.directions, this.units[i], s0);
   }
 
   /** out = x * mask with a fresh inverted-dropout mask of rate `rate` drawn from rng (both [n]). */
@@ -541,7 +390,7 @@ export class SequenceModel {
   private checkPredictArgs(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null, what: string): ModelState | null {
     this.checkAlive();
     for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
-      if (!(Number.isInteger(v) && v > 0)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
+      if (!isPositiveInt(v)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
     }
     checkInput(this.config, x, [['B', B], ['T', T]]);
     return this.checkStateArg(state, B);
@@ -562,50 +411,13 @@ export class SequenceModel {
    * r, o, g, age a, forget gate f, and p per unit; LSTM: i, f, g, o), plus the head's outputs.
    * Every [B, T, H] array is in input time order, also for reversed directions.
    *
-   * The values are the reference cells' (cells/descriptor.ts), run in the model's precision
+   * The values are the reference cells' (each cell's descriptor, cells/registry.ts), run in the model's precision
    * on the model's weights, whatever the backend: the fused kernels keep their internals in a
    * private padded time-major layout, and a trace is for looking, not for speed.
    */
   trace(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null = null): ModelTrace {
     const s0 = this.checkPredictArgs(x, B, T, state, 'trace');
-    const ref = createJsBackend(this.dtype);
-    const I0 = inputWidth(this.config.input);
-    const x0 = (this.dtype === 'float64' ? new Float64Array(B * T * I0) : new Float32Array(B * T * I0)) as Float; // [B, T, I0]
-    inputForward(this.config.input, x0, x, B * T, this.emb?.w ?? null);
-    const layers: TraceDirection[] = [];
-    const own = new Map<string, Float>(); // private scratch: the trace must not touch the model's buffers
-    const scratch = (k: string, n: number): Float => {
-      const b = this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-      own.set(`${k}#${own.size}`, b);
-      return b;
-    };
-    let cur: Float = x0;
-    let hLast: Float | null = null;
-    this.units.forEach((u, i) => {
-      const run = u.forward(ref, cur, B, T, this.unitStates(s0, i), true, scratch);
-      u.dirs.forEach((d, k) => {
-        const fwd = run.dirs[k].fwd;
-        const { steps, units } = d.descriptor.internals(d.cfg, d.w, fwd);
-        const H = d.hidden;
-        const inOrder = (buf: Float): Float => (d.reverse ? reverseTime(scratch('t', B * T * H), buf, B, T, H) : buf);
-        const tape = fwd.tape as { cSeq: Float };
-        const gates: Record<string, Float> = {};
-        for (const [name, buf] of Object.entries(steps)) gates[name] = inOrder(buf);
-        layers.push({
-          layer: i, direction: d.reverse ? 'reverse' : 'forward', cell: d.cfg.kind, H,
-          h: inOrder(fwd.hSeq), c: inOrder(tape.cSeq), gates, units, final: cloneState({ B, layers: [fwd.final] }).layers[0],
-        });
-      });
-      if (i === this.units.length - 1 && this.config.head.steps === 'last') {
-        hLast = u.finalH(run, B, scratch('hLast', B * u.width));
-      }
-      cur = run.out;
-    });
-    const all = this.config.head.steps === 'all';
-    const N = all ? B * T : B, O = this.config.head.size, W = this.top.width;
-    const out = new Float64Array(N * O); // [N, O]
-    headForward(out, all ? cur : hLast!, this.head.w, this.head.b, N, W, O);
-    return { B, T, layers, outputs: Float32Array.from(out) };
+    return traceModel(this.config, this.dtype, this.units, this.directions, this.emb?.w ?? null, this.head, x, B, T, s0);
   }
 
   // ----- streaming

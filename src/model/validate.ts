@@ -4,42 +4,12 @@
 // a silent NaN further down.
 
 import { InputValueError, ShapeError } from '../errors.js';
-import type { CellState, Float } from '../cells/types.js';
+import type { CellState } from '../cells/types.js';
+import type { Batch } from './batch.js';
+import type { ModelState } from './model-state.js';
 import { directionsOf, type ResolvedModelConfig } from './config.js';
-import { cellDescriptor } from '../cells/descriptor.js';
-
-/** Inputs and targets of one training or evaluation batch. */
-export interface Batch {
-  /** Batch size. */
-  B: number;
-  /** Time steps. */
-  T: number;
-  /** Token ids Int32Array [B, T] (onehot, embedding) or features Float32Array [B, T, I] (dense). */
-  x: Int32Array | Float32Array | Float64Array;
-  /**
-   * xent: class ids Int32Array [B, T] (steps 'all') or [B] ('last').
-   * mse, pinball: Float32Array targets [B, T, O] (steps 'all') or [B, O] ('last').
-   */
-  y: Int32Array | Float32Array | Float64Array;
-  /**
-   * Optional non-negative weights per output row: [B, T] for steps 'all', [B] for 'last'.
-   * 0 masks a row (its target is then not read). They must not all be 0.
-   */
-  weights?: Float32Array;
-}
-
-/** The recurrent state of every layer for B rows (h, c and, for the pLSTM, the age a). */
-export interface ModelState {
-  readonly B: number;
-  /** One CellState per layer, buffers [B, H] in the model's dtype. */
-  readonly layers: CellState[];
-}
-
-/** A deep copy of a state (e.g. to branch a stream). */
-export function cloneState(s: ModelState): ModelState {
-  const copy = (f: Float): Float => f.slice();
-  return { B: s.B, layers: s.layers.map((l) => ({ h: copy(l.h), c: copy(l.c), a: l.a === null ? null : copy(l.a) })) };
-}
+import { cellDescriptor } from '../cells/registry.js';
+import { isPositiveInt } from '../cells/bounds.js';
 
 /** "[B, T, I] = [2, 3, 4]" from [['B', 2], ['T', 3], ['I', 4]]. */
 export function shapeText(dims: [string, number][]): string {
@@ -47,7 +17,7 @@ export function shapeText(dims: [string, number][]): string {
 }
 
 function positiveInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+  if (!isPositiveInt(v)) {
     throw new ShapeError(`${what} must be a positive integer, got ${String(v)}`);
   }
   return v;

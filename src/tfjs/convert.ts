@@ -7,7 +7,7 @@
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors.js';
-import { gatesOf } from '../cells/types.js';
+import { gatesOf } from '../cells/registry.js';
 import { isPlstmLayer, type InputSpec, type ModelConfig, type RuntimeOptions } from '../model/config.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';

@@ -6,7 +6,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors.js';
 import type { CellConfig } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
+import { gatesOf } from '../cells/registry.js';
 import { checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import { fusedSequence, stateRowsOf, type InitialState } from './fused-sequence.js';
 import { maskedSequence } from './masked-sequence.js';

@@ -7,8 +7,9 @@
 // outputs [B, T, H] once each way in forward, dy and dx in backward, and the weights (small).
 import * as tfc from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
-import type { CellConfig, CellState, CellWeights, SequenceBackend } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
+import type { CellConfig, CellState, CellWeights } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
+import { gatesOf } from '../cells/registry.js';
 import { transpose } from './keras-layout.js';
 
 /** An initial state (h, c and, for the pLSTM, the age a; a null age is zeros), each [B, H]. */

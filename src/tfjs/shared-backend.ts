@@ -1,6 +1,6 @@
 // One backend per runtime choice for every TF.js layer of the process: a wasm backend owns a
 // worker pool and a wasm memory, so layers share it rather than opening one each.
-import type { SequenceBackend } from '../cells/types.js';
+import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { openBackend } from '../model/backend.js';
 
 /** Which of our backends a TF.js layer runs on (not TF.js's own backend). */

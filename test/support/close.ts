@@ -1,5 +1,42 @@
-// Element-wise comparison at float32 tolerance, for the tests of the TF.js layers.
+// Element-wise comparison of arrays: `allclose` is the one check the tests use; `worst` and
+// `assertClose` (float32 defaults) are its ratio form, for the tests of the TF.js layers.
 import assert from 'node:assert/strict';
+
+/** Tolerances of allclose: |actual - expected| <= atol + rtol |expected| passes. */
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+/**
+ * Fails unless |actual[i] - expected[i]| <= atol + rtol |expected[i]| for every i (NaN fails),
+ * naming the worst element: `what[i]: actual vs expected (|diff| > bound)`.
+ */
+export function allclose(actual: ArrayLike<number>, expected: ArrayLike<number>, { rtol, atol }: Tolerance,
+  what = 'values'): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  let worstI = -1;
+  let worstRatio = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    const bound = atol + rtol * Math.abs(expected[i]);
+    if (diff <= bound) continue;
+    const ratio = Number.isNaN(diff) ? Infinity : diff / bound;
+    if (worstI < 0 || ratio > worstRatio) { worstI = i; worstRatio = ratio; }
+  }
+  if (worstI >= 0) {
+    const i = worstI;
+    const diff = Math.abs(actual[i] - expected[i]);
+    assert.fail(`${what}[${i}]: ${actual[i]} vs expected ${expected[i]} (|diff| ${diff.toExponential(2)} > ${(atol + rtol * Math.abs(expected[i])).toExponential(2)})`);
+  }
+}
+
+/** The largest |x| of an array (0 for an empty one): a scale for an absolute tolerance. */
+export function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
 
 /** Max |a - b| / (atol + rtol |b|) over all elements (<= 1 passes). */
 export function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol = 1e-5, rtol = 1e-4): number {
@@ -9,10 +46,9 @@ export function worst(a: ArrayLike<number>, b: ArrayLike<number>, atol = 1e-5, r
   return w;
 }
 
-/** Fails with `what` and the worst error ratio when a and b differ beyond the tolerance. */
+/** allclose with float32 defaults (atol 1e-5, rtol 1e-4). */
 export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, what: string, atol = 1e-5, rtol = 1e-4): void {
-  const w = worst(a, b, atol, rtol);
-  assert.ok(w <= 1, `${what}: worst error ratio ${w.toFixed(2)} (> 1)`);
+  allclose(a, b, { rtol, atol }, what);
 }
 
 /**

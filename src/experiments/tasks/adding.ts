@@ -63,7 +63,6 @@ export function prepareAdding(o: CoreOptions & AddingOptions): PreparedTask {
 }
 
 export const addingTask: TaskDefinition<AddingOptions> = {
-  name: 'adding',
   options: [
     {
       key: 'delay', arg: 'T', type: 'int', default: 200, eval: true, help: 'sequence length T',

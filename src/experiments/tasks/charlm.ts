@@ -63,7 +63,6 @@ export function prepareCharlm(o: CoreOptions & CharlmOptions): PreparedTask {
 }
 
 export const charlmTask: TaskDefinition<CharlmOptions> = {
-  name: 'charlm',
   options: [
     dataOption('a text file'),
     { key: 'bptt', arg: 'n', type: 'int', default: 100, check: checkPositiveInt, eval: true, help: 'TBPTT chunk length' },

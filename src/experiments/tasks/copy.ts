@@ -77,7 +77,6 @@ export function prepareCopy(o: CoreOptions & CopyOptions): PreparedTask {
  * batch 128, clip 1.0, 10,000 training and 1,000 test sequences, T = 200 (the core defaults).
  */
 export const copyTask: TaskDefinition<CopyOptions> = {
-  name: 'copy',
   options: [
     { key: 'delay', arg: 'T', type: 'int', default: 200, check: checkPositiveInt, eval: true, help: 'delay T (sequence length T+19)' },
     trainSamplesOption(10000),

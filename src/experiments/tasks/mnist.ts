@@ -6,7 +6,6 @@ import { loadMnistSplit } from '../../node/datasets.js';
 import { ConfigError } from '../../errors.js';
 import type { CoreOptions } from '../core-options.js';
 import { layerSpecs } from '../layer-specs.js';
-import type { TaskName } from '../options.js';
 import { dataOption, testSamplesOption, trainSamplesOption } from '../task-options.js';
 import { EpochOrder, argmaxRow, batchIndices, evaluateInBatches, type PreparedTask, type TaskDefinition } from '../task.js';
 
@@ -26,7 +25,7 @@ export function subsetIndices(N: number, n: number | null, seed: number): Int32A
   return permutation(N, new Rng(seed)).slice(0, n).sort();
 }
 
-export function prepareMnist(o: CoreOptions & MnistOptions & { task: TaskName }): PreparedTask {
+export function prepareMnist(o: CoreOptions & MnistOptions & { task: string }): PreparedTask {
   const permuted = o.task === 'psmnist';
   const trainSplit = loadMnistSplit(o.data, 'train');
   const testSplit = loadMnistSplit(o.data, 'test');
@@ -68,9 +67,9 @@ export function prepareMnist(o: CoreOptions & MnistOptions & { task: TaskName })
   };
 }
 
-function mnistTask(name: 'smnist' | 'psmnist'): TaskDefinition<MnistOptions> {
+/** Both MNIST tasks: the task name (smnist or psmnist) says whether the pixels are permuted. */
+function mnistTask(): TaskDefinition<MnistOptions> {
   return {
-    name,
     options: [dataOption('a folder with the MNIST IDX files (gz or raw)'), trainSamplesOption(null), testSamplesOption(null)],
     defaults: { batch: 100, epochs: 20 },
     // the pixels per image come with the data
@@ -80,6 +79,6 @@ function mnistTask(name: 'smnist' | 'psmnist'): TaskDefinition<MnistOptions> {
 }
 
 /** Sequential MNIST: 784 pixel steps in reading order. */
-export const smnistTask = mnistTask('smnist');
+export const smnistTask = mnistTask();
 /** Permuted sequential MNIST: one fixed pixel permutation drawn from the seed. */
-export const psmnistTask = mnistTask('psmnist');
+export const psmnistTask = mnistTask();

@@ -84,7 +84,6 @@ export function prepareSentiment(o: CoreOptions & SentimentOptions): PreparedTas
 }
 
 export const sentimentTask: TaskDefinition<SentimentOptions> = {
-  name: 'sentiment',
   options: [
     dataOption('a folder with train.jsonl(.gz) and test.jsonl(.gz)'),
     trainSamplesOption(null),

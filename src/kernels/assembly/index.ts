@@ -1,6 +1,6 @@
 // The WebAssembly kernel module: fused pLSTM / LSTM sequence kernels and the GEMMs they
 // are built from. Every export takes byte addresses into the (shared, imported) memory
-// plus counts; nothing here allocates. The TS side (../wasm-context.ts) owns the memory.
+// plus counts; nothing here allocates. The TS side (../wasm/runtime/context.ts) owns the memory.
 export { gemmNN, gemmNT, gemmTN, gemmTNBlocked, packPanels, gemmTNPanels } from './gemm';
 export { fillRows, columnSums, batchToTime, timeToBatch, transpose, exponents, fillColumn, oneHotIds, unpadRowsBias } from './rows';
 export { plstmForward } from './plstm-forward';

@@ -2,14 +2,14 @@
 // module's memory and exports, the heap over that memory, the worker pool, the call's
 // scratch arena, the tapes' lifetime, and which buffers are views of this memory (those the
 // kernels read in place). Made once per backend; nothing here runs per call.
-import { ConfigError } from '../errors.js';
-import type { Float } from '../cells/types.js';
-import { WasmHeap } from './heap.js';
+import { ConfigError } from '../../../errors.js';
+import type { Float } from '../../../cells/types.js';
+import { WasmHeap } from '../memory/heap.js';
 import { canBlock, WorkerPool } from './pool.js';
-import { ScratchArena } from './wasm-arena.js';
-import { TapeKeeper } from './wasm-tape.js';
+import { ScratchArena } from '../memory/scratch-arena.js';
+import { TapeKeeper } from '../memory/tape.js';
 import { compiledKernels, createKernelMemory, instantiateKernels, type KernelExports,
-  type KernelVariant } from './wasm-module.js';
+  type KernelVariant } from './module.js';
 
 /** One wasm backend's shared state (see the header). */
 export interface WasmContext {

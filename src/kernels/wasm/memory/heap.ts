@@ -4,7 +4,7 @@
 // when nothing fits, the memory grows. Growing shared memory never detaches old views,
 // but views made before a grow cannot see the new pages: take views through `f32()`.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../../errors.js';
 
 const ALIGN = 64;
 const PAGE = 65536;

@@ -1,11 +1,11 @@
 // A linear head on every step of a layer, run on the layer's time-major activations in wasm
 // memory (a model's top layer; see HeadedLayer): the shape checks, the logits out of the
 // forward run's h, and the head's weight gradients out of backward's dL/d(logits). The head's
-// dL/dh itself is added per step inside the backward kernels (wasm-backward.ts).
-import { ShapeError } from '../errors.js';
-import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../cells/types.js';
-import type { WasmContext } from './wasm-context.js';
-import { ntRows, tnColumns } from './wasm-linear.js';
+// dL/dh itself is added per step inside the backward kernels (sequence/backward.ts).
+import { ShapeError } from '../../../errors.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../../../cells/types.js';
+import type { WasmContext } from '../runtime/context.js';
+import { ntRows, tnColumns } from '../gemm.js';
 import { packGateRows, roundUp4, unpackTimeMajor } from './relayout.js';
 
 /** A linear head on every step of a layer: out [B, T, O] = h W^T + b. */

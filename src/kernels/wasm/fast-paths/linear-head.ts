@@ -16,10 +16,10 @@
 // Blocks are kept as addresses and viewed just before use: on the unshared build a view
 // made before the memory grows is detached.
 
-import type { Float } from '../cells/types.js';
-import type { LinearHeadPath } from '../cells/fast-paths.js';
-import { BackendBlocks } from './wasm-blocks.js';
-import type { LinearKernels } from './wasm-linear.js';
+import type { Float } from '../../../cells/types.js';
+import type { LinearHeadPath } from '../../../cells/fast-paths.js';
+import { StagingBlocks } from '../memory/staging-blocks.js';
+import type { LinearKernels } from '../gemm.js';
 
 /**
  * Head sizes N*H*O (rows x hidden x outputs) from which the head runs on the SIMD GEMMs, and,
@@ -32,11 +32,11 @@ const roundUp4 = (n: number): number => (n + 3) & ~3;
 
 export class WasmHead implements LinearHeadPath {
   /** Blocks in backend memory by role, grown when a call needs more. */
-  private readonly blocks: BackendBlocks;
+  private readonly blocks: StagingBlocks;
 
   /** minWork: the N*H*O below which forward/backward decline (FAST_HEAD_MIN; tests pass 0). */
   constructor(private readonly k: LinearKernels, private readonly minWork = FAST_HEAD_MIN) {
-    this.blocks = new BackendBlocks(k);
+    this.blocks = new StagingBlocks(k);
   }
 
   /** The address of rows [R, n] padded to np: src itself when it can be read in place, else a padded copy. */

@@ -1,9 +1,10 @@
 // A cell's weights as the kernels read them: gate blocks padded to Hp rows and Ip or Hp
 // columns (zeros in the pad), and the pLSTM's exponents p = sigmoid(theta) (or the fixed p)
 // computed in wasm. Made per call, in the call's blocks.
-import { gatesOf, type CellConfig, type CellWeights } from '../cells/types.js';
-import type { Blocks } from './wasm-arena.js';
-import type { WasmContext } from './wasm-context.js';
+import type { CellConfig, CellWeights } from '../../../cells/types.js';
+import { gatesOf } from '../../../cells/registry.js';
+import type { Blocks } from '../memory/scratch-arena.js';
+import type { WasmContext } from '../runtime/context.js';
 import { packGateRows, roundUp4, staged } from './relayout.js';
 
 /** Addresses of the packed weights. */

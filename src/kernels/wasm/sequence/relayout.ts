@@ -3,10 +3,10 @@
 // read time-major blocks ([T, B, np]) whose rows are padded to a multiple of 4 (np) with
 // zeros, so every SIMD row loop is whole and one step's rows form a dense block. Buffers
 // that are views of the backend's memory are read in place (no staging copy).
-import type { Float } from '../cells/types.js';
-import type { Blocks } from './wasm-arena.js';
-import type { WasmContext } from './wasm-context.js';
-import { rowShares } from './work-shares.js';
+import type { Float } from '../../../cells/types.js';
+import type { Blocks } from '../memory/scratch-arena.js';
+import type { WasmContext } from '../runtime/context.js';
+import { rowShares } from '../runtime/work-shares.js';
 
 /** n rounded up to a multiple of 4 (the SIMD width): the kernels' padded H, I and O. */
 export const roundUp4 = (n: number) => (n + 3) & ~3;

@@ -16,38 +16,35 @@
 // the rows in one fixed order, so every result is bit-identical for any thread count.
 //
 // This file assembles the backend from its parts, which share one WasmContext
-// (wasm-context.ts: memory, exports, heap, pool, arena):
-//   wasm-arena.ts             the per-call scratch arena, tapes' block lists, memory stats
-//   wasm-tape.ts              what forward keeps for backward, and when it is freed
-//   work-shares.ts            how a call splits its work over the threads
-//   relayout.ts               packing between the caller's layouts and the kernels'
-//   wasm-weights.ts           a cell's weights in the kernels' layout
-//   wasm-forward.ts           forward
-//   wasm-backward.ts          backward, incl. the weight gradients
-//   wasm-headed.ts            a linear head on every step of a layer (HeadedLayer)
-//   wasm-linear.ts            the GEMMs (LinearKernels)
-//   wasm-loss-kernels.ts      the losses (LossKernels)
-//   wasm-streaming-kernels.ts the one-row step kernels (StreamingKernels)
-import { ConfigError, ShapeError } from '../errors.js';
-import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceBackend,
-  SequenceForward } from '../cells/types.js';
-import { availableCores } from './pool.js';
-import { wasmMemoryStats, type WasmMemoryStats } from './wasm-arena.js';
-import { runBackward } from './wasm-backward.js';
-import { createWasmContext } from './wasm-context.js';
-import { runForward } from './wasm-forward.js';
-import { wasmFastPaths, type WasmFastPaths } from './wasm-fast-paths.js';
-import type { HeadedLayer } from './wasm-headed.js';
-import { createLinearKernels, type LinearKernels } from './wasm-linear.js';
-import { createLossKernels, type LossKernels } from './wasm-loss-kernels.js';
-import type { KernelVariant } from './wasm-module.js';
-import { createStreamingKernels, type StreamingKernels } from './wasm-streaming-kernels.js';
+// (runtime/context.ts: memory, exports, heap, pool, arena):
+//   runtime/     loading the module, the worker pool, how a call splits its work
+//   memory/      the heap, the per-call scratch arena, staging blocks, tapes
+//   sequence/    forward and backward over sequences (packing, packed weights, a head on
+//                every step: HeadedLayer)
+//   gemm.ts      the GEMMs (LinearKernels)
+//   fast-paths/  the optional fast paths, with the loss call (LossKernels) and the one-row
+//                step kernels (StreamingKernels)
+import { ConfigError, ShapeError } from '../../errors.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../../cells/types.js';
+import type { SequenceBackend } from '../../cells/sequence-backend.js';
+import { availableCores } from './runtime/pool.js';
+import { wasmMemoryStats, type WasmMemoryStats } from './memory/scratch-arena.js';
+import { runBackward } from './sequence/backward.js';
+import { createWasmContext } from './runtime/context.js';
+import { runForward } from './sequence/forward.js';
+import { wasmFastPaths, type WasmFastPaths } from './fast-paths/index.js';
+import type { HeadedLayer } from './sequence/step-head.js';
+import { createLinearKernels, type LinearKernels } from './gemm.js';
+import { createLossKernels, type LossKernels } from './fast-paths/softmax-xent.js';
+import type { KernelVariant } from './runtime/module.js';
+import { createStreamingKernels, type StreamingKernels } from './fast-paths/stream-step.js';
+import { isPositiveInt } from '../../cells/bounds.js';
 
-export type { HeadedLayer, StepHead } from './wasm-headed.js';
-export type { LinearKernels } from './wasm-linear.js';
-export type { LossKernels } from './wasm-loss-kernels.js';
-export type { StreamingKernels } from './wasm-streaming-kernels.js';
-export type { WasmMemoryStats } from './wasm-arena.js';
+export type { HeadedLayer, StepHead } from './sequence/step-head.js';
+export type { LinearKernels } from './gemm.js';
+export type { LossKernels } from './fast-paths/softmax-xent.js';
+export type { StreamingKernels } from './fast-paths/stream-step.js';
+export type { WasmMemoryStats } from './memory/scratch-arena.js';
 
 /** Options of the wasm backend. */
 export interface WasmBackendOptions {
@@ -104,7 +101,7 @@ const MIN_PARALLEL_FLOPS = 2e6;
  */
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const requested = opts.threads ?? availableCores();
-  if (!(Number.isInteger(requested) && requested >= 1)) {
+  if (!isPositiveInt(requested)) {
     throw new ConfigError(`threads must be a positive integer, got ${opts.threads}`);
   }
   const ctx = createWasmContext(requested, opts.parallelThreshold ?? MIN_PARALLEL_FLOPS, opts.variant);

@@ -1,6 +1,5 @@
 // The wasm backend's streamStep fast path (cells/fast-paths.ts), behind SequenceModel.step:
-// one kernel call per
-// layer and one for the head per batch row, weights read in place from the model's
+// one kernel call per layer and one for the head per batch row, weights read in place from the model's
 // parameter buffer (which lives in the backend's memory), no packing and no allocation.
 // The general path (the backend's sequence forward with T = 1) packs the input, copies the
 // state in and out, pads and re-packs the weights and runs the head in JS: about three
@@ -8,11 +7,15 @@
 // buffers that stay in wasm memory for the model's lifetime.
 //
 // B = batch rows, I = input width of a layer, H = hidden size, G = gates, O = head outputs.
+//
+// StreamingKernels, at the end, are the module's one-row step exports themselves (the
+// backend's `streaming`): they read the weights and update the state in place.
 
-import type { CellState, Float } from '../cells/types.js';
-import { gatesOf } from '../cells/types.js';
-import type { StepInput, StreamModelParts, StreamStepper } from '../cells/fast-paths.js';
-import type { StreamingKernels } from './wasm-streaming-kernels.js';
+import type { CellState, Float } from '../../../cells/types.js';
+import { gatesOf } from '../../../cells/registry.js';
+import type { StepInput, StreamModelParts, StreamStepper } from '../../../cells/fast-paths.js';
+import type { WasmContext } from '../runtime/context.js';
+import type { KernelExports } from '../runtime/module.js';
 
 /** What the stepper needs of the wasm backend: its step kernels and its memory. */
 export interface StepBackend {
@@ -199,4 +202,35 @@ function copyRow(dst: Float32Array, src: Float, b: number, H: number, B: number)
 function copyBack(dst: Float, src: Float32Array, b: number, H: number, B: number): void {
   if (B === 1) dst.set(src);
   else dst.set(src, b * H);
+}
+
+/**
+ * One-row (B = 1, T = 1) step kernels that read weights in place and update the state in
+ * place (see assembly/stream-step.ts). Every pointer is a byte address in the backend's
+ * memory, i.e. the `byteOffset` of a buffer from alloc(); H must be a multiple of 4.
+ * No validation: the caller checks shapes once and passes addresses from addressOf.
+ */
+export interface StreamingKernels {
+  /** The byte address of buf when it lies in this backend's memory (a view from alloc()), else -1. */
+  addressOf(buf: Float): number;
+  /**
+   * pLSTM layer step: xId >= 0 gathers column xId of wIh [3H, I] (one-hot), else reads x [I].
+   * pSeen [H]: the exponents, the fixed p in every lane or a cache of p = sigmoid(theta)
+   * (thetaSeen [H]: zeros and pSeen 0.5s at first).
+   */
+  plstmStep: KernelExports['plstmStreamStep'];
+  /** LSTM layer step, the same way (wIh [4H, I], z [4H]). */
+  lstmStep: KernelExports['lstmStreamStep'];
+  /** out [O] = b [O] + W [O, H] h [H]. */
+  headStep: KernelExports['headStep'];
+}
+
+/** The StreamingKernels of a backend: the module's exports themselves (no wrapper per step). */
+export function createStreamingKernels(ctx: WasmContext): StreamingKernels {
+  return {
+    addressOf: ctx.addressOf,
+    plstmStep: ctx.kx.plstmStreamStep,
+    lstmStep: ctx.kx.lstmStreamStep,
+    headStep: ctx.kx.headStep,
+  };
 }

@@ -10,7 +10,7 @@
 // spinning briefly first. A postMessage had to wake the worker's event loop: 170-330 us
 // before a worker started a job that the calling thread had begun at once, on each of the
 // ~9 calls of a copy-task training batch (workbench README).
-import type { KernelExports } from './wasm-module.js';
+import type { KernelExports } from './module.js';
 
 /** One kernel call: the export's name and its (numeric) arguments. */
 export interface KernelJob {

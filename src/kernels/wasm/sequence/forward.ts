@@ -4,19 +4,20 @@
 // loop), and unpacks h and the final state. With needTape it keeps the activations for
 // backward in blocks of their own (a WasmTape); with a head, the head's logits are formed
 // from the time-major h here and h itself is never unpacked (HeadedLayer).
-import { gatesOf, type CellConfig, type CellState, type CellWeights, type Float,
-  type SequenceForward } from '../cells/types.js';
-import { ConfigError } from '../errors.js';
-import { checkConfig, checkOutput, checkSequence, checkState, checkWeights } from '../cells/validate.js';
-import type { KernelJob } from './pool.js';
-import { keptList, type Blocks } from './wasm-arena.js';
-import type { WasmContext } from './wasm-context.js';
-import { checkHead, headLogits, type StepHead } from './wasm-headed.js';
-import type { WasmTape } from './wasm-tape.js';
-import { packWeights } from './wasm-weights.js';
+import { type CellConfig, type CellState, type CellWeights, type Float,
+  type SequenceForward } from '../../../cells/types.js';
+import { ConfigError } from '../../../errors.js';
+import { checkOutput, checkSequence } from '../../../cells/validate.js';
+import { checkConfig, checkState, checkWeights, gatesOf } from '../../../cells/registry.js';
+import type { KernelJob } from '../runtime/pool.js';
+import { keptList, type Blocks } from '../memory/scratch-arena.js';
+import type { WasmContext } from '../runtime/context.js';
+import { checkHead, headLogits, type StepHead } from './step-head.js';
+import type { WasmTape } from '../memory/tape.js';
+import { packWeights } from './packed-weights.js';
 import { oneHotPositions, packTimeMajorAt, roundUp4, staged, unpackRows, unpackTimeMajor,
   writeState } from './relayout.js';
-import { rowShares } from './work-shares.js';
+import { rowShares } from '../runtime/work-shares.js';
 
 /** SequenceBackend.forward, and with `head` the headed layer's forward (HeadedLayer). */
 export function runForward(ctx: WasmContext, cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number,

@@ -3,8 +3,8 @@
 // on a memory. Relaxed SIMD (fused multiply-add) is used only where WebAssembly.validate
 // accepts it; otherwise plain SIMD. Where SharedArrayBuffer is missing (a page without
 // cross-origin isolation) an unshared build runs on one thread.
-import { KERNELS_RELAXED_BASE64, KERNELS_SIMD_BASE64, KERNELS_UNSHARED_BASE64 } from './wasm-bytes.generated.js';
-import { ConfigError } from '../errors.js';
+import { KERNELS_RELAXED_BASE64, KERNELS_SIMD_BASE64, KERNELS_UNSHARED_BASE64 } from '../../wasm-bytes.generated.js';
+import { ConfigError } from '../../../errors.js';
 
 /** The exports of the kernel module (byte addresses and counts; see assembly/*.ts). */
 export interface KernelExports {

@@ -1,7 +1,7 @@
 // How one wasm backend call splits its work over the backend's threads: batch rows for the
 // time loops, relayouts and row-wise GEMMs, ranges of multiples of 4 for the reductions whose
 // output rows or columns are split. Small calls stay on the calling thread.
-import type { WasmContext } from './wasm-context.js';
+import type { WasmContext } from './context.js';
 
 /** Batch-row shares [b0, b1) for one call; one share when the work is small. */
 export function rowShares(ctx: WasmContext, B: number, flops: number): Array<[number, number]> {

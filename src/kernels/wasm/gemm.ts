@@ -1,10 +1,10 @@
 // The GEMMs of the kernel module over a backend's memory, split over its threads when big
 // enough: the model's linear head runs on them (LinearKernels), and so do the headed layer's
-// logits and head gradients (wasm-headed.ts).
-import type { Float } from '../cells/types.js';
-import type { KernelJob } from './pool.js';
-import type { WasmContext } from './wasm-context.js';
-import { rowShares, splitBy4 } from './work-shares.js';
+// logits and head gradients (sequence/step-head.ts).
+import type { Float } from '../../cells/types.js';
+import type { KernelJob } from './runtime/pool.js';
+import type { WasmContext } from './runtime/context.js';
+import { rowShares, splitBy4 } from './runtime/work-shares.js';
 
 /**
  * GEMMs on byte addresses in the backend's memory, split over the backend's threads when

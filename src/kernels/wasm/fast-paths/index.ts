@@ -2,14 +2,14 @@
 // head on its GEMMs, softmax cross-entropy on its loss kernel, the top layer with its head
 // inside the time loops, and the one-row streaming step. Each is made on first use and
 // declines calls it would not speed up, so the model calls them without knowing the backend.
-import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from '../cells/fast-paths.js';
-import type { HeadedLayer } from './wasm-headed.js';
-import type { LinearKernels } from './wasm-linear.js';
-import type { LossKernels } from './wasm-loss-kernels.js';
-import type { StreamingKernels } from './wasm-streaming-kernels.js';
-import { FAST_HEAD_MIN, WasmHead } from './wasm-head.js';
-import { WasmXent } from './wasm-xent.js';
-import { WasmStreamStep } from './wasm-stream-step.js';
+import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from '../../../cells/fast-paths.js';
+import type { HeadedLayer } from '../sequence/step-head.js';
+import type { LinearKernels } from '../gemm.js';
+import type { LossKernels } from './softmax-xent.js';
+import type { StreamingKernels } from './stream-step.js';
+import { FAST_HEAD_MIN, WasmHead } from './linear-head.js';
+import { WasmXent } from './softmax-xent.js';
+import { WasmStreamStep } from './stream-step.js';
 
 export interface WasmFastPaths {
   readonly linearHead: LinearHeadPath;

@@ -7,24 +7,28 @@
 // buffers live in the backend's memory); the targets and weights are copied in, and each
 // row's loss comes back in a float64 slot of its own, summed here in row order, so the loss
 // does not depend on the thread count.
+//
+// LossKernels, at the end, is the loss kernel's call over the backend's memory (the
+// backend's `loss`), rows split over the backend's threads for big batches.
 
-import type { Float } from '../cells/types.js';
-import type { SoftmaxXentPath } from '../cells/fast-paths.js';
-import { BackendBlocks } from './wasm-blocks.js';
-import type { LinearKernels } from './wasm-linear.js';
-import type { LossKernels } from './wasm-loss-kernels.js';
+import type { Float } from '../../../cells/types.js';
+import type { SoftmaxXentPath } from '../../../cells/fast-paths.js';
+import { StagingBlocks } from '../memory/staging-blocks.js';
+import type { LinearKernels } from '../gemm.js';
+import type { WasmContext } from '../runtime/context.js';
+import { rowShares } from '../runtime/work-shares.js';
 
 /** Logits N*O from which the loss runs on the kernels (smaller batches stay in loss.ts's loop). */
 export const FAST_XENT_MIN = 4096;
 
 export class WasmXent implements SoftmaxXentPath {
   /** Blocks in backend memory by role, grown when a call needs more. */
-  private readonly blocks: BackendBlocks;
+  private readonly blocks: StagingBlocks;
 
   /** minSize: the N*O below which loss() declines (FAST_XENT_MIN; tests pass 0). */
   constructor(private readonly mem: LinearKernels, private readonly k: LossKernels,
     private readonly minSize = FAST_XENT_MIN) {
-    this.blocks = new BackendBlocks(mem);
+    this.blocks = new StagingBlocks(mem);
   }
 
   /**
@@ -51,4 +55,28 @@ export class WasmXent implements SoftmaxXentPath {
     for (let n = 0; n < N; n++) total += nll[n];
     return total / sumW;
   }
+}
+
+/** Losses on byte addresses in the backend's memory, rows split over the backend's threads. */
+export interface LossKernels {
+  /**
+   * Softmax cross-entropy of rows out [N, O] (float32 logits) against y [N] (i32), row
+   * weights w [N] (float32; 0 = all 1) summing to sumW: nll [N] (float64) gets each row's
+   * weighted loss (sum them in row order, then divide by sumW), dOut [N, O] (0 = none) the
+   * gradient. The arithmetic of src/model/loss.ts, in wasm (assembly/xent.ts).
+   */
+  xent(N: number, O: number, out: number, y: number, w: number, sumW: number, dOut: number, nll: number): void;
+}
+
+/** The LossKernels of a backend. */
+export function createLossKernels(ctx: WasmContext): LossKernels {
+  const { pool, kx } = ctx;
+  return {
+    xent(N, O, out, y, w, sumW, dOut, nll) {
+      // ~25 flops' worth of work per logit (exp and the rest): split only big batches
+      pool.run(rowShares(ctx, N, 25 * N * O).map(([n0, n1]) => ({
+        fn: 'xentRows', args: [n0, n1, O, out, y, w, sumW, dOut, nll],
+      })), kx);
+    },
+  };
 }

@@ -5,17 +5,18 @@
 // dW_ih, dW_hh, db and dp reduced over all B*T rows (weightGrads), the threads splitting the
 // OUTPUT rows and each sum running over the rows in one fixed order, so every result is
 // bit-identical for any thread count. The tape's activations are freed at the end.
-import { ShapeError } from '../errors.js';
-import { gatesOf, type CellConfig, type CellGrads, type CellState, type CellWeights,
-  type Float, type SequenceForward } from '../cells/types.js';
-import { checkConfig, checkSequence, checkState, checkWeights } from '../cells/validate.js';
-import type { KernelJob } from './pool.js';
-import type { WasmContext } from './wasm-context.js';
-import { checkHead, headGrads, type StepHead } from './wasm-headed.js';
-import type { WasmTape } from './wasm-tape.js';
-import { packWeights } from './wasm-weights.js';
+import { ShapeError } from '../../../errors.js';
+import { type CellConfig, type CellGrads, type CellState, type CellWeights,
+  type Float, type SequenceForward } from '../../../cells/types.js';
+import { checkSequence } from '../../../cells/validate.js';
+import { checkConfig, checkState, checkWeights, gatesOf } from '../../../cells/registry.js';
+import type { KernelJob } from '../runtime/pool.js';
+import type { WasmContext } from '../runtime/context.js';
+import { checkHead, headGrads, type StepHead } from './step-head.js';
+import type { WasmTape } from '../memory/tape.js';
+import { packWeights } from './packed-weights.js';
 import { packGateRows, packTimeMajor, roundUp4, unpackRows, unpackTimeMajor, writeState } from './relayout.js';
-import { rowShares, splitBy4 } from './work-shares.js';
+import { rowShares, splitBy4 } from '../runtime/work-shares.js';
 
 /** SequenceBackend.backward, and with `head` the headed layer's backward (HeadedLayer). */
 export function runBackward(ctx: WasmContext, cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward,
