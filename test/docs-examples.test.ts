@@ -33,6 +33,7 @@ const ENTRIES: Record<string, string> = {
   'powerlaw-lstm': 'src/index.ts',
   'powerlaw-lstm/node': 'src/node/index.ts',
   'powerlaw-lstm/tfjs': 'src/tfjs/index.ts',
+  'powerlaw-lstm/onnx': 'src/onnx/index.ts',
 };
 
 interface Block {
