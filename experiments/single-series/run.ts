@@ -5,6 +5,7 @@
 //
 //   node --import tsx experiments/single-series/run.ts --dataset seattle|m4-weekly
 //        [--m4 Hourly-train.csv] [--seeds 1,2,3] [--cells plstm,lstm] [--modes windowed,stateful] [--normalize N]
+//        [--settings JSON]   (more Forecaster settings, e.g. '{"epochs": 10}')
 //
 // seattle: Seattle's daily temp_max 2012-2015 (vega-datasets), the last year held out, 30 days
 //   ahead from every 5th day of it, lookback 365, MASE against last year's same day (m = 365).
@@ -18,14 +19,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   BaselineModel, Forecaster, backtest, maseScale, readM4Wide, readSeriesCsv,
-  type ForecastCell, type ForecastMode, type Normalization, type ForecastModel, type TimeSeries,
+  type ForecastCell, type ForecastMode, type ForecasterSettings, type Normalization, type ForecastModel, type TimeSeries,
 } from '../../src/forecast/index.js';
 
 const { values: a } = parseArgs({
   options: {
     dataset: { type: 'string' }, m4: { type: 'string' }, seeds: { type: 'string', default: '1,2,3' },
     cells: { type: 'string', default: 'plstm,lstm' }, modes: { type: 'string', default: 'windowed,stateful' },
-    normalize: { type: 'string' },
+    normalize: { type: 'string' }, settings: { type: 'string' },
   },
 });
 
@@ -96,7 +97,8 @@ for (const [k, ser] of d.series.entries()) {
       const runs = [];
       for (const seed of seeds) {
         const t = performance.now();
-        const f = new Forecaster({ horizon: d.horizon, lookback: d.lookback, cell, mode, seed, ...(a.normalize ? { normalize: a.normalize as Normalization } : {}) });
+        const f = new Forecaster({ horizon: d.horizon, lookback: d.lookback, cell, mode, seed,
+          ...(a.normalize ? { normalize: a.normalize as Normalization } : {}), ...(a.settings ? JSON.parse(a.settings) as ForecasterSettings : {}) });
         const r = await backtest(f, ser, { testSize: d.testSize, stride: d.stride });
         f.dispose();
         runs.push(r);
