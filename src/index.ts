@@ -8,7 +8,9 @@ export {
 } from './errors.js';
 
 // --- models: configuration, training, prediction, streaming
-export { SequenceModel, type ParamSlot } from './model/sequence-model.js';
+export {
+  SequenceModel, type ParamSlot, type SequenceInput, type StreamInput, type RunOptions, type StepOptions,
+} from './model/sequence-model.js';
 export {
   DEFAULTS,
   type ModelConfig, type InputSpec, type OneHotInput, type EmbeddingInput, type DenseInput,
@@ -40,10 +42,10 @@ export {
 export { openBackend } from './model/backend.js';
 export { preloadWasmKernels, type KernelVariant } from './kernels/wasm-module.js';
 export type {
-  SequenceBackend, DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
+  SequenceBackend, ForwardOptions, BackwardOptions, DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
 } from './cells/types.js';
 export type {
-  LinearHeadPath, SoftmaxXentPath, HeadedLayerPath, StepHead, StreamStepPath, StreamStepper, StreamModelParts, StepInput,
+  LinearHeadPath, SoftmaxXentPath, HeadedLayerPath, HeadedForwardOptions, HeadedBackwardOptions, StepHead, StreamStepPath, StreamStepper, StreamModelParts, StepInput,
 } from './cells/fast-paths.js';
 
 // --- model files as bytes (safetensors); files on disk: powerlaw-lstm/node

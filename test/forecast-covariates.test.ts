@@ -127,8 +127,8 @@ test('past covariates: stateful update() takes them by name and equals re-readin
   const f = new Forecaster({ mode: 'stateful', lookback: 40, horizon: 2, hidden: 6, epochs: 2, seed: 3 });
   await f.fit(sliceSeries(series, 0, 150));
   f.predict(sliceSeries(series, 0, 150));
-  let streamed = f.update(series.values[150], undefined, 2, { x: series.covariates![0].values[150] });
-  for (let t = 151; t < 170; t++) streamed = f.update(series.values[t], 'led', 2, { x: series.covariates![0].values[t] });
+  let streamed = f.update(series.values[150], { horizon: 2, covariates: { x: series.covariates![0].values[150] } });
+  for (let t = 151; t < 170; t++) streamed = f.update(series.values[t], { id: 'led', horizon: 2, covariates: { x: series.covariates![0].values[t] } });
   const [reread] = f.predict(sliceSeries(series, 0, 170));
   for (let k = 0; k < reread.quantiles!.length; k++) assert.ok(Math.abs(streamed.quantiles![k] - reread.quantiles![k]) < 1e-4, `${k}`);
   assert.throws(() => f.update(1), /needs a finite value of past covariate "x"/);

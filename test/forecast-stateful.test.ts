@@ -105,19 +105,19 @@ test('stateful: toBytes() keeps each series\' live state; the loaded forecaster 
   const f = new Forecaster({ mode: 'stateful', lookback: 50, horizon: 4, hidden: 8, epochs: 2, seed: 5 });
   await f.fit([series('a', 200), series('b', 200, 1)]);
   f.predict([series('a', 200), series('b', 190, 1)]);
-  for (let t = 200; t < 205; t++) f.update(values[t], 'a');
+  for (let t = 200; t < 205; t++) f.update(values[t], { id: 'a' });
   const g = Forecaster.fromBytes(f.toBytes());
   for (let t = 205; t < 212; t++) {
-    const [x, y] = [f.update(values[t], 'a'), g.update(values[t], 'a')];
+    const [x, y] = [f.update(values[t], { id: 'a' }), g.update(values[t], { id: 'a' })];
     assert.deepEqual(y.times, x.times);
     assert.deepEqual([...y.quantiles!], [...x.quantiles!], `step ${t}`);
   }
-  const [x, y] = [f.update(7, 'b'), g.update(7, 'b')];
+  const [x, y] = [f.update(7, { id: 'b' }), g.update(7, { id: 'b' })];
   assert.deepEqual([...y.quantiles!], [...x.quantiles!]);
   assert.equal(new Date(y.times[0]).toISOString().slice(0, 10), '2021-07-11'); // day 191
   // a model file without live states (e.g. windowed, or never predicted) has none to continue
   const fresh = new Forecaster({ mode: 'stateful', lookback: 50, horizon: 4, hidden: 8, epochs: 1, seed: 5 });
   await fresh.fit(series('a', 200));
-  assert.throws(() => Forecaster.fromBytes(fresh.toBytes()).update(1, 'a'), /call predict\(\) with its history first/);
+  assert.throws(() => Forecaster.fromBytes(fresh.toBytes()).update(1, { id: 'a' }), /call predict\(\) with its history first/);
   for (const m of [f, g, fresh]) m.dispose();
 });

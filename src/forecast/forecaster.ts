@@ -8,6 +8,7 @@
 // baselines.
 
 import { ConfigError, DataError } from '../errors.js';
+import { deprecated } from '../deprecated.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
 import { seriesFeatures, stepFeatures, type FeatureLayout, type SeriesFeatures, type SeriesScalers } from './features.js';
@@ -34,6 +35,16 @@ export interface SeriesForecast {
   levels: number[] | null;
   /** Quantile forecasts [h, Q], monotone in Q; null for point forecasts. */
   quantiles: Float64Array | null;
+}
+
+/** Options of Forecaster.update. */
+export interface UpdateOptions {
+  /** The series the value belongs to; may be left out when the forecaster holds one live series. */
+  id?: string;
+  /** Steps to forecast, 1..the model's horizon (default: the model's horizon). */
+  horizon?: number;
+  /** The past covariates' values at the same step, by name (e.g. { temp: 21.5 }); default none. */
+  covariates?: Record<string, number>;
 }
 
 /** Windowed or stateful forecaster (see ForecastMode). */
@@ -262,12 +273,26 @@ export class Forecaster implements ForecastModel {
   }
 
   /**
-   * Stateful mode: advances series `id`'s state by one new observation (the step after the
+   * Stateful mode: advances series opts.id's state by one new observation (the step after the
    * last one read, by predict() or update()) with the model's streaming step, and returns the
-   * new forecast of h <= horizon steps. The history is not read again. A model with past
+   * new forecast of opts.horizon steps. The history is not read again. A model with past
    * covariates needs their values at the same step, by name (e.g. { temp: 21.5 }).
    */
-  update(value: number, id?: string, h: number = this.settings.horizon, covariates: Record<string, number> = {}): SeriesForecast {
+  update(value: number, opts?: UpdateOptions): SeriesForecast;
+  /** @deprecated use update(value, { id, horizon, covariates }) */
+  update(value: number, id: string | undefined, h?: number, covariates?: Record<string, number>): SeriesForecast;
+  update(value: number, ...rest: unknown[]): SeriesForecast {
+    let o: UpdateOptions;
+    if (rest.length > 1 || typeof rest[0] === 'string') {
+      deprecated('forecaster.update(value, id, h, covariates)', 'forecaster.update(value, { id, horizon, covariates })');
+      o = { id: rest[0] as string | undefined, horizon: rest[1] as number | undefined, covariates: rest[2] as Record<string, number> | undefined };
+    } else {
+      if (rest[0] !== undefined && (typeof rest[0] !== 'object' || rest[0] === null)) {
+        throw new ConfigError(`update's second argument is its options { id, horizon, covariates }, got ${rest[0] === null ? 'null' : typeof rest[0]}`);
+      }
+      o = (rest[0] ?? {}) as UpdateOptions;
+    }
+    const id = o.id, h = o.horizon ?? this.settings.horizon, covariates = o.covariates ?? {};
     const stateful = this.strategy;
     if (!(stateful instanceof StatefulStrategy)) throw new ConfigError('update() needs a stateful forecaster (mode: \'stateful\'); a windowed one forecasts with predict()');
     this.checkH(h);

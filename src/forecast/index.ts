@@ -24,7 +24,7 @@ export {
   FORECASTER_DEFAULTS, resolveForecasterSettings,
   type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode,
 } from './settings.js';
-export { Forecaster, type SeriesForecast } from './forecaster.js';
+export { Forecaster, type SeriesForecast, type UpdateOptions } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
 export { acf, isSeasonal } from './seasonality.js';
 export { classicalDecomposition, naive2Forecast, type ClassicalDecomposition } from './naive2.js';

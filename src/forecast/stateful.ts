@@ -83,7 +83,7 @@ export class StatefulStrategy implements NetworkStrategy {
     const HQ = this.settings.horizon * quantileCount(this.settings.quantiles);
     const raw = new Float32Array(origins.length * HQ); // [W, H * Q], scaled
     const T = Math.max(...origins);
-    const out = model.predict(windowInputs(f.scaled, f.cov, f.C, [T], T), 1, T); // [1, T, H * Q]
+    const out = model.predict({ x: windowInputs(f.scaled, f.cov, f.C, [T], T), B: 1, T }); // [1, T, H * Q]
     origins.forEach((o, w) => raw.set(out.subarray((o - 1) * HQ, o * HQ), w * HQ));
     return raw;
   }
@@ -111,7 +111,7 @@ export class StatefulStrategy implements NetworkStrategy {
 
   /** Advances a live series by one step of inputs x [1, F] at time t with the streaming step. */
   advance(model: SequenceModel, live: LiveSeries, x: Float32Array, t: number): void {
-    live.out = model.step(live.state, x);
+    live.out = model.step({ x }, { state: live.state });
     live.last = t;
   }
 }

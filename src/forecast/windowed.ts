@@ -69,7 +69,7 @@ export class WindowedStrategy implements NetworkStrategy {
       const part = origins.slice(at, at + FORECAST_CHUNK);
       const x = new Float32Array(part.length * s.lookback * (1 + f.C)); // [B, L, F]
       const frames = writeWindows(s, src, part, x, 0, null); // [B]
-      const out = model.predict(x, part.length, s.lookback); // [B, H * Q], in each window's frame
+      const out = model.predict({ x, B: part.length, T: s.lookback }); // [B, H * Q], in each window's frame
       frames.forEach((fr, b) => {
         for (let k = 0; k < HQ; k++) raw[(at + b) * HQ + k] = src.toScaled(fr.base[Math.floor(k / Q)] + fr.spread * out[b * HQ + k]);
       });

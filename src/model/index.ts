@@ -3,7 +3,7 @@
 // A model is input (one-hot, embedding or dense) -> N stacked recurrent layer units (a cell
 // looped over time, forward, reversed or bidirectional, dropout on their outputs) -> a linear
 // head (every step or the last) -> a loss (softmax cross-entropy or mean squared error).
-// `model.trace(x, B, T)` returns h, c and every gate of every layer at every step.
+// `model.trace({ x, B, T })` returns h, c and every gate of every layer at every step.
 //
 //   const model = SequenceModel.create({ input: { kind: 'onehot', size: 10 },
 //     layers: [{ cell: 'plstm', hidden: 64 }], head: { size: 10, steps: 'all' },
