@@ -13,8 +13,10 @@ export {
 } from './model/sequence-model.js';
 export {
   DEFAULTS,
-  type ModelConfig, type InputSpec, type OneHotInput, type EmbeddingInput, type DenseInput,
-  type LayerSpec, type PInit, type HeadSpec, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerSpec,
+  type ModelConfig, type InputConfig, type OneHotInput, type EmbeddingInput, type DenseInput,
+  type LayerConfig, type PInit, type HeadConfig, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerConfig,
+  // deprecated names of the previous release (CHANGELOG.md)
+  type InputSpec, type LayerSpec, type HeadSpec, type ResolvedLayerSpec,
 } from './model/config.js';
 export { cloneState, type Batch, type ModelState } from './model/validate.js';
 export { accuracy, argmaxRows, accuracyMetric, type Metrics, type MetricFn } from './model/metrics.js';
@@ -35,7 +37,9 @@ export { registerCell, type CellDescriptor } from './cells/descriptor.js';
 // --- optimizers (PyTorch's update rules)
 export {
   createOptimizer, OPTIMIZER_DEFAULTS,
-  type Optimizer, type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec, type Allocator,
+  type Optimizer, type OptimizerConfig, type RmspropConfig, type AdamConfig, type SgdConfig, type ResolvedOptimizerConfig, type Allocator,
+  // deprecated names of the previous release (CHANGELOG.md)
+  type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec,
 } from './model/optimizers.js';
 
 // --- backends: openBackend is the one way to open one

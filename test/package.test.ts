@@ -162,12 +162,12 @@ test('(c) a strict TypeScript file type-checks against the root, node and onnx e
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'esm.ts'), `
 import { SequenceModel, createOptimizer, openBackend, serializeModel, deserializeModel, ConfigError, Rng, data,
-  type ModelConfig, type OptimizerSpec, type SequenceBackend } from 'powerlaw-lstm';
+  type ModelConfig, type OptimizerConfig, type SequenceBackend } from 'powerlaw-lstm';
 import { saveModel, loadModel } from 'powerlaw-lstm/node';
 import { exportOnnx, type OnnxExportOptions } from 'powerlaw-lstm/onnx';
 const config: ModelConfig = { input: { kind: 'embedding', vocab: 10, dim: 4 }, layers: [{ cell: 'plstm', hidden: 8, pInit: { mode: 'range', lo: -2, hi: 2 } }],
   head: { size: 10, steps: 'last' }, loss: 'xent', seed: 1 };
-const spec: OptimizerSpec = { kind: 'rmsprop', lr: 1e-3, alpha: 0.9 };
+const spec: OptimizerConfig = { kind: 'rmsprop', lr: 1e-3, alpha: 0.9 };
 const backend: SequenceBackend = openBackend({ backend: 'js', dtype: 'float64' });
 const reason: string | undefined = backend.fallbackReason;
 const model = SequenceModel.createOn(config, backend);

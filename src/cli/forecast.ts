@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   BASELINE_NAMES, BaselineModel, Forecaster, backtest, defaultSeason, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
-  type BacktestResult, type ForecastCell, type ForecastMode, type ForecastModel, type ForecasterSettings, type Normalization, type TimeSeries,
+  type BacktestResult, type ForecastCell, type ForecastMode, type ForecastModel, type ForecasterConfig, type Normalization, type TimeSeries,
 } from '../forecast/index.js';
 import { forecastChart, renderSvg } from '../plot/index.js';
 import { svgToPng } from '../plot/png.js';
@@ -198,7 +198,7 @@ function covariatesOf(f: Flags): string[] | undefined {
   return cols;
 }
 
-function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
+function settingsOf(f: Flags, cell: ForecastCell): ForecasterConfig {
   const q = String(f.quantiles ?? '0.1,0.5,0.9');
   const quantiles = q === 'none' ? null : q.split(',').map((s) => Number(s));
   if (quantiles !== null && !quantiles.every((v) => v > 0 && v < 1)) throw new UsageError(`--quantiles must be levels in (0, 1) like 0.1,0.5,0.9 or "none", got "${q}"`);
@@ -289,7 +289,7 @@ export function registerForecast(program: Command): void {
       const cell = f.cell as ForecastCell;
       if (!CELLS.includes(cell)) throw new UsageError(`--cell must be plstm, lstm or lstm-chrono, got "${String(cell)}"`);
       checkCellFlagsApply(f, [cell], () => `this run uses --cell ${cell}`);
-      const settings: ForecasterSettings = { ...settingsOf(f, cell), ...cellSettingsFor(cellSettingsOf(f), cell) };
+      const settings: ForecasterConfig = { ...settingsOf(f, cell), ...cellSettingsFor(cellSettingsOf(f), cell) };
       const files = ['model.safetensors', 'metrics.json', 'forecast.csv', 'plot.svg', 'plot.png'].map((n) => join(out, n));
       for (const p of files) refuseOverwrite(p, f.force === true);
       const series = readData(f);

@@ -12,7 +12,7 @@ import { loadAugurs } from './augurs.js';
 import { posInt } from './settings.js';
 
 /** A baseline in the table: how it forecasts, and the steps of history it needs. */
-export interface BaselineSpec {
+export interface BaselineDefinition {
   forecast: BaselineForecast;
   /** Steps of history needed before an origin, given the seasonal periods. */
   minHistory: (seasons: readonly number[]) => number;
@@ -30,7 +30,7 @@ export const BASELINES = {
   'mstl-ets': {
     forecast: mstlEtsForecast, minHistory: (seasons) => Math.max(ETS_MIN_LENGTH, 2 * Math.max(...seasons)), load: () => loadAugurs(),
   },
-} satisfies Record<string, BaselineSpec>;
+} satisfies Record<string, BaselineDefinition>;
 
 /** Names of the baselines. */
 export type BaselineName = keyof typeof BASELINES;
@@ -43,7 +43,7 @@ export function isBaseline(name: string): name is BaselineName {
 }
 
 /** Settings of a BaselineModel. */
-export interface BaselineSettings {
+export interface BaselineConfig {
   /** Which baseline (a key of BASELINES). */
   name: BaselineName;
   /** Steps forecast from each origin. */
@@ -67,9 +67,9 @@ export class BaselineModel implements ForecastModel {
   readonly seasons: number[] | null;
   readonly quantileLevels = null;
   private loaded = false;
-  private readonly spec: BaselineSpec;
+  private readonly spec: BaselineDefinition;
 
-  constructor(settings: BaselineSettings) {
+  constructor(settings: BaselineConfig) {
     if (!isBaseline(settings.name)) throw new ConfigError(`unknown baseline "${String(settings.name)}": use ${BASELINE_NAMES.join(', ')}`);
     this.name = settings.name;
     this.spec = BASELINES[settings.name];
@@ -141,3 +141,9 @@ export class BaselineModel implements ForecastModel {
 
   dispose(): void {}
 }
+
+// Names of the previous release (settings objects saved in a model file are ...Config).
+/** @deprecated use BaselineConfig */
+export type BaselineSettings = BaselineConfig;
+/** @deprecated use BaselineDefinition */
+export type BaselineSpec = BaselineDefinition;

@@ -10,7 +10,7 @@
 import { ConfigError, DataError } from '../errors.js';
 import { deprecated } from '../deprecated.js';
 import { SequenceModel } from '../model/sequence-model.js';
-import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
+import type { LayerConfig, ModelConfig, RuntimeOptions } from '../model/config.js';
 import { seriesFeatures, stepFeatures, type FeatureLayout, type SeriesFeatures, type SeriesScalers } from './features.js';
 import { forecasterBytes, readForecasterFile, restoreLive, type SavedForecaster } from './file-format.js';
 import { forecasterOnnxMetadata } from './onnx-metadata.js';
@@ -19,7 +19,7 @@ import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
 import { fitScaler, unscale, type Scaler } from './scaler.js';
 import { defaultSeason, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
-import { frameSeasons, resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
+import { frameSeasons, resolveForecasterConfig, type ForecastCell, type ForecasterConfig, type ResolvedForecasterConfig } from './settings.js';
 import { StatefulStrategy } from './stateful.js';
 import type { TrainSummary } from './train.js';
 import { WindowedStrategy, writeWindows } from './windowed.js';
@@ -49,7 +49,7 @@ export interface UpdateOptions {
 
 /** Windowed or stateful forecaster (see ForecastMode). */
 export class Forecaster implements ForecastModel {
-  readonly settings: ResolvedForecasterSettings;
+  readonly settings: ResolvedForecasterConfig;
   private model: SequenceModel | null = null;
   private readonly strategy: NetworkStrategy;
   private scalers = new Map<string, Scaler>();
@@ -62,8 +62,8 @@ export class Forecaster implements ForecastModel {
   /** Caller's JSON-safe notes saved with the model (e.g. which CSV columns it was trained on). */
   info: Record<string, unknown> = {};
 
-  constructor(settings: ForecasterSettings, private readonly runtime: RuntimeOptions = {}) {
-    this.settings = resolveForecasterSettings(settings);
+  constructor(settings: ForecasterConfig, private readonly runtime: RuntimeOptions = {}) {
+    this.settings = resolveForecasterConfig(settings);
     this.strategy = this.settings.mode === 'stateful' ? new StatefulStrategy(this.settings) : new WindowedStrategy(this.settings);
   }
 
@@ -124,7 +124,7 @@ export class Forecaster implements ForecastModel {
 
   private modelConfig(F: number): ModelConfig {
     const s = this.settings;
-    const layer = (): LayerSpec => s.cell === 'plstm'
+    const layer = (): LayerConfig => s.cell === 'plstm'
       ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout, eps: s.eps, pInit: s.pInit }
       : s.cell === 'lstm'
         ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias }

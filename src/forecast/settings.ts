@@ -2,8 +2,9 @@
 // place), and the one function that fills them in and checks them.
 
 import { ConfigError } from '../errors.js';
+import { deprecated } from '../deprecated.js';
 import { DEFAULTS, resolvePInit, type PInit } from '../model/config.js';
-import type { OptimizerSpec } from '../model/optimizers.js';
+import type { OptimizerConfig } from '../model/optimizers.js';
 import { checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import type { Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES } from './quantiles.js';
@@ -20,7 +21,7 @@ export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
 export type ForecastMode = 'windowed' | 'stateful';
 
 /** Settings of a Forecaster (Darts-like names). */
-export interface ForecasterSettings {
+export interface ForecasterConfig {
   /**
    * Windowed: input chunk, the steps the model reads before each forecast. Stateful: the
    * truncation length of BPTT (steps per training chunk; the forecast reads the whole history).
@@ -51,7 +52,7 @@ export interface ForecasterSettings {
    */
   forgetBias?: number;
   /** Optimizer. Default Adam, lr 3e-3. */
-  optimizer?: OptimizerSpec;
+  optimizer?: OptimizerConfig;
   /** Passes over the training windows. Default 30. */
   epochs?: number;
   /**
@@ -115,8 +116,8 @@ type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
  * Every setting with its default filled in; of the cell settings only the forecaster's cell's
  * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
  */
-export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'season' | 'seasons' | CellSettingKey>> &
-  Pick<ForecasterSettings, CellSettingKey> & { season: number | null; seasons: number[] | null };
+export type ResolvedForecasterConfig = Required<Omit<ForecasterConfig, 'season' | 'seasons' | CellSettingKey>> &
+  Pick<ForecasterConfig, CellSettingKey> & { season: number | null; seasons: number[] | null };
 
 /** Defaults of the optional settings, in one place. */
 export const FORECASTER_DEFAULTS = {
@@ -128,7 +129,7 @@ export const FORECASTER_DEFAULTS = {
   eps: DEFAULTS.eps,
   pInit: DEFAULTS.pInit,
   forgetBias: DEFAULTS.forgetBias,
-  optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerSpec,
+  optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerConfig,
   epochs: 30,
   maxSteps: 3000 as number | null,
   schedule: 'cosine' as 'constant' | 'cosine',
@@ -143,7 +144,7 @@ export const FORECASTER_DEFAULTS = {
 } as const;
 
 /** The seasons of a seasonal frame: the setting, else [season], else the frequency's. */
-export function frameSeasons(s: Pick<ResolvedForecasterSettings, 'season' | 'seasons'>, freq: Frequency): number[] {
+export function frameSeasons(s: Pick<ResolvedForecasterConfig, 'season' | 'seasons'>, freq: Frequency): number[] {
   return s.seasons ?? (s.season !== null ? [s.season] : defaultSeasons(freq));
 }
 
@@ -157,10 +158,10 @@ export function posInt(v: unknown, what: string): number {
 }
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
-export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
+export function resolveForecasterConfig(s: ForecasterConfig): ResolvedForecasterConfig {
   const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
   const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
-  const r = { ...general, ...given, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterSettings;
+  const r = { ...general, ...given, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterConfig;
   r.normalize ??= DEFAULT_NORMALIZE[r.mode] ?? 'series';
   if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
   posInt(r.lookback, 'lookback');
@@ -194,8 +195,8 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
 }
 
 /** The cell's own settings with their defaults, checked with the model's bounds; another cell's is an error. */
-function resolveCellSettings(s: ForecasterSettings, cell: ForecastCell,
-  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ForecasterSettings, CellSettingKey> {
+function resolveCellSettings(s: ForecasterConfig, cell: ForecastCell,
+  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ForecasterConfig, CellSettingKey> {
   if (cell !== 'plstm') {
     for (const k of ['eps', 'pInit'] as const) {
       if (s[k] !== undefined) throw new ConfigError(`${k} is a pLSTM setting; this forecaster's cell is ${cell}`);
@@ -220,4 +221,15 @@ function resolveCellSettings(s: ForecasterSettings, cell: ForecastCell,
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// Names of the previous release (settings objects saved in a model file are ...Config).
+/** @deprecated use ForecasterConfig */
+export type ForecasterSettings = ForecasterConfig;
+/** @deprecated use ResolvedForecasterConfig */
+export type ResolvedForecasterSettings = ResolvedForecasterConfig;
+/** @deprecated use resolveForecasterConfig */
+export function resolveForecasterSettings(s: ForecasterConfig): ResolvedForecasterConfig {
+  deprecated('resolveForecasterSettings', 'resolveForecasterConfig');
+  return resolveForecasterConfig(s);
 }

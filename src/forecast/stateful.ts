@@ -13,7 +13,7 @@ import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';
 import type { Frequency, TimeSeries } from './series.js';
-import type { ResolvedForecasterSettings } from './settings.js';
+import type { ResolvedForecasterConfig } from './settings.js';
 import { trainChunks, type TrainSummary } from './train.js';
 import { windowInputs } from './windows.js';
 
@@ -38,7 +38,7 @@ export class StatefulStrategy implements NetworkStrategy {
   /** Each series' live state, by id. */
   readonly live = new Map<string, LiveSeries>();
 
-  constructor(private readonly settings: ResolvedForecasterSettings) {}
+  constructor(private readonly settings: ResolvedForecasterConfig) {}
 
   reset(): void {
     this.live.clear();

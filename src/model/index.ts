@@ -35,8 +35,9 @@
 export {
   DEFAULTS, resolveConfig, inputWidth,
   layerWidth, directionsOf,
-  type InputSpec, type PInit, type LayerSpec, type HeadSpec, type ModelConfig, type RuntimeOptions,
-  type ResolvedLayerSpec, type ResolvedModelConfig,
+  type InputConfig, type PInit, type LayerConfig, type HeadConfig, type ModelConfig, type RuntimeOptions,
+  type ResolvedLayerConfig, type ResolvedModelConfig,
+  type InputSpec, type LayerSpec, type HeadSpec, type ResolvedLayerSpec,
 } from './config.js';
 export { SequenceModel, type ParamSlot } from './sequence-model.js';
 export { RecurrentLayer, LayerUnit } from './recurrent-layer.js';
@@ -44,7 +45,8 @@ export type { ModelTrace, TraceDirection } from './trace.js';
 export { cloneState, type Batch, type ModelState } from './validate.js';
 export {
   createOptimizer, resolveOptimizerSpec, stateNamesOf, OPTIMIZER_DEFAULTS,
-  type Optimizer, type OptimizerSpec, type ResolvedOptimizerSpec, type Allocator,
+  type Optimizer, type OptimizerConfig, type ResolvedOptimizerConfig,
+  type OptimizerSpec, type ResolvedOptimizerSpec, type Allocator,
 } from './optimizers.js';
 export { clipGradNorm, globalNorm } from './clip.js';
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './serialize.js';

@@ -31,7 +31,7 @@ import { cellDescriptor } from '../cells/descriptor.js';
 import { createJsBackend } from '../cells/js-backend.js';
 import {
   directionsOf, inputWidth, isLstmLayer, isPlstmLayer, layerWidth, resolveConfig,
-  type ModelConfig, type ResolvedLayerSpec, type ResolvedModelConfig, type RuntimeOptions,
+  type ModelConfig, type ResolvedLayerConfig, type ResolvedModelConfig, type RuntimeOptions,
 } from './config.js';
 import { LayerUnit, RecurrentLayer, reverseTime, type UnitRun } from './recurrent-layer.js';
 import type { ModelTrace, TraceDirection } from './trace.js';
@@ -175,7 +175,7 @@ function sigmoid(z: number): number {
 }
 
 /** The cell config of one direction of a layer that reads I numbers per step. */
-function cellConfigOf(spec: ResolvedLayerSpec, I: number): CellConfig {
+function cellConfigOf(spec: ResolvedLayerConfig, I: number): CellConfig {
   if (isPlstmLayer(spec)) return plstmConfig(I, spec.hidden, { eps: spec.eps, pInit: spec.pInit });
   if (isLstmLayer(spec)) return lstmConfig(I, spec.hidden);
   const cfg: CellConfig = { kind: spec.cell, inputSize: I, hiddenSize: spec.hidden, eps: 0, fixedP: null };
@@ -183,7 +183,7 @@ function cellConfigOf(spec: ResolvedLayerSpec, I: number): CellConfig {
 }
 
 /** Seeded initial weights of one direction (float64 draws). */
-function initialWeights(spec: ResolvedLayerSpec, cfg: CellConfig, rng: Rng): CellWeights {
+function initialWeights(spec: ResolvedLayerConfig, cfg: CellConfig, rng: Rng): CellWeights {
   if (isPlstmLayer(spec)) return initPlstmWeights(cfg, rng, spec.pInit, 'float64');
   if (isLstmLayer(spec)) return initLstmWeights(cfg, rng, { forgetBias: spec.forgetBias, chrono: spec.chrono }, 'float64');
   const d = cellDescriptor(cfg.kind);

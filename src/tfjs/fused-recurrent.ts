@@ -10,7 +10,7 @@ import { gatesOf } from '../cells/types.js';
 import { checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import { fusedSequence, stateRowsOf, type InitialState } from './fused-sequence.js';
 import { maskedSequence } from './masked-sequence.js';
-import { serializeInitializer, toInitializer, type Initializer, type InitializerSpec } from './initializers.js';
+import { serializeInitializer, toInitializer, type Initializer, type InitializerConfig } from './initializers.js';
 import { sharedBackend } from './shared-backend.js';
 
 /** tfjs-layers' base layer options (name, inputShape, batchInputShape, trainable, ...). */
@@ -39,11 +39,11 @@ export interface FusedRecurrentArgs extends LayerArgs {
    */
   stateful?: boolean;
   /** Initialiser of `kernel` [I, G*H]. Default 'glorotUniform'. */
-  kernelInitializer?: InitializerSpec;
+  kernelInitializer?: InitializerConfig;
   /** Initialiser of `recurrent_kernel` [H, G*H]. Default 'orthogonal'. */
-  recurrentInitializer?: InitializerSpec;
+  recurrentInitializer?: InitializerConfig;
   /** Initialiser of `bias` [G*H]. Default 'zeros'. */
-  biasInitializer?: InitializerSpec;
+  biasInitializer?: InitializerConfig;
   /**
    * Which of our backends runs the sequence (not TF.js's backend, which holds the tensors):
    * 'wasm' (fused WebAssembly SIMD kernels) or 'js' (the reference cells). Default null:
