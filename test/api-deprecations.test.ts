@@ -7,7 +7,8 @@ import { SequenceModel, type ModelConfig } from '../src/index.js';
 import { Rng } from '../src/cells/rng.js';
 import { createJsBackend } from '../src/cells/js-backend.js';
 import { initPlstmWeights, plstmConfig } from '../src/cells/init.js';
-import { buildSeries, Forecaster } from '../src/forecast/index.js';
+import { backtest, buildSeries, Forecaster, type ForecastModel } from '../src/forecast/index.js';
+import { PowerLawLSTM, disposeKernelBackends } from '../src/tfjs/index.js';
 import { deprecated } from '../src/deprecated.js';
 
 const CFG: ModelConfig = {
@@ -108,10 +109,76 @@ test('forecaster.update(value, id, h, covariates): the same forecast as update(v
   for (const v of [0.3, -0.2]) {
     const a = f.update(v, 's', 2), b = g.update(v, { id: 's', horizon: 2 });
     assert.deepEqual(a, b);
-    assert.equal(a.mean.length, 2, 'the horizon is read');
+    assert.equal(a.point.length, 2, 'the horizon is read');
   }
   assert.equal(lines.length, 1);
   assert.match(lines[0], /forecaster\.update\(value, id, h, covariates\) is deprecated.*update\(value, \{ id, horizon, covariates \}\)/);
   assert.throws(() => g.update(1, 7 as never), /update's second argument is its options/);
   f.dispose(); g.dispose();
+});
+
+test("forecaster cell 'lstm-chrono': the same settings, model and name as { cell: 'lstm', chrono: true }, one warning", async (t) => {
+  const values = Array.from({ length: 80 }, (_, i) => Math.sin(i / 4));
+  const series = buildSeries('s', values.map((value, i) => ({ time: i, value, row: i + 1 })), 'number');
+  const base = { lookback: 12, horizon: 3, hidden: 4, epochs: 1, quantiles: null, seed: 2 };
+  const lines = warnings(t);
+  const now = new Forecaster({ ...base, cell: 'lstm', chrono: true });
+  assert.equal(lines.length, 0);
+  const old = new Forecaster({ ...base, cell: 'lstm-chrono' });
+  new Forecaster({ ...base, cell: 'lstm-chrono' }).dispose();
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /cell: 'lstm-chrono' is deprecated.*cell: 'lstm', chrono: true/);
+  assert.deepEqual(old.settings, now.settings);
+  assert.equal(old.name, 'lstm-chrono');
+  await old.fit(series);
+  await now.fit(series);
+  assert.deepEqual(old.sequenceModel.config, now.sequenceModel.config);
+  assert.deepEqual(old.predict(series), now.predict(series));
+  old.dispose(); now.dispose();
+});
+
+test('SeriesForecast.mean and OriginForecasts.mean: the point forecast, one warning each; a model returning { mean } still backtests', async (t) => {
+  const values = Array.from({ length: 80 }, (_, i) => Math.sin(i / 4));
+  const series = buildSeries('s', values.map((value, i) => ({ time: i, value, row: i + 1 })), 'number');
+  const f = new Forecaster({ lookback: 12, horizon: 3, hidden: 4, epochs: 1, seed: 2 }); // quantiles: point is the median
+  await f.fit(series);
+  const lines = warnings(t);
+  const [p] = f.predict(series);
+  assert.equal(p.point.length, 3);
+  assert.deepEqual(Object.keys(p).sort(), ['id', 'levels', 'point', 'quantiles', 'times'], 'mean is not enumerable');
+  assert.equal(lines.length, 0);
+  assert.equal(p.mean, p.point);
+  assert.deepEqual(f.predict(series)[0].mean, p.point);
+  const o = f.forecastAt(series, [70]);
+  assert.equal(o.mean, o.point);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /SeriesForecast\.mean is deprecated.*SeriesForecast\.point/);
+  assert.match(lines[1], /OriginForecasts\.mean is deprecated.*OriginForecasts\.point/);
+  // a ForecastModel of the previous release returns { mean }: backtest reads it (and warns)
+  const oldModel: ForecastModel = {
+    name: 'old', horizon: 3, quantileLevels: null, fitted: true,
+    minHistory: () => 1, seasonOf: () => 1, fit: async () => null, fittedUntil: () => 0, toBytes: () => new Uint8Array(0), dispose: () => {},
+    forecastAt: (_s, origins) => ({ mean: new Float64Array(origins.length * 3).fill(0.5), quantiles: null }) as never,
+  } as unknown as ForecastModel;
+  const bt = await backtest(oldModel, series, { testSize: 6 });
+  assert.ok(bt.forecasts[0].every((v) => v === 0.5));
+  assert.equal(lines.length, 3);
+  assert.match(lines[2], /forecastAt returning \{ mean \} is deprecated.*\{ point \}/);
+  f.dispose();
+});
+
+test('TF.js layers: kernels is now backend; the old option works, warns once, and getConfig says backend', (t) => {
+  const lines = warnings(t);
+  const now = new PowerLawLSTM({ units: 4, backend: 'js' });
+  assert.equal(lines.length, 0);
+  const old = new PowerLawLSTM({ units: 4, kernels: 'js' });
+  assert.equal(old.backend, 'js');
+  new PowerLawLSTM({ units: 4, kernels: 'js' });
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /PowerLawLSTM\(\{ kernels \}\) is deprecated.*PowerLawLSTM\(\{ backend \}\)/);
+  assert.equal(old.getConfig().backend, 'js');
+  assert.equal(old.getConfig().kernels, undefined);
+  assert.deepEqual(old.getConfig().backend, now.getConfig().backend);
+  assert.throws(() => new PowerLawLSTM({ units: 4, backend: 'gpu' as never }), /^.*PowerLawLSTM backend must be "wasm" or "js", got "gpu"$/);
+  disposeKernelBackends();
 });

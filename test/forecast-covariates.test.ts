@@ -67,13 +67,13 @@ test('future calendar: a model file saved before the setting existed loads and f
     const loaded = Forecaster.fromBytes(bytes);
     assert.equal(loaded.settings.futureCalendar, false, mode);
     assert.equal(loaded.sequenceModel.config.input.size, 1 + 4, mode);
-    assert.deepEqual([...loaded.predict(series)[0].mean], [...old.predict(series)[0].mean], mode);
+    assert.deepEqual([...loaded.predict(series)[0].point], [...old.predict(series)[0].point], mode);
     // and a new file keeps the setting
     const current = new Forecaster({ lookback: 10, horizon: 4, hidden: 4, epochs: 1, mode, futureCalendar: true });
     await current.fit(series);
     const again = Forecaster.fromBytes(current.toBytes());
     assert.equal(again.settings.futureCalendar, true, mode);
-    assert.deepEqual([...again.predict(series)[0].mean], [...current.predict(series)[0].mean], mode);
+    assert.deepEqual([...again.predict(series)[0].point], [...current.predict(series)[0].point], mode);
     for (const x of [old, loaded, current, again]) x.dispose();
   }
 });
@@ -100,7 +100,7 @@ test('past covariates: a covariate that leads the target by one step makes the f
   assert.equal(withCov.sequenceModel.config.input.size, 2);
   // the model file keeps the covariate's name and scaler: the same forecast after a round trip
   const loaded = Forecaster.fromBytes(withCov.toBytes());
-  assert.deepEqual([...loaded.predict(series)[0].mean], [...withCov.predict(series)[0].mean]);
+  assert.deepEqual([...loaded.predict(series)[0].point], [...withCov.predict(series)[0].point]);
   assert.throws(() => loaded.predict(withoutCovariates(series)), /past covariates none, the model was trained with x/);
   for (const f of [withCov, without, loaded]) f.dispose();
 });
@@ -118,7 +118,7 @@ test('past covariates are scaled on the training part only: huge test values mov
   assert.notDeepEqual(fitScaler(leaked.covariates![0].values, T), expected); // the test can fail
   // a forecast from an origin reads the covariate only before it
   const origins = [6, 50, T - testSize];
-  assert.deepEqual([...b.forecastAt(leaked, origins).mean], [...a.forecastAt(base, origins).mean]);
+  assert.deepEqual([...b.forecastAt(leaked, origins).point], [...a.forecastAt(base, origins).point]);
   a.dispose(); b.dispose();
 });
 

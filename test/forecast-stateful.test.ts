@@ -33,7 +33,7 @@ test('stateful: on a long-period season it reproduces seasonal naive; update() e
   const o = T - TEST + 17;
   const [p] = f.predict(head(series, o));
   const w = bt.origins[0].indexOf(o);
-  for (let k = 0; k < H; k++) assert.ok(Math.abs(p.mean[k] - bt.forecasts[0][w * H + k]) < 1e-4, `step ${k}`);
+  for (let k = 0; k < H; k++) assert.ok(Math.abs(p.point[k] - bt.forecasts[0][w * H + k]) < 1e-4, `step ${k}`);
 
   // read 1000 steps, then stream 158 more one by one: the same forecast as reading all 1158
   // (its horizon 1158..1162 meets the pulse at 1160)
@@ -44,19 +44,19 @@ test('stateful: on a long-period season it reproduces seasonal naive; update() e
   const [reread] = f.predict(head(series, end));
   assert.deepEqual(streamed.times, reread.times);
   assert.deepEqual(streamed.times, [end, end + 1, end + 2, end + 3, end + 4]);
-  assert.ok(reread.mean[2] > 1 && reread.mean[1] < 1, `the pulse at 1160: ${[...reread.mean]}`);
-  const scale = Math.max(...reread.mean.map(Math.abs));
+  assert.ok(reread.point[2] > 1 && reread.point[1] < 1, `the pulse at 1160: ${[...reread.point]}`);
+  const scale = Math.max(...reread.point.map(Math.abs));
   for (let k = 0; k < H; k++) {
-    assert.ok(Math.abs(streamed.mean[k] - reread.mean[k]) <= 1e-4 * scale, `step ${k}: streamed ${streamed.mean[k]} vs re-read ${reread.mean[k]}`);
+    assert.ok(Math.abs(streamed.point[k] - reread.point[k]) <= 1e-4 * scale, `step ${k}: streamed ${streamed.point[k]} vs re-read ${reread.point[k]}`);
   }
   // ... and not the forecast of the state before the last update (the test can fail)
   const [before] = f.predict(head(series, end - 1));
-  assert.ok(Math.abs(before.mean[2] - reread.mean[2]) > 0.5);
+  assert.ok(Math.abs(before.point[2] - reread.point[2]) > 0.5);
 
   // the state survives a bytes round trip of the model (weights, scaler, settings)
   const g = Forecaster.fromBytes(f.toBytes());
   assert.equal(g.settings.mode, 'stateful');
-  assert.deepEqual([...g.predict(series)[0].mean], [...f.predict(series)[0].mean]);
+  assert.deepEqual([...g.predict(series)[0].point], [...f.predict(series)[0].point]);
   f.dispose(); g.dispose();
 });
 

@@ -198,7 +198,7 @@ test('model.save then tf.loadLayersModel gives identical predictions (both layer
   const B = 3, T = 5, I = 4;
   for (const layer of [
     new PowerLawLSTM({ units: 6, inputShape: [T, I], returnSequences: true, eps: 0.01, pInit: { mode: 'range', lo: -1, hi: 2 }, goBackwards: true }),
-    new FastLSTM({ units: 6, inputShape: [T, I], unitForgetBias: true, kernels: 'js' }),
+    new FastLSTM({ units: 6, inputShape: [T, I], unitForgetBias: true, backend: 'js' }),
   ]) {
     const model = tf.sequential({ layers: [layer, tf.layers.dense({ units: 2 })] });
     const loaded = await saveAndReload(model);

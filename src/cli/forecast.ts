@@ -205,7 +205,7 @@ function settingsOf(f: Flags, cell: ForecastCell): ForecasterConfig {
   return {
     lookback: need(int(f, 'lookback', 'lookback'), 'lookback', 'input steps per forecast'),
     horizon: need(int(f, 'horizon', 'horizon'), 'horizon', 'steps forecast at once'),
-    mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
+    mode: modeOf(f), ...cellOf(cell), hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
     futureCalendar: f.futureCalendar === true,
@@ -253,12 +253,21 @@ function runtimeOf(f: Flags): { backend?: 'wasm' | 'js' } {
   return { backend: f.backend };
 }
 
+/**
+ * The networks by their CLI names (--cell, --models): 'lstm-chrono' names an LSTM with chrono
+ * initialisation (Tmax = lookback), { cell: 'lstm', chrono: true } in the library.
+ */
 const CELLS: ForecastCell[] = ['plstm', 'lstm', 'lstm-chrono'];
 
+/** A CLI network name as forecaster settings. */
+function cellOf(name: ForecastCell): Pick<ForecasterConfig, 'cell' | 'chrono'> {
+  return name === 'lstm-chrono' ? { cell: 'lstm', chrono: true } : { cell: name };
+}
+
 /** Rows of a forecasts CSV: id, time, forecast and one column per quantile. */
-function forecastCsv(rows: { id: string; time: string; mean: number; q: number[] | null }[], levels: number[] | null, withId: boolean): string {
+function forecastCsv(rows: { id: string; time: string; point: number; q: number[] | null }[], levels: number[] | null, withId: boolean): string {
   const head = [...(withId ? ['id'] : []), 'time', 'forecast', ...(levels ?? []).map((l) => `q${l}`)];
-  const body = rows.map((r) => [...(withId ? [csvCell(r.id)] : []), r.time, fmtNum(r.mean), ...(r.q ?? []).map(fmtNum)].join(','));
+  const body = rows.map((r) => [...(withId ? [csvCell(r.id)] : []), r.time, fmtNum(r.point), ...(r.q ?? []).map(fmtNum)].join(','));
   return [head.join(','), ...body].join('\n') + '\n';
 }
 
@@ -311,7 +320,7 @@ export function registerForecast(program: Command): void {
         // forecasts of the held-out part, from each origin
         const H = settings.horizon, Q = fc.Q, levels = fc.settings.quantiles;
         const rows = series.flatMap((s, i) => bt.origins[i].flatMap((o, w) => Array.from({ length: H }, (_, h) => ({
-          id: s.id, time: formatTime(s.times[o + h], s.timeKind), mean: bt.forecasts[i][w * H + h],
+          id: s.id, time: formatTime(s.times[o + h], s.timeKind), point: bt.forecasts[i][w * H + h],
           q: bt.quantiles === null ? null : [...bt.quantiles[i].subarray((w * H + h) * Q, (w * H + h + 1) * Q)],
         }))));
         const svg = await renderSvg(plotOf(series[0], bt, 0, levels, Math.max(4 * H, settings.lookback)));
@@ -349,7 +358,7 @@ export function registerForecast(program: Command): void {
         const preds = fc.predict(series, h);
         const Q = fc.Q;
         const rows = preds.flatMap((p, i) => p.times.map((t, k) => ({
-          id: p.id, time: formatTime(t, series[i].timeKind), mean: p.mean[k],
+          id: p.id, time: formatTime(t, series[i].timeKind), point: p.point[k],
           q: p.quantiles === null ? null : [...p.quantiles.subarray(k * Q, (k + 1) * Q)],
         })));
         writeFilesAtomic([{ path: out, data: forecastCsv(rows, fc.settings.quantiles, series.length > 1 || fc.info.id !== undefined) }], f.force === true);
@@ -385,7 +394,7 @@ export function registerForecast(program: Command): void {
       const seasons = base.season === undefined ? undefined : [base.season];
       const modelOf = (m: string): ForecastModel => isBaseline(m)
         ? new BaselineModel({ name: m, horizon: base.horizon, seasons })
-        : new Forecaster({ ...base, cell: m as ForecastCell, ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
+        : new Forecaster({ ...base, ...cellOf(m as ForecastCell), ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
       // every model can forecast the test part before any trains
       for (const m of models) {
         const model = modelOf(m);

@@ -4,7 +4,7 @@
 
 import { ConfigError, DataError } from '../errors.js';
 import { driftForecast, naiveForecast, seasonalNaiveForecast, type BaselineForecast } from './baselines.js';
-import type { ForecastModel, OriginForecasts } from './forecast-model.js';
+import { withMeanAlias, type ForecastModel, type OriginForecasts } from './forecast-model.js';
 import { defaultSeasons, type TimeSeries } from './series.js';
 import { naive2Forecast } from './naive2.js';
 import { ETS_MIN_LENGTH, etsForecast, mstlEtsForecast } from './ets.js';
@@ -113,12 +113,12 @@ export class BaselineModel implements ForecastModel {
 
   forecastAt(series: TimeSeries, origins: number[]): OriginForecasts {
     const H = this.horizon, seasons = this.seasonsOf(series), first = this.spec.minHistory(seasons);
-    const mean = new Float64Array(origins.length * H); // [origins, H]
+    const point = new Float64Array(origins.length * H); // [origins, H]
     origins.forEach((o, w) => {
       if (!(o >= first && o <= series.values.length)) throw new DataError(`series "${series.id}": a forecast from step ${o} needs ${first} steps before it`);
-      mean.set(this.spec.forecast(series.values.subarray(0, o), H, seasons), w * H);
+      point.set(this.spec.forecast(series.values.subarray(0, o), H, seasons), w * H);
     });
-    return { mean, quantiles: null };
+    return withMeanAlias({ point, quantiles: null }, 'OriginForecasts');
   }
 
   /** A small JSON: the baseline's name, horizon and seasons. */

@@ -14,7 +14,7 @@ import type { LayerConfig, ModelConfig, RuntimeOptions } from '../model/config.j
 import { seriesFeatures, stepFeatures, type FeatureLayout, type SeriesFeatures, type SeriesScalers } from './features.js';
 import { forecasterBytes, readForecasterFile, restoreLive, type SavedForecaster } from './file-format.js';
 import { forecasterOnnxMetadata } from './onnx-metadata.js';
-import type { ForecastFitOptions, ForecastModel, OriginForecasts } from './forecast-model.js';
+import { withMeanAlias, type ForecastFitOptions, type ForecastModel, type OriginForecasts } from './forecast-model.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
 import { fitScaler, unscale, type Scaler } from './scaler.js';
@@ -29,12 +29,17 @@ export interface SeriesForecast {
   id: string;
   /** Times of the forecast steps. */
   times: number[];
-  /** Point forecast [h] (the median with quantiles). */
-  mean: Float64Array;
+  /**
+   * The point forecast [h]: the median (the middle quantile) when the forecaster has quantiles,
+   * else the forecast of the squared-error loss (the mean).
+   */
+  point: Float64Array;
   /** Quantile levels, or null for point forecasts. */
   levels: number[] | null;
   /** Quantile forecasts [h, Q], monotone in Q; null for point forecasts. */
   quantiles: Float64Array | null;
+  /** @deprecated use point (it holds the median when there are quantiles); warns once */
+  readonly mean: Float64Array;
 }
 
 /** Options of Forecaster.update. */
@@ -67,9 +72,12 @@ export class Forecaster implements ForecastModel {
     this.strategy = this.settings.mode === 'stateful' ? new StatefulStrategy(this.settings) : new WindowedStrategy(this.settings);
   }
 
-  /** The cell's name ('plstm', 'lstm', 'lstm-chrono'): the model's name in backtests. */
+  /**
+   * The model's name in backtests: 'plstm', 'lstm', or 'lstm-chrono' for an LSTM with chrono
+   * initialisation.
+   */
   get name(): ForecastCell {
-    return this.settings.cell;
+    return this.settings.cell === 'lstm' && this.settings.chrono !== undefined ? 'lstm-chrono' : this.settings.cell;
   }
 
   get horizon(): number {
@@ -126,9 +134,9 @@ export class Forecaster implements ForecastModel {
     const s = this.settings;
     const layer = (): LayerConfig => s.cell === 'plstm'
       ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout, eps: s.eps, pInit: s.pInit }
-      : s.cell === 'lstm'
-        ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias }
-        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: s.lookback };
+      : s.chrono !== undefined
+        ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: s.chrono }
+        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias };
     const cfg: ModelConfig = {
       input: { kind: 'dense', size: F },
       layers: Array.from({ length: s.layers }, layer),
@@ -248,14 +256,14 @@ export class Forecaster implements ForecastModel {
   private unscaleOutputs(raw: Float32Array, W: number, scaler: Scaler): OriginForecasts {
     const s = this.settings, Q = this.Q, H = s.horizon;
     if (Q > 1) sortQuantiles(raw, Q);
-    const mean = new Float64Array(W * H); // [W, H]
+    const point = new Float64Array(W * H); // [W, H]
     const quantiles = s.quantiles === null ? null : new Float64Array(W * H * Q); // [W, H, Q]
     const mid = s.quantiles === null ? 0 : medianIndex(s.quantiles);
     for (let row = 0; row < W * H; row++) {
-      mean[row] = unscale(scaler, raw[row * Q + mid]);
+      point[row] = unscale(scaler, raw[row * Q + mid]);
       if (quantiles !== null) for (let q = 0; q < Q; q++) quantiles[row * Q + q] = unscale(scaler, raw[row * Q + q]);
     }
-    return { mean, quantiles };
+    return withMeanAlias({ point, quantiles }, 'OriginForecasts');
   }
 
   /**
@@ -267,8 +275,8 @@ export class Forecaster implements ForecastModel {
     this.checkH(h);
     return all.map((ser) => {
       const raw = this.strategy.outputsAfter(this.sequenceModel, ser, () => this.features(ser)); // [H * Q]
-      const { mean, quantiles } = this.unscaleOutputs(raw, 1, this.scalerOf(ser.id));
-      return this.seriesForecast(ser.id, futureTimes(ser, h), mean, quantiles, h);
+      const { point, quantiles } = this.unscaleOutputs(raw, 1, this.scalerOf(ser.id));
+      return this.seriesForecast(ser.id, futureTimes(ser, h), point, quantiles, h);
     });
   }
 
@@ -301,16 +309,16 @@ export class Forecaster implements ForecastModel {
     const scalers = this.scalersOf(key);
     const t = nextTime(live.last, live.freq);
     stateful.advance(this.sequenceModel, live, stepFeatures(key, value, covariates, t, live, scalers, this.layout), t);
-    const { mean, quantiles } = this.unscaleOutputs(live.out.slice(), 1, scalers.value);
+    const { point, quantiles } = this.unscaleOutputs(live.out.slice(), 1, scalers.value);
     const times = Array.from({ length: h }, (_, k) => nextTime(live.last, live.freq, k + 1));
-    return this.seriesForecast(key, times, mean, quantiles, h);
+    return this.seriesForecast(key, times, point, quantiles, h);
   }
 
-  private seriesForecast(id: string, times: number[], mean: Float64Array, quantiles: Float64Array | null, h: number): SeriesForecast {
-    return {
-      id, times, mean: mean.slice(0, h), levels: this.settings.quantiles,
+  private seriesForecast(id: string, times: number[], point: Float64Array, quantiles: Float64Array | null, h: number): SeriesForecast {
+    return withMeanAlias({
+      id, times, point: point.slice(0, h), levels: this.settings.quantiles,
       quantiles: quantiles === null ? null : quantiles.slice(0, h * this.Q),
-    };
+    }, 'SeriesForecast');
   }
 
   private checkH(h: number): void {
@@ -357,8 +365,10 @@ export class Forecaster implements ForecastModel {
     // files saved before futureCalendar existed fed no lead features; those saved before eps,
     // pInit and forgetBias existed built their layers with the library's defaults, which the
     // settings fill in
+    // and files of the previous release name the chrono LSTM cell 'lstm-chrono'
+    const cell = saved.settings.cell === 'lstm-chrono' ? { cell: 'lstm' as const, chrono: saved.settings.lookback } : {};
     const f = new Forecaster({ ...saved.settings, season: saved.settings.season ?? undefined, seasons: saved.settings.seasons ?? undefined,
-      futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
+      futureCalendar: saved.settings.futureCalendar ?? false, ...cell }, runtime);
     f.model = model;
     f.scalers = new Map(Object.entries(saved.scalers));
     f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));

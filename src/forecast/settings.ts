@@ -5,12 +5,16 @@ import { ConfigError } from '../errors.js';
 import { deprecated } from '../deprecated.js';
 import { DEFAULTS, resolvePInit, type PInit } from '../model/config.js';
 import type { OptimizerConfig } from '../model/optimizers.js';
-import { checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
+import { checkChrono, checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import type { Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES } from './quantiles.js';
 import { defaultSeasons, type Frequency } from './series.js';
 
-/** The recurrent cell: pLSTM, LSTM, or LSTM with chrono initialisation (Tmax = lookback). */
+/**
+ * The recurrent cell: 'plstm' or 'lstm' (with `chrono` for chrono initialisation, as a
+ * model's LayerConfig). 'lstm-chrono' is deprecated: it reads as { cell: 'lstm', chrono: true }
+ * (it stays the NAME of such a forecaster in backtests and the CLI's --cell and --models).
+ */
 export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
 
 /**
@@ -48,9 +52,15 @@ export interface ForecasterConfig {
   pInit?: PInit;
   /**
    * 'lstm' only: constant added to every layer's forget-gate bias at init. Default
-   * DEFAULTS.forgetBias (0). Not with 'lstm-chrono', whose chrono init sets that bias itself.
+   * DEFAULTS.forgetBias (0). Not with chrono, whose init sets that bias itself.
    */
   forgetBias?: number;
+  /**
+   * 'lstm' only: chrono initialisation (Tallec and Ollivier 2018) of every layer's gate biases,
+   * as a model layer's `chrono`: true (Tmax = lookback) or Tmax itself (> 2). It sets the
+   * forget-gate bias itself, so not with forgetBias. Default false (off).
+   */
+  chrono?: boolean | number;
   /** Optimizer. Default Adam, lr 3e-3. */
   optimizer?: OptimizerConfig;
   /** Passes over the training windows. Default 30. */
@@ -109,15 +119,16 @@ export interface ForecasterConfig {
   seasons?: number[];
 }
 
-/** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias). */
-type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
+/** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias or chrono). */
+type CellSettingKey = 'eps' | 'pInit' | 'forgetBias' | 'chrono';
 
 /**
- * Every setting with its default filled in; of the cell settings only the forecaster's cell's
- * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
+ * Every setting with its default filled in; cell 'plstm' or 'lstm' (never 'lstm-chrono'), and
+ * of the cell settings only the cell's own (pLSTM: eps and pInit; LSTM: forgetBias, or chrono
+ * as its Tmax).
  */
 export type ResolvedForecasterConfig = Required<Omit<ForecasterConfig, 'season' | 'seasons' | CellSettingKey>> &
-  Pick<ForecasterConfig, CellSettingKey> & { season: number | null; seasons: number[] | null };
+  Pick<ForecasterConfig, 'eps' | 'pInit' | 'forgetBias'> & { chrono?: number; season: number | null; seasons: number[] | null };
 
 /** Defaults of the optional settings, in one place. */
 export const FORECASTER_DEFAULTS = {
@@ -160,7 +171,7 @@ export function posInt(v: unknown, what: string): number {
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
 export function resolveForecasterConfig(s: ForecasterConfig): ResolvedForecasterConfig {
   const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
-  const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
+  const { eps: _e, pInit: _p, forgetBias: _b, chrono: _c, ...given } = stripUndefined(s);
   const r = { ...general, ...given, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterConfig;
   r.normalize ??= DEFAULT_NORMALIZE[r.mode] ?? 'series';
   if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
@@ -181,9 +192,14 @@ export function resolveForecasterConfig(s: ForecasterConfig): ResolvedForecaster
     r.seasons.forEach((m) => posInt(m, 'seasons'));
     r.seasons = [...r.seasons];
   }
-  if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
-  if (r.cell === 'lstm-chrono' && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
-  Object.assign(r, resolveCellSettings(s, r.cell, { eps, pInit, forgetBias }));
+  if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm or lstm`);
+  if (r.cell === 'lstm-chrono') {
+    deprecated("cell: 'lstm-chrono'", "cell: 'lstm', chrono: true");
+    if (s.chrono !== undefined) throw new ConfigError("chrono with cell lstm-chrono: use cell lstm with chrono");
+    s = { ...s, cell: 'lstm', chrono: true };
+    r.cell = 'lstm';
+  }
+  Object.assign(r, resolveCellSettings(s, r.cell, r.lookback, { eps, pInit, forgetBias }));
   if (r.season !== null) posInt(r.season, 'season');
   if (r.quantiles !== null && (r.quantiles.length === 0 || !r.quantiles.every((q) => q > 0 && q < 1))) {
     throw new ConfigError('quantiles must be levels in (0, 1), e.g. [0.1, 0.5, 0.9], or null for point forecasts');
@@ -195,28 +211,36 @@ export function resolveForecasterConfig(s: ForecasterConfig): ResolvedForecaster
 }
 
 /** The cell's own settings with their defaults, checked with the model's bounds; another cell's is an error. */
-function resolveCellSettings(s: ForecasterConfig, cell: ForecastCell,
-  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ForecasterConfig, CellSettingKey> {
+function resolveCellSettings(s: ForecasterConfig, cell: ForecastCell, lookback: number,
+  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ResolvedForecasterConfig, CellSettingKey> {
   if (cell !== 'plstm') {
     for (const k of ['eps', 'pInit'] as const) {
       if (s[k] !== undefined) throw new ConfigError(`${k} is a pLSTM setting; this forecaster's cell is ${cell}`);
     }
   }
-  if (cell === 'plstm' && s.forgetBias !== undefined) throw new ConfigError('forgetBias is an LSTM setting; this forecaster\'s cell is plstm');
-  if (cell === 'lstm-chrono' && s.forgetBias !== undefined) {
-    throw new ConfigError('forgetBias with cell lstm-chrono: chrono init sets the forget-gate bias itself; use cell lstm with forgetBias, or lstm-chrono alone');
-  }
+  const chrono = s.chrono === undefined || s.chrono === false ? null : s.chrono;
   if (cell === 'plstm') {
+    for (const k of ['forgetBias', 'chrono'] as const) {
+      if (s[k] !== undefined) throw new ConfigError(`${k} is an LSTM setting; this forecaster's cell is plstm`);
+    }
     const eps = s.eps ?? defaults.eps;
     requireSetting('eps', eps, checkEps);
     return { eps, pInit: resolvePInit(s.pInit ?? defaults.pInit, 'pInit') };
   }
-  if (cell === 'lstm') {
-    const forgetBias = s.forgetBias ?? defaults.forgetBias;
-    requireSetting('forgetBias', forgetBias, checkFinite);
-    return { forgetBias };
+  if (chrono !== null) {
+    if (s.forgetBias !== undefined) {
+      throw new ConfigError('forgetBias with chrono: chrono init sets the forget-gate bias itself; give one of them');
+    }
+    if (chrono === true) {
+      if (lookback <= 2) throw new ConfigError('chrono: true needs lookback > 2 (its Tmax)');
+      return { chrono: lookback };
+    }
+    requireSetting('chrono', chrono, checkChrono);
+    return { chrono };
   }
-  return {};
+  const forgetBias = s.forgetBias ?? defaults.forgetBias;
+  requireSetting('forgetBias', forgetBias, checkFinite);
+  return { forgetBias };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -154,14 +154,14 @@ class ForecastPair implements Pair {
 
   static async create(settings: PlaygroundSettings, task: ForecastTask, threads: number | undefined): Promise<ForecastPair> {
     // each forecaster's cell settings are the page's: eps and p init, or the forget bias (chrono sets its own)
-    const make = (cell: forecast.ForecastCell, cellSettings: Pick<forecast.ForecasterSettings, 'eps' | 'pInit' | 'forgetBias'>) => new forecast.Forecaster({
+    const make = (cell: forecast.ForecastCell, cellSettings: Pick<forecast.ForecasterConfig, 'eps' | 'pInit' | 'forgetBias' | 'chrono'>) => new forecast.Forecaster({
       lookback: settings.lookback, horizon: settings.horizon, cell, hidden: settings.hidden, batchSize: settings.batchSize,
       seed: settings.seed, optimizer: { kind: 'adam', lr: settings.lr }, epochs: FOREVER_EPOCHS, clip: TRAIN_CLIP,
       quantiles: FORECAST_QUANTILES, normalize: 'window', ...cellSettings,
     }, threads === undefined ? {} : { threads });
     const forecasters = {
       plstm: make('plstm', { eps: settings.eps, pInit: plstmPInit(settings) }),
-      lstm: settings.lstmInit === 'chrono' ? make('lstm-chrono', {}) : make('lstm', { forgetBias: settings.forgetBias }),
+      lstm: settings.lstmInit === 'chrono' ? make('lstm', { chrono: true }) : make('lstm', { forgetBias: settings.forgetBias }),
     };
     const fits = {} as Record<ModelName, SteppedFit>;
     for (const name of MODELS) {
@@ -218,14 +218,14 @@ class ForecastPair implements Pair {
 
   forecastView(name: ModelName): ForecastView {
     const ser = this.task.series, o = this.task.trainEnd, h = this.settings.horizon;
-    const { mean, quantiles } = this.forecasters[name].forecastAt(ser, [o]); // [1, h], [1, h, 3]
+    const { point, quantiles } = this.forecasters[name].forecastAt(ser, [o]); // [1, h], [1, h, 3]
     const from = Math.max(0, o - 3 * this.settings.lookback);
     const times = ser.times.slice(o, o + h);
     const band = (q: number) => ({ name: `${FORECAST_QUANTILES[q] * 100}% quantile`, x: times, y: Array.from({ length: h }, (_, k) => quantiles![k * 3 + q]) });
     return {
       history: { name: 'history', x: ser.times.slice(from, o), y: Array.from(ser.values.subarray(from, o)) },
       actual: { name: 'actual', x: ser.times.slice(o), y: Array.from(ser.values.subarray(o)) },
-      forecast: { name: 'median forecast', x: times, y: Array.from(mean) },
+      forecast: { name: 'median forecast', x: times, y: Array.from(point) },
       lower: band(0),
       upper: band(2),
     };
