@@ -37,6 +37,8 @@ const ENTRIES: Record<string, string> = {
   'powerlaw-lstm': 'src/index.ts',
   'powerlaw-lstm/node': 'src/node/index.ts',
   'powerlaw-lstm/tfjs': 'src/tfjs/index.ts',
+  'powerlaw-lstm/onnx': 'src/onnx/index.ts',
+  'powerlaw-lstm/backend': 'src/backend/index.ts',
 };
 
 interface Block {
