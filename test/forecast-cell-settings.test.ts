@@ -84,6 +84,7 @@ test('cell settings: bad values and another cell\'s setting are ConfigErrors nam
   fails({ cell: 'lstm', eps: 0.01 }, /^eps is a pLSTM setting; this forecaster's cell is lstm$/);
   fails({ cell: 'lstm', chrono: true, pInit: { mode: 'uniform' } }, /^pInit is a pLSTM setting; this forecaster's cell is lstm$/);
   fails({ chrono: true }, /^chrono is an LSTM setting; this forecaster's cell is plstm$/);
+  assert.equal(new Forecaster({ ...base, chrono: false }).settings.chrono, undefined, 'chrono: false is off, on any cell');
   fails({ cell: 'lstm', chrono: 2 }, /^chrono \(Tmax\) must be a number > 2, got 2$/);
   fails({ forgetBias: 1 }, /^forgetBias is an LSTM setting; this forecaster's cell is plstm$/);
   fails({ cell: 'lstm', chrono: true, forgetBias: 1 }, /^forgetBias with chrono: chrono init sets the forget-gate bias itself/);

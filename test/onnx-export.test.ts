@@ -208,7 +208,7 @@ test('forecaster (stateful): the graph reads a whole history, head on every step
       // quantiles [0.1, 0.5, 0.9]: the forecast is the middle of each step's three, once sorted
       const q = [...got.y.subarray((T - 1) * 9 + h * 3, (T - 1) * 9 + h * 3 + 3)].sort((a, b) => a - b);
       const v = q[1] * s.std + s.mean;
-      assert.ok(Math.abs(v - f.mean[h]) <= 1e-4 * Math.max(1, Math.abs(f.mean[h])), `step ${h}: graph ${v} vs forecaster ${f.mean[h]}`);
+      assert.ok(Math.abs(v - f.point[h]) <= 1e-4 * Math.max(1, Math.abs(f.point[h])), `step ${h}: graph ${v} vs forecaster ${f.point[h]}`);
     }
   } finally {
     fc.dispose();

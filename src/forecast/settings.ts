@@ -140,6 +140,7 @@ export const FORECASTER_DEFAULTS = {
   eps: DEFAULTS.eps,
   pInit: DEFAULTS.pInit,
   forgetBias: DEFAULTS.forgetBias,
+  chrono: false as boolean | number,
   optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerConfig,
   epochs: 30,
   maxSteps: 3000 as number | null,
@@ -170,7 +171,7 @@ export function posInt(v: unknown, what: string): number {
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
 export function resolveForecasterConfig(s: ForecasterConfig): ResolvedForecasterConfig {
-  const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
+  const { eps, pInit, forgetBias, chrono: _noChrono, ...general } = FORECASTER_DEFAULTS;
   const { eps: _e, pInit: _p, forgetBias: _b, chrono: _c, ...given } = stripUndefined(s);
   const r = { ...general, ...given, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterConfig;
   r.normalize ??= DEFAULT_NORMALIZE[r.mode] ?? 'series';
@@ -218,11 +219,11 @@ function resolveCellSettings(s: ForecasterConfig, cell: ForecastCell, lookback: 
       if (s[k] !== undefined) throw new ConfigError(`${k} is a pLSTM setting; this forecaster's cell is ${cell}`);
     }
   }
-  const chrono = s.chrono === undefined || s.chrono === false ? null : s.chrono;
+  const given = s.chrono ?? FORECASTER_DEFAULTS.chrono;
+  const chrono = given === false ? null : given;
   if (cell === 'plstm') {
-    for (const k of ['forgetBias', 'chrono'] as const) {
-      if (s[k] !== undefined) throw new ConfigError(`${k} is an LSTM setting; this forecaster's cell is plstm`);
-    }
+    if (s.forgetBias !== undefined) throw new ConfigError('forgetBias is an LSTM setting; this forecaster\'s cell is plstm');
+    if (chrono !== null) throw new ConfigError('chrono is an LSTM setting; this forecaster\'s cell is plstm');
     const eps = s.eps ?? defaults.eps;
     requireSetting('eps', eps, checkEps);
     return { eps, pInit: resolvePInit(s.pInit ?? defaults.pInit, 'pInit') };
