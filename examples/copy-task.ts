@@ -28,7 +28,7 @@ for (let step = 1; step <= 2500; step++) {
 
 // Accuracy on fresh sequences, over the 10 copied symbols at the end.
 const test = data.makeCopyTask(200, delay, rng);
-const logits = model.predict(test.x, 200, L); // [200, L, 10]
+const logits = model.predict({ x: test.x, B: 200, T: L }); // [200, L, 10]
 let right = 0;
 for (let n = 0; n < 200; n++) {
   for (let t = L - 10; t < L; t++) {
@@ -43,7 +43,7 @@ console.log('learned p:', Array.from(model.pSummary()[0].p.slice(0, 6), (p) => p
 saveModel('copy-model.safetensors', model, opt);
 const { model: loaded } = loadModel('copy-model.safetensors');
 const state = loaded.initState(1);
-for (let t = 0; t < L; t++) loaded.step(state, test.x.subarray(t, t + 1)); // one token of row 0 per step
+for (let t = 0; t < L; t++) loaded.step({ x: test.x.subarray(t, t + 1) }, { state }); // one token of row 0 per step
 console.log('streamed one sequence through the loaded model');
 model.dispose();
 loaded.dispose();

@@ -41,7 +41,7 @@ const session = await ort.InferenceSession.create(bytes);
 const test = batch(200);
 const feed = { x: new ort.Tensor('int64', BigInt64Array.from(test.x, (v) => BigInt(v)), [200, T]) };
 const y = (await session.run(feed)).y.data as Float32Array; // [200, 4]
-const ours = model.predict(test.x, 200, T); // [200, 4]
+const ours = model.predict({ x: test.x, B: 200, T }); // [200, 4]
 
 let diff = 0, right = 0;
 for (let i = 0; i < y.length; i++) diff = Math.max(diff, Math.abs(y[i] - ours[i]));

@@ -1,10 +1,9 @@
 // Builds the CommonJS flavour of the package beside tsc's ES modules: every source file the
-// public entries (src/index.ts, src/node/index.ts, src/tfjs/index.ts, src/onnx/index.ts) reach
-// is transpiled on its own to dist/cjs/ (same layout, so `require('powerlaw-lstm')`,
-// `require('powerlaw-lstm/node')`, `require('powerlaw-lstm/tfjs')` and
-// `require('powerlaw-lstm/onnx')` share one copy of each module), with a package.json that
-// marks the folder CommonJS and tsc's declarations copied beside, so TypeScript reads them as
-// CommonJS types.
+// public entries (src/index.ts, src/node/index.ts, src/tfjs/index.ts, src/onnx/index.ts,
+// src/backend/index.ts) reach is transpiled on its own to dist/cjs/ (same layout, so
+// `require('powerlaw-lstm')` and the subpaths `/node`, `/tfjs`, `/onnx` and `/backend` share
+// one copy of each module), with a package.json that marks the folder CommonJS and tsc's
+// declarations copied beside, so TypeScript reads them as CommonJS types.
 // Run by `npm run build` after tsc.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entries = ['src/index.ts', 'src/node/index.ts', 'src/tfjs/index.ts', 'src/onnx/index.ts'];
+const entries = ['src/index.ts', 'src/node/index.ts', 'src/tfjs/index.ts', 'src/onnx/index.ts', 'src/backend/index.ts'];
 const out = join(root, 'dist/cjs');
 
 // Which files the entries reach: a bundle that is never written, read from its metafile.

@@ -1,6 +1,8 @@
 // powerlaw-lstm: the public entry. It reaches no Node built-in, so it runs in Node, in
 // bundlers and in browsers; file I/O (saveModel, loadModel, dataset readers, fixture files)
-// is in powerlaw-lstm/node. Internals stay out: tests import them from their source files.
+// is in powerlaw-lstm/node. Internals stay out: tests import them from their source files, and
+// what only backend authors need (the backend contract's parts, fast paths) is in
+// powerlaw-lstm/backend.
 
 // --- errors: every failure a user can cause is one of these
 export {
@@ -8,11 +10,15 @@ export {
 } from './errors.js';
 
 // --- models: configuration, training, prediction, streaming
-export { SequenceModel, type ParamSlot } from './model/sequence-model.js';
+export {
+  SequenceModel, type ParamSlot, type SequenceInput, type StreamInput, type RunOptions, type StepOptions,
+} from './model/sequence-model.js';
 export {
   DEFAULTS,
-  type ModelConfig, type InputSpec, type OneHotInput, type EmbeddingInput, type DenseInput,
-  type LayerSpec, type PInit, type HeadSpec, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerSpec,
+  type ModelConfig, type InputConfig, type OneHotInput, type EmbeddingInput, type DenseInput,
+  type LayerConfig, type PInit, type HeadConfig, type RuntimeOptions, type ResolvedModelConfig, type ResolvedLayerConfig,
+  // deprecated names of the previous release (CHANGELOG.md)
+  type InputSpec, type LayerSpec, type HeadSpec, type ResolvedLayerSpec,
 } from './model/config.js';
 export type { Batch } from './model/batch.js';
 export { cloneState, type ModelState } from './model/model-state.js';
@@ -35,19 +41,17 @@ export type { CellDescriptor } from './cells/descriptor.js';
 // --- optimizers (PyTorch's update rules)
 export {
   createOptimizer, OPTIMIZER_DEFAULTS,
-  type Optimizer, type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec, type Allocator,
+  type Optimizer, type OptimizerConfig, type RmspropConfig, type AdamConfig, type SgdConfig, type ResolvedOptimizerConfig,
+  // deprecated names of the previous release (CHANGELOG.md)
+  type OptimizerSpec, type RmspropSpec, type AdamSpec, type SgdSpec, type ResolvedOptimizerSpec,
 } from './model/optimizers.js';
 
 // --- backends: openBackend is the one way to open one
 export { openBackend } from './model/backend.js';
 export { preloadWasmKernels, type KernelVariant } from './kernels/wasm/runtime/module.js';
+// (what a backend implements, and its fast paths: powerlaw-lstm/backend)
 export type { SequenceBackend } from './cells/sequence-backend.js';
-export type {
-  DType, Float, CellKind, CellConfig, CellWeights, CellState, CellGrads, SequenceForward,
-} from './cells/types.js';
-export type {
-  LinearHeadPath, SoftmaxXentPath, HeadedLayerPath, StepHead, StreamStepPath, StreamStepper, StreamModelParts, StepInput,
-} from './cells/fast-paths.js';
+export type { DType, Float, CellKind, CellState } from './cells/types.js';
 
 // --- model files as bytes (safetensors); files on disk: powerlaw-lstm/node
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './model/serialize.js';
@@ -71,3 +75,34 @@ export * as forecast from './forecast/index.js';
 
 // --- plot: Vega-Lite specs and their SVG (`plot.forecastChart`, `plot.renderSvg`); PNG is Node only
 export * as plot from './plot/index.js';
+
+// --- deprecated: the types of backend authors, now in powerlaw-lstm/backend. Importable from
+// here for one release (type aliases: nothing of them exists at run time).
+import type * as backendApi from './backend/index.js';
+import type { Float as F } from './cells/types.js';
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type CellConfig = backendApi.CellConfig;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type CellWeights<T extends F = F> = backendApi.CellWeights<T>;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type CellGrads<T extends F = F> = backendApi.CellGrads<T>;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type SequenceForward<T extends F = F> = backendApi.SequenceForward<T>;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type Allocator = backendApi.Allocator;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type LinearHeadPath = backendApi.LinearHeadPath;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type SoftmaxXentPath = backendApi.SoftmaxXentPath;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type HeadedLayerPath = backendApi.HeadedLayerPath;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type StepHead = backendApi.StepHead;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type StreamStepPath = backendApi.StreamStepPath;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type StreamStepper = backendApi.StreamStepper;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type StreamModelParts = backendApi.StreamModelParts;
+/** @deprecated import it from 'powerlaw-lstm/backend' */
+export type StepInput = backendApi.StepInput;

@@ -44,7 +44,7 @@ test('reportData (pLSTM): decay, fits, p at initialisation vs now, traces and ab
   assert.deepEqual(d.timescales[1].p, d.timescales[1].pInit, 'layer 1 was not touched');
   fresh.dispose();
   // gate traces: [units, steps] of sequence 0
-  const tr = m.trace(x, B, T).layers[0];
+  const tr = m.trace({ x, B, T }).layers[0];
   assert.deepEqual(Object.keys(d.traces[0].gates), ['r', 'a', 'f', 'c']);
   assert.equal(d.traces[0].gates.a[2 * 10 + 7], tr.gates.a[7 * 6 + 2]);
   assert.equal(d.traces[0].gates.c[3 * 10 + 9], tr.c[9 * 6 + 3]);
@@ -67,7 +67,7 @@ test('reportData (LSTM): Mahto timescales per unit, gates i f o c, no p', () => 
   const m = SequenceModel.create(cfgOf('lstm'), rt);
   const B = 2, T = 12, x = inputs(B, T, 5, 2);
   const d = reportData(m, x, B, T);
-  const f = m.trace(x, B, T).layers[0].gates.f;
+  const f = m.trace({ x, B, T }).layers[0].gates.f;
   let mean = 0;
   for (let r = 0; r < B * T; r++) mean += f[r * 6 + 4] / (B * T);
   assert.ok(Math.abs(d.timescales[0].timescale![4] - -1 / Math.log(mean)) < 1e-12);

@@ -58,11 +58,11 @@ for (const kind of ['plstm', 'lstm'] as const) {
     test(`${kind} ${dtype}: two chunks give exactly the outputs of one run`, () => {
       const k = setup(kind, kind === 'plstm' ? 5 : 6);
       const be = createJsBackend(dtype);
-      const one = be.forward(k.cfg, k.w, k.x, k.B, k.T, k.s0, false);
+      const one = be.forward(k.cfg, k.w, k.x, k.B, k.T, { state: k.s0 });
       const x1 = sliceTime(k.x, k.B, k.T, k.I, 0, k.T1);
       const x2 = sliceTime(k.x, k.B, k.T, k.I, k.T1, k.T);
-      const f1 = be.forward(k.cfg, k.w, x1, k.B, k.T1, k.s0, false);
-      const f2 = be.forward(k.cfg, k.w, x2, k.B, k.T2, f1.final, false);
+      const f1 = be.forward(k.cfg, k.w, x1, k.B, k.T1, { state: k.s0 });
+      const f2 = be.forward(k.cfg, k.w, x2, k.B, k.T2, { state: f1.final });
       assert.deepEqual(joinTime(f1.hSeq, f2.hSeq, k.B, k.T1, k.T2, k.H), Float64Array.from(one.hSeq));
       assert.deepEqual(f2.final.h, one.final.h);
       assert.deepEqual(f2.final.c, one.final.c);
@@ -77,15 +77,15 @@ for (const kind of ['plstm', 'lstm'] as const) {
   test(`${kind} float64: backprop through two chunks equals one run`, () => {
     const k = setup(kind, kind === 'plstm' ? 15 : 16);
     const be = createJsBackend('float64');
-    const one = be.forward(k.cfg, k.w, k.x, k.B, k.T, k.s0, true);
-    const gOne = be.backward(k.cfg, k.w, k.x, one, k.dhSeq, k.dFinal);
+    const one = be.forward(k.cfg, k.w, k.x, k.B, k.T, { state: k.s0, needTape: true });
+    const gOne = be.backward(k.cfg, k.w, k.x, one, { dhSeq: k.dhSeq, dFinal: k.dFinal });
 
     const x1 = sliceTime(k.x, k.B, k.T, k.I, 0, k.T1);
     const x2 = sliceTime(k.x, k.B, k.T, k.I, k.T1, k.T);
-    const f1 = be.forward(k.cfg, k.w, x1, k.B, k.T1, k.s0, true);
-    const f2 = be.forward(k.cfg, k.w, x2, k.B, k.T2, f1.final, true);
-    const g2 = be.backward(k.cfg, k.w, x2, f2, sliceTime(k.dhSeq, k.B, k.T, k.H, k.T1, k.T), k.dFinal);
-    const g1 = be.backward(k.cfg, k.w, x1, f1, sliceTime(k.dhSeq, k.B, k.T, k.H, 0, k.T1), g2.d0);
+    const f1 = be.forward(k.cfg, k.w, x1, k.B, k.T1, { state: k.s0, needTape: true });
+    const f2 = be.forward(k.cfg, k.w, x2, k.B, k.T2, { state: f1.final, needTape: true });
+    const g2 = be.backward(k.cfg, k.w, x2, f2, { dhSeq: sliceTime(k.dhSeq, k.B, k.T, k.H, k.T1, k.T), dFinal: k.dFinal });
+    const g1 = be.backward(k.cfg, k.w, x1, f1, { dhSeq: sliceTime(k.dhSeq, k.B, k.T, k.H, 0, k.T1), dFinal: g2.d0 });
 
     // Everything that flows through the carried state is the same arithmetic: exact.
     assert.deepEqual(joinTime(g1.dx, g2.dx, k.B, k.T1, k.T2, k.I), gOne.dx);

@@ -40,8 +40,8 @@ function build() {
 
 test('float32 and float64 agree over 100,000 steps; forget gate after a reset is ((2 eps)/(1 + eps))^p', () => {
   const { cfg, w, x } = build();
-  const ref = createJsBackend('float64').forward(cfg, w, x, B, T, null, false);
-  const f32 = createJsBackend('float32').forward(cfg, w, x, B, T, null, true);
+  const ref = createJsBackend('float64').forward(cfg, w, x, B, T);
+  const f32 = createJsBackend('float32').forward(cfg, w, x, B, T, { needTape: true });
   const tape = f32.tape as PlstmTape<Float32Array>;
 
   assert.ok(f32.hSeq.every(Number.isFinite), 'no NaN/Infinity in h');

@@ -109,8 +109,8 @@ test('bad settings and shapes throw typed errors that name the problem', () => {
   assert.doesNotThrow(() => run({ ...good, fixedP: 0.5 }, { ...w, theta: null }));
   // Backward without a tape.
   const be = createJsBackend('float64');
-  const fwd = be.forward(good, w, x, 2, 4, null, false);
-  assert.throws(() => be.backward(good, w, x, fwd, null, null), (e: unknown) => e instanceof ConfigError && /needTape/.test(e.message));
+  const fwd = be.forward(good, w, x, 2, 4);
+  assert.throws(() => be.backward(good, w, x, fwd), (e: unknown) => e instanceof ConfigError && /needTape/.test(e.message));
 });
 
 test('registry: js float64 and float32 are listed and can be asked for by name', () => {

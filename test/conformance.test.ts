@@ -76,8 +76,8 @@ test('a backend with a wrong gradient or NaN fails', () => {
   const ref = createJsBackend('float64');
   const wrongSign: SequenceBackend = {
     ...ref,
-    backward(cfg, w, x, fwd, dh, dFinal) {
-      const g = ref.backward(cfg, w, x, fwd, dh, dFinal);
+    backward(cfg, w, x, fwd, opts) {
+      const g = ref.backward(cfg, w, x, fwd, opts);
       g.dTheta = g.dTheta!.map((v) => -v);
       return g;
     },
@@ -85,8 +85,8 @@ test('a backend with a wrong gradient or NaN fails', () => {
   assert.deepEqual(failedChecks(runFixture(fx, wrongSign)), ['grad p_param']);
   const nan: SequenceBackend = {
     ...ref,
-    forward(cfg, w, x, B, T, s0, needTape) {
-      const out = ref.forward(cfg, w, x, B, T, s0, needTape);
+    forward(cfg, w, x, B, T, opts) {
+      const out = ref.forward(cfg, w, x, B, T, opts);
       out.hSeq[3] = NaN;
       return out;
     },

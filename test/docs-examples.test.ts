@@ -34,6 +34,7 @@ const ENTRIES: Record<string, string> = {
   'powerlaw-lstm/node': 'src/node/index.ts',
   'powerlaw-lstm/tfjs': 'src/tfjs/index.ts',
   'powerlaw-lstm/onnx': 'src/onnx/index.ts',
+  'powerlaw-lstm/backend': 'src/backend/index.ts',
 };
 
 interface Block {

@@ -73,10 +73,10 @@ class MeanModel implements ForecastModel {
     this.fitted = true;
     return null;
   }
-  forecastAt(series: TimeSeries, origins: number[]): { mean: Float64Array; quantiles: null } {
+  forecastAt(series: TimeSeries, origins: number[]): { point: Float64Array; quantiles: null } {
     const mean = new Float64Array(origins.length * this.horizon); // [origins, H]
     origins.forEach((o, w) => mean.fill(this.means.get(series.id)! + series.values[o - 1] - series.values[o - 2], w * this.horizon, (w + 1) * this.horizon));
-    return { mean, quantiles: null };
+    return { point: mean, quantiles: null };
   }
   toBytes(): Uint8Array { return new Uint8Array(0); }
   dispose(): void {}

@@ -67,13 +67,13 @@ test('future calendar: a model file saved before the setting existed loads and f
     const loaded = Forecaster.fromBytes(bytes);
     assert.equal(loaded.settings.futureCalendar, false, mode);
     assert.equal(loaded.sequenceModel.config.input.size, 1 + 4, mode);
-    assert.deepEqual([...loaded.predict(series)[0].mean], [...old.predict(series)[0].mean], mode);
+    assert.deepEqual([...loaded.predict(series)[0].point], [...old.predict(series)[0].point], mode);
     // and a new file keeps the setting
     const current = new Forecaster({ lookback: 10, horizon: 4, hidden: 4, epochs: 1, mode, futureCalendar: true });
     await current.fit(series);
     const again = Forecaster.fromBytes(current.toBytes());
     assert.equal(again.settings.futureCalendar, true, mode);
-    assert.deepEqual([...again.predict(series)[0].mean], [...current.predict(series)[0].mean], mode);
+    assert.deepEqual([...again.predict(series)[0].point], [...current.predict(series)[0].point], mode);
     for (const x of [old, loaded, current, again]) x.dispose();
   }
 });
@@ -100,7 +100,7 @@ test('past covariates: a covariate that leads the target by one step makes the f
   assert.equal(withCov.sequenceModel.config.input.size, 2);
   // the model file keeps the covariate's name and scaler: the same forecast after a round trip
   const loaded = Forecaster.fromBytes(withCov.toBytes());
-  assert.deepEqual([...loaded.predict(series)[0].mean], [...withCov.predict(series)[0].mean]);
+  assert.deepEqual([...loaded.predict(series)[0].point], [...withCov.predict(series)[0].point]);
   assert.throws(() => loaded.predict(withoutCovariates(series)), /past covariates none, the model was trained with x/);
   for (const f of [withCov, without, loaded]) f.dispose();
 });
@@ -118,7 +118,7 @@ test('past covariates are scaled on the training part only: huge test values mov
   assert.notDeepEqual(fitScaler(leaked.covariates![0].values, T), expected); // the test can fail
   // a forecast from an origin reads the covariate only before it
   const origins = [6, 50, T - testSize];
-  assert.deepEqual([...b.forecastAt(leaked, origins).mean], [...a.forecastAt(base, origins).mean]);
+  assert.deepEqual([...b.forecastAt(leaked, origins).point], [...a.forecastAt(base, origins).point]);
   a.dispose(); b.dispose();
 });
 
@@ -127,8 +127,8 @@ test('past covariates: stateful update() takes them by name and equals re-readin
   const f = new Forecaster({ mode: 'stateful', lookback: 40, horizon: 2, hidden: 6, epochs: 2, seed: 3 });
   await f.fit(sliceSeries(series, 0, 150));
   f.predict(sliceSeries(series, 0, 150));
-  let streamed = f.update(series.values[150], undefined, 2, { x: series.covariates![0].values[150] });
-  for (let t = 151; t < 170; t++) streamed = f.update(series.values[t], 'led', 2, { x: series.covariates![0].values[t] });
+  let streamed = f.update(series.values[150], { horizon: 2, covariates: { x: series.covariates![0].values[150] } });
+  for (let t = 151; t < 170; t++) streamed = f.update(series.values[t], { id: 'led', horizon: 2, covariates: { x: series.covariates![0].values[t] } });
   const [reread] = f.predict(sliceSeries(series, 0, 170));
   for (let k = 0; k < reread.quantiles!.length; k++) assert.ok(Math.abs(streamed.quantiles![k] - reread.quantiles![k]) < 1e-4, `${k}`);
   assert.throws(() => f.update(1), /needs a finite value of past covariate "x"/);

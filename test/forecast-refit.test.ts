@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  backtest, buildSeries, Forecaster, type ForecastFitOptions, type ForecasterSettings, type TimeSeries, type TrainSummary,
+  backtest, buildSeries, Forecaster, type ForecastFitOptions, type ForecasterConfig, type TimeSeries, type TrainSummary,
 } from '../src/forecast/index.js';
 import { ConfigError } from '../src/errors.js';
 
@@ -28,7 +28,7 @@ class WatchedForecaster extends Forecaster {
 const T = 160, TEST = 40, H = 3;
 // a level that jumps inside the test part: a leak of the jump into training would show
 const jumping = () => numeric(Array.from({ length: T }, (_, t) => Math.sin(t / 3) + (t >= 140 ? 20 : 0)));
-const settings: ForecasterSettings = { lookback: 8, horizon: H, hidden: 4, epochs: 2, quantiles: null, seed: 7 };
+const settings: ForecasterConfig = { lookback: 8, horizon: H, hidden: 4, epochs: 2, quantiles: null, seed: 7 };
 
 test('refitting backtest, expanding window: each model saw only steps before the origins it forecasts', async () => {
   const series = jumping();

@@ -53,14 +53,14 @@ test('forecaster: logs only for positive series, kept in the model file; forecas
   await f.fit(pos);
   assert.deepEqual(f.settings.seasons, [6], 'the given season frames the windows');
   const back = Forecaster.fromBytes(f.toBytes());
-  assert.deepEqual([...back.forecastAt(pos, [100]).mean], [...f.forecastAt(pos, [100]).mean]);
+  assert.deepEqual([...back.forecastAt(pos, [100]).point], [...f.forecastAt(pos, [100]).point]);
   // a log-framed model refuses a non-positive value it would have to take the log of
   const bad = numeric([...pos.values].map((v, t) => (t === 95 ? -1 : v)));
   assert.throws(() => f.forecastAt(bad, [100]), (e: Error) => e instanceof DataError && /works in logs/.test(e.message));
   // a series with a non-positive value trains in its scaled values, and forecasts it
   const g = new Forecaster({ lookback: 12, horizon: 3, hidden: 4, epochs: 1, seed: 1, season: 6 });
   await g.fit(bad);
-  assert.ok(g.forecastAt(bad, [100]).mean.every(Number.isFinite));
+  assert.ok(g.forecastAt(bad, [100]).point.every(Number.isFinite));
   // predict() after a history shorter than the frame reads (13 steps: season 6, lags 5-7, lookback 12) is refused, not NaN
   const short = numeric([...pos.values].slice(0, 12));
   assert.throws(() => f.predict(short), (e: Error) => e instanceof DataError && /fewer than the 13 steps of history a window's seasonal frame reads/.test(e.message));

@@ -36,7 +36,7 @@ test('stateful: on a long-period season it reproduces seasonal naive; update() e
   const o = T - TEST + 17;
   const [p] = f.predict(head(series, o));
   const w = bt.origins[0].indexOf(o);
-  for (let k = 0; k < H; k++) assert.ok(Math.abs(p.mean[k] - bt.forecasts[0][w * H + k]) < 1e-4, `step ${k}`);
+  for (let k = 0; k < H; k++) assert.ok(Math.abs(p.point[k] - bt.forecasts[0][w * H + k]) < 1e-4, `step ${k}`);
 
   // read 1000 steps, then stream 158 more one by one: the same forecast as reading all 1158
   // (its horizon 1158..1162 meets the pulse at 1160)
@@ -47,19 +47,19 @@ test('stateful: on a long-period season it reproduces seasonal naive; update() e
   const [reread] = f.predict(head(series, end));
   assert.deepEqual(streamed.times, reread.times);
   assert.deepEqual(streamed.times, [end, end + 1, end + 2, end + 3, end + 4]);
-  assert.ok(reread.mean[2] > 1 && reread.mean[1] < 1, `the pulse at 1160: ${[...reread.mean]}`);
-  const scale = Math.max(...reread.mean.map(Math.abs));
+  assert.ok(reread.point[2] > 1 && reread.point[1] < 1, `the pulse at 1160: ${[...reread.point]}`);
+  const scale = Math.max(...reread.point.map(Math.abs));
   for (let k = 0; k < H; k++) {
-    assert.ok(Math.abs(streamed.mean[k] - reread.mean[k]) <= 1e-4 * scale, `step ${k}: streamed ${streamed.mean[k]} vs re-read ${reread.mean[k]}`);
+    assert.ok(Math.abs(streamed.point[k] - reread.point[k]) <= 1e-4 * scale, `step ${k}: streamed ${streamed.point[k]} vs re-read ${reread.point[k]}`);
   }
   // ... and not the forecast of the state before the last update (the test can fail)
   const [before] = f.predict(head(series, end - 1));
-  assert.ok(Math.abs(before.mean[2] - reread.mean[2]) > 0.5);
+  assert.ok(Math.abs(before.point[2] - reread.point[2]) > 0.5);
 
   // the state survives a bytes round trip of the model (weights, scaler, settings)
   const g = Forecaster.fromBytes(f.toBytes());
   assert.equal(g.settings.mode, 'stateful');
-  assert.deepEqual([...g.predict(series)[0].mean], [...f.predict(series)[0].mean]);
+  assert.deepEqual([...g.predict(series)[0].point], [...f.predict(series)[0].point]);
   f.dispose(); g.dispose();
 });
 
@@ -108,20 +108,20 @@ test('stateful: toBytes() keeps each series\' live state; the loaded forecaster 
   const f = new Forecaster({ mode: 'stateful', lookback: 50, horizon: 4, hidden: 8, epochs: 2, seed: 5 });
   await f.fit([series('a', 200), series('b', 200, 1)]);
   f.predict([series('a', 200), series('b', 190, 1)]);
-  for (let t = 200; t < 205; t++) f.update(values[t], 'a');
+  for (let t = 200; t < 205; t++) f.update(values[t], { id: 'a' });
   const g = Forecaster.fromBytes(f.toBytes());
   for (let t = 205; t < 212; t++) {
-    const [x, y] = [f.update(values[t], 'a'), g.update(values[t], 'a')];
+    const [x, y] = [f.update(values[t], { id: 'a' }), g.update(values[t], { id: 'a' })];
     assert.deepEqual(y.times, x.times);
     assert.deepEqual([...y.quantiles!], [...x.quantiles!], `step ${t}`);
   }
-  const [x, y] = [f.update(7, 'b'), g.update(7, 'b')];
+  const [x, y] = [f.update(7, { id: 'b' }), g.update(7, { id: 'b' })];
   assert.deepEqual([...y.quantiles!], [...x.quantiles!]);
   assert.equal(new Date(y.times[0]).toISOString().slice(0, 10), '2021-07-11'); // day 191
   // a model file without live states (e.g. windowed, or never predicted) has none to continue
   const fresh = new Forecaster({ mode: 'stateful', lookback: 50, horizon: 4, hidden: 8, epochs: 1, seed: 5 });
   await fresh.fit(series('a', 200));
-  assert.throws(() => Forecaster.fromBytes(fresh.toBytes()).update(1, 'a'), /call predict\(\) with its history first/);
+  assert.throws(() => Forecaster.fromBytes(fresh.toBytes()).update(1, { id: 'a' }), /call predict\(\) with its history first/);
   for (const m of [f, g, fresh]) m.dispose();
 });
 

@@ -31,12 +31,12 @@ test('window level: no future value leaks in: forecasts from an origin ignore ev
   for (const o of [12, 40, T - testSize, T - 7]) {
     // the forecast part (and everything after it) replaced by huge values
     const future = numeric(base.map((v, t) => (t >= o ? v * 1000 + 1e4 : v)));
-    assert.deepEqual([...f.forecastAt(future, [o]).mean], [...f.forecastAt(ser, [o]).mean], `origin ${o}`);
+    assert.deepEqual([...f.forecastAt(future, [o]).point], [...f.forecastAt(ser, [o]).point], `origin ${o}`);
   }
   // training did not see the test part either: the same model from a series whose test part is huge
   const g = new Forecaster(settings);
   await backtest(g, numeric(base.map((v, t) => (t >= T - testSize ? v * 1000 : v))), { testSize, stride: 5 });
-  assert.deepEqual([...g.forecastAt(ser, [12, 40, 67]).mean], [...f.forecastAt(ser, [12, 40, 67]).mean]);
+  assert.deepEqual([...g.forecastAt(ser, [12, 40, 67]).point], [...f.forecastAt(ser, [12, 40, 67]).point]);
   f.dispose(); g.dispose();
 });
 
@@ -47,7 +47,7 @@ test('window level: shifting a window\'s values by c shifts its forecast by c (a
   for (const normalize of ['window', 'series'] as const) {
     const f = new Forecaster({ ...settings, normalize });
     await f.fit(numeric(base));
-    const a = f.forecastAt(numeric(base), origins).mean, b = f.forecastAt(shifted, origins).mean;
+    const a = f.forecastAt(numeric(base), origins).point, b = f.forecastAt(shifted, origins).point;
     const moved = [...a].every((v, i) => Math.abs(b[i] - v - c) < 1e-3);
     assert.equal(moved, normalize === 'window', `${normalize}: ${[...a]} -> ${[...b]}`);
     f.dispose();

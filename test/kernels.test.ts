@@ -64,8 +64,8 @@ function makeCase(kind: 'plstm' | 'lstm', B: number, T: number, I: number, H: nu
 }
 
 function run(be: ReturnType<typeof createWasmBackend> | typeof oracle, c: Case): { f: SequenceForward; g: CellGrads } {
-  const f = be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, true);
-  const g = be.backward(c.cfg, c.w, c.x, f, c.dhSeq, c.dFinal);
+  const f = be.forward(c.cfg, c.w, c.x, c.B, c.T, { state: c.s0, needTape: true });
+  const g = be.backward(c.cfg, c.w, c.x, f, { dhSeq: c.dhSeq, dFinal: c.dFinal });
   return { f, g };
 }
 
@@ -121,19 +121,19 @@ test('null initial state, null dhSeq and dFinal, and inference without a tape ma
   try {
     for (const kind of ['plstm', 'lstm'] as const) {
       const c = makeCase(kind, 5, 30, 7, 13, 40);
-      const fw = wasm.forward(c.cfg, c.w, c.x, c.B, c.T, null, true);
-      const fr = oracle.forward(c.cfg, c.w, c.x, c.B, c.T, null, true);
+      const fw = wasm.forward(c.cfg, c.w, c.x, c.B, c.T, { needTape: true });
+      const fr = oracle.forward(c.cfg, c.w, c.x, c.B, c.T, { needTape: true });
       close(`${kind} hSeq (zero state)`, fw.hSeq, fr.hSeq);
-      const gw = wasm.backward(c.cfg, c.w, c.x, fw, null, { h: c.dFinal.h });
-      const gr = oracle.backward(c.cfg, c.w, c.x, fr, null, { h: c.dFinal.h });
+      const gw = wasm.backward(c.cfg, c.w, c.x, fw, { dFinal: { h: c.dFinal.h } });
+      const gr = oracle.backward(c.cfg, c.w, c.x, fr, { dFinal: { h: c.dFinal.h } });
       close(`${kind} dWHh (final-h loss only)`, gw.dWHh, gr.dWHh);
       close(`${kind} dx (final-h loss only)`, gw.dx, gr.dx);
-      const inf = wasm.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, false);
-      const ref = oracle.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, false);
+      const inf = wasm.forward(c.cfg, c.w, c.x, c.B, c.T, { state: c.s0 });
+      const ref = oracle.forward(c.cfg, c.w, c.x, c.B, c.T, { state: c.s0 });
       close(`${kind} hSeq (no tape)`, inf.hSeq, ref.hSeq);
       close(`${kind} final c (no tape)`, inf.final.c, ref.final.c);
       if (ref.final.a) close(`${kind} final a (no tape)`, inf.final.a!, ref.final.a);
-      assert.throws(() => wasm.backward(c.cfg, c.w, c.x, inf, null, null), ShapeError);
+      assert.throws(() => wasm.backward(c.cfg, c.w, c.x, inf), ShapeError);
     }
   } finally {
     wasm.dispose();
@@ -181,8 +181,8 @@ test('buffers from alloc() are read in place, and in-place updates are seen by t
     // an optimizer updating the weights in place: the next call must use the new values
     for (let i = 0; i < own.wHh.length; i++) own.wHh[i] *= 0.5;
     const updated = { ...c.w, wHh: Float32Array.from(c.w.wHh, (v) => v * 0.5) };
-    close('hSeq after an in-place update', wasm.forward(c.cfg, own, c.x, c.B, c.T, c.s0, false).hSeq,
-      oracle.forward(c.cfg, updated, c.x, c.B, c.T, c.s0, false).hSeq);
+    close('hSeq after an in-place update', wasm.forward(c.cfg, own, c.x, c.B, c.T, { state: c.s0 }).hSeq,
+      oracle.forward(c.cfg, updated, c.x, c.B, c.T, { state: c.s0 }).hSeq);
   } finally {
     wasm.dispose();
   }
@@ -212,8 +212,8 @@ test('one-hot inputs (row gather, dW_ih scatter) match the reference and the den
       close(`${kind} I=${I}: db one-hot vs dense path`, got.g.db, viaDense.g.db);
       // needDx = false: empty dx, every other gradient bit-identical
       for (const be of [wasm, oracle]) {
-        const f = be.forward(c.cfg, c.w, c.x, B, T, c.s0, true);
-        const g = be.backward(c.cfg, c.w, c.x, f, c.dhSeq, c.dFinal, false);
+        const f = be.forward(c.cfg, c.w, c.x, B, T, { state: c.s0, needTape: true });
+        const g = be.backward(c.cfg, c.w, c.x, f, { dhSeq: c.dhSeq, dFinal: c.dFinal, needDx: false });
         assert.equal(g.dx.length, 0, `${be.name}: dx empty`);
         const full = run(be, c).g;
         bitEqual(`${be.name} ${kind}: dWHh without dx`, g.dWHh, full.dWHh);
@@ -236,20 +236,20 @@ test('forward writes hSeq into a caller buffer when given one (wasm memory or pl
     ] as const) {
       for (const kind of ['plstm', 'lstm'] as const) {
         const c = makeCase(kind, 3, 20, 6, 12, 61); // B*T >= 16: the batch path
-        const want = be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, true);
+        const want = be.forward(c.cfg, c.w, c.x, c.B, c.T, { state: c.s0, needTape: true });
         const out = mk(c.B * c.T * 12);
         out.fill(7);
-        const got = be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, true, out);
+        const got = be.forward(c.cfg, c.w, c.x, c.B, c.T, { state: c.s0, needTape: true, hSeqOut: out });
         assert.equal(got.hSeq, out, `${name} ${kind}: hSeq is the given buffer`);
         bitEqual(`${name} ${kind}: hSeq`, out, want.hSeq);
         // backward of the run still matches the one without an output buffer
-        bitEqual(`${name} ${kind}: dWHh`, be.backward(c.cfg, c.w, c.x, got, c.dhSeq, c.dFinal).dWHh,
-          be.backward(c.cfg, c.w, c.x, want, c.dhSeq, c.dFinal).dWHh);
-        assert.throws(() => be.forward(c.cfg, c.w, c.x, c.B, c.T, c.s0, false, mk(5)), ShapeError, `${name}: wrong length`);
+        bitEqual(`${name} ${kind}: dWHh`, be.backward(c.cfg, c.w, c.x, got, { dhSeq: c.dhSeq, dFinal: c.dFinal }).dWHh,
+          be.backward(c.cfg, c.w, c.x, want, { dhSeq: c.dhSeq, dFinal: c.dFinal }).dWHh);
+        assert.throws(() => be.forward(c.cfg, c.w, c.x, c.B, c.T, { state: c.s0, hSeqOut: mk(5) }), ShapeError, `${name}: wrong length`);
       }
     }
     const c = makeCase('plstm', 2, 4, 3, 4, 62);
-    assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 4, c.s0, false, new Float64Array(32)), ShapeError, 'wrong dtype');
+    assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 4, { state: c.s0, hSeqOut: new Float64Array(32) }), ShapeError, 'wrong dtype');
   } finally {
     wasm.dispose();
   }
@@ -260,14 +260,14 @@ test('activation memory is O(B*T*H), reported on the tape, and freed by backward
   try {
     const c = makeCase('plstm', 4, 25, 8, 16, 70);
     const before = wasm.memoryStats().usedBytes;
-    const f = wasm.forward(c.cfg, c.w, c.x, c.B, c.T, null, true);
+    const f = wasm.forward(c.cfg, c.w, c.x, c.B, c.T, { needTape: true });
     const bytes = (f.tape as { bytes: number }).bytes;
     // G*H activations + h, c, a, f + the input, per step and row, in float32
     assert.equal(bytes, 4 * (c.B * c.T * 48 + 3 * c.B * (c.T + 1) * 16 + c.B * c.T * 16 + c.B * c.T * 8));
     assert.ok(wasm.memoryStats().usedBytes - before >= bytes);
-    wasm.backward(c.cfg, c.w, c.x, f, c.dhSeq, null);
+    wasm.backward(c.cfg, c.w, c.x, f, { dhSeq: c.dhSeq });
     assert.equal(wasm.memoryStats().usedBytes, before, 'backward frees the tape and its scratch');
-    assert.throws(() => wasm.backward(c.cfg, c.w, c.x, f, c.dhSeq, null), /already ran/);
+    assert.throws(() => wasm.backward(c.cfg, c.w, c.x, f, { dhSeq: c.dhSeq }), /already ran/);
   } finally {
     wasm.dispose();
   }
@@ -276,14 +276,14 @@ test('activation memory is O(B*T*H), reported on the tape, and freed by backward
 test('bad input gives typed errors; dispose is safe twice and later use is refused', () => {
   const wasm = createWasmBackend({ threads: 1 });
   const c = makeCase('lstm', 2, 3, 4, 5, 80);
-  assert.throws(() => wasm.forward(c.cfg, c.w, c.x.subarray(1), 2, 3, null, true), ShapeError);
-  assert.throws(() => wasm.forward(c.cfg, { ...c.w, wHh: new Float32Array(3) }, c.x, 2, 3, null, true), ShapeError);
-  assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 3, { h: new Float32Array(1), c: new Float32Array(10), a: null }, true), ShapeError);
+  assert.throws(() => wasm.forward(c.cfg, c.w, c.x.subarray(1), 2, 3, { needTape: true }), ShapeError);
+  assert.throws(() => wasm.forward(c.cfg, { ...c.w, wHh: new Float32Array(3) }, c.x, 2, 3, { needTape: true }), ShapeError);
+  assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 3, { state: { h: new Float32Array(1), c: new Float32Array(10), a: null }, needTape: true }), ShapeError);
   assert.throws(() => createWasmBackend({ threads: 0 }), ConfigError);
   assert.throws(() => getBackend('wasm', { dtype: 'float64' }), ConfigError);
   wasm.dispose();
   wasm.dispose();
-  assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 3, null, true), ConfigError);
+  assert.throws(() => wasm.forward(c.cfg, c.w, c.x, 2, 3, { needTape: true }), ConfigError);
 });
 
 test('the registry lists and builds the wasm backend', () => {
@@ -323,8 +323,8 @@ test('a script that runs a batch on 2 threads exits by itself', () => {
     const w = initPlstmWeights(cfg, new Rng(1));
     const be = createWasmBackend({ threads: 2, parallelThreshold: 0 });
     const B = 8, T = 20;
-    const f = be.forward(cfg, w, new Float32Array(B * T * 4).fill(0.5), B, T, null, true);
-    const g = be.backward(cfg, w, new Float32Array(B * T * 4).fill(0.5), f, null, { h: new Float32Array(B * 16).fill(1) });
+    const f = be.forward(cfg, w, new Float32Array(B * T * 4).fill(0.5), B, T, { needTape: true });
+    const g = be.backward(cfg, w, new Float32Array(B * T * 4).fill(0.5), f, { dFinal: { h: new Float32Array(B * 16).fill(1) } });
     console.log('done', be.threads, Number.isFinite(g.dWHh[0]));
   `;
   const t0 = Date.now();
@@ -348,9 +348,9 @@ test('the relaxed-SIMD (fused multiply-add) build matches the reference where th
     const x = Float64Array.from({ length: 5 * 30 * 6 }, (_, i) => Math.sin(i));
     const be = createWasmBackend({ threads: 2, parallelThreshold: 0, variant: 'relaxed-simd' });
     const ref = createJsBackend('float64');
-    const a = be.forward(cfg, w, x, 5, 30, null, true), r = ref.forward(cfg, w, x, 5, 30, null, true);
-    const ga = be.backward(cfg, w, x, a, null, { h: new Float64Array(5 * 13).fill(1) });
-    const gr = ref.backward(cfg, w, x, r, null, { h: new Float64Array(5 * 13).fill(1) });
+    const a = be.forward(cfg, w, x, 5, 30, { needTape: true }), r = ref.forward(cfg, w, x, 5, 30, { needTape: true });
+    const ga = be.backward(cfg, w, x, a, { dFinal: { h: new Float64Array(5 * 13).fill(1) } });
+    const gr = ref.backward(cfg, w, x, r, { dFinal: { h: new Float64Array(5 * 13).fill(1) } });
     for (const [name, u, v] of [['hSeq', a.hSeq, r.hSeq], ['dWHh', ga.dWHh, gr.dWHh], ['dTheta', ga.dTheta, gr.dTheta], ['dx', ga.dx, gr.dx]]) {
       allclose(u, v, { rtol: 1e-4, atol: 1e-5 * Math.max(1, maxAbs(v)) }, name);
     }
@@ -386,7 +386,7 @@ test('a batch too big for a 4 GiB WebAssembly memory fails with a ConfigError th
     const B = 64, T = 20_000; // activations alone: 4 B x B x T x 7 x 512 > 4 GiB
     const x = new Float32Array(B * T);
     const before = wasm.memoryStats().usedBytes;
-    assert.throws(() => wasm.forward(cfg, w, x, B, T, null, true), (e: unknown) =>
+    assert.throws(() => wasm.forward(cfg, w, x, B, T, { needTape: true }), (e: unknown) =>
       e instanceof ConfigError && /4 GiB/.test(e.message) && /smaller batches/.test(e.message));
     assert.equal(wasm.memoryStats().usedBytes, before, 'the failed call left nothing allocated');
     // the backend still works afterwards
@@ -408,7 +408,7 @@ test('a forward whose backward never comes gives its activations back once it is
     const be = createWasmBackend({ threads: 1 });
     const B = 4, T = 30, x = new Float32Array(B * T * 8).fill(0.1);
     const before = be.memoryStats().usedBytes;
-    for (let i = 0; i < 5; i++) be.forward(cfg, w, x, B, T, null, true);
+    for (let i = 0; i < 5; i++) be.forward(cfg, w, x, B, T, { needTape: true });
     const held = be.memoryStats().usedBytes;
     for (let i = 0; i < 20 && be.memoryStats().usedBytes > before; i++) {
       globalThis.gc();
@@ -450,10 +450,10 @@ test('gradients that underflow over a long sequence match the reference and cont
       // loss on the last step only; scale 1e-20: a tiny loss scale must not be flushed
       const dhSeq = new Float64Array(B * T * H); // [B, T, H]
       for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dhSeq[(b * T + T - 1) * H + j] = scale * rng.range(-1, 1);
-      const fw = wasm.forward(cfg, w, x, B, T, null, true);
-      const fr = oracle.forward(cfg, w, x, B, T, null, true);
-      const gw = wasm.backward(cfg, w, x, fw, dhSeq, null);
-      const gr = oracle.backward(cfg, w, x, fr, dhSeq, null);
+      const fw = wasm.forward(cfg, w, x, B, T, { needTape: true });
+      const fr = oracle.forward(cfg, w, x, B, T, { needTape: true });
+      const gw = wasm.backward(cfg, w, x, fw, { dhSeq });
+      const gr = oracle.backward(cfg, w, x, fr, { dhSeq });
       // the reference's early-step gradients really do underflow float32
       let tiny = 0;
       for (let i = 0; i < gr.dx.length; i++) if (gr.dx[i] !== 0 && Math.abs(gr.dx[i]) < 1.1754943508222875e-38) tiny++;

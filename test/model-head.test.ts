@@ -112,7 +112,7 @@ test('the head inside the top layer\'s kernels (either cell on top, odd H and O)
       for (let i = s.offset; i < s.offset + s.size; i++) worst = Math.max(worst, Math.abs(ref.grads[i] - fast.grads[i]));
       assert.ok(worst <= 1e-4 * scale, `${top} ${s.name}: worst difference ${worst} (gradient scale ${scale})`);
     }
-    const pr = ref.predict(batch.x, batch.B, batch.T), pf = fast.predict(batch.x, batch.B, batch.T);
+    const pr = ref.predict({ x: batch.x, B: batch.B, T: batch.T }), pf = fast.predict({ x: batch.x, B: batch.B, T: batch.T });
     assert.equal(calls.forward, 2);
     let worst = 0;
     for (let i = 0; i < pr.length; i++) worst = Math.max(worst, Math.abs(pr[i] - pf[i]) / (1e-5 + 1e-4 * Math.abs(pr[i])));

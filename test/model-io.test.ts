@@ -57,7 +57,7 @@ for (const { backend, dtype } of RUNS) {
     assert.deepEqual(back.config, model.config);
     assert.deepEqual(back.params, model.params);
     const probe = tokenBatch(new Rng(2), 3, 11, 9);
-    assert.deepEqual(back.predict(probe.x, 3, 11), model.predict(probe.x, 3, 11));
+    assert.deepEqual(back.predict({ x: probe.x, B: 3, T: 11 }), model.predict({ x: probe.x, B: 3, T: 11 }));
     assert.deepEqual(back.pSummary(), model.pSummary());
     assert.ok(back.pSummary()[1].p.every((p) => p === 0.4));
     model.dispose();
@@ -134,7 +134,7 @@ for (const backend of FLOAT32_BACKENDS) test(`streaming step by step equals pred
   const model = SequenceModel.create(CHAR_CFG, { backend, dtype: 'float32' });
   const B = 2, T = 9, O = 9;
   const seq = tokenBatch(rng, B, T, 9);
-  const whole = model.predict(seq.x, B, T); // [B, T, O]
+  const whole = model.predict({ x: seq.x, B, T }); // [B, T, O]
   // The model's own state handling must be exact: bit-identical on the reference backend.
   // A SIMD kernel may round a 1-step call differently from a T-step one (other GEMM blocking),
   // so on wasm the check is float32 agreement (1e-6 relative) instead.
@@ -148,20 +148,20 @@ for (const backend of FLOAT32_BACKENDS) test(`streaming step by step equals pred
   const xStep = new Int32Array(B);
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) xStep[b] = seq.x[b * T + t];
-    const out = model.step(state, xStep); // [B, O]
+    const out = model.step({ x: xStep }, { state }); // [B, O]
     for (let b = 0; b < B; b++) {
       same(out.subarray(b * O, (b + 1) * O), whole.subarray((b * T + t) * O, (b * T + t + 1) * O), `t=${t}`);
     }
   }
   // the streamed state is the final state of a whole run, so predict can continue from it
   const more = tokenBatch(rng, B, 4, 9);
-  const fromState = model.predict(more.x, B, 4, cloneState(state));
+  const fromState = model.predict({ x: more.x, B, T: 4 }, { state: cloneState(state) });
   const joined = new Int32Array(B * (T + 4));
   for (let b = 0; b < B; b++) {
     joined.set(seq.x.subarray(b * T, (b + 1) * T), b * (T + 4));
     joined.set(more.x.subarray(b * 4, (b + 1) * 4), b * (T + 4) + T);
   }
-  const all = model.predict(joined, B, T + 4);
+  const all = model.predict({ x: joined, B, T: T + 4 });
   for (let b = 0; b < B; b++) {
     same(fromState.subarray(b * 4 * O, (b + 1) * 4 * O), all.subarray((b * (T + 4) + T) * O, (b + 1) * (T + 4) * O), 'continued');
   }
@@ -207,44 +207,44 @@ if (WASM_AVAILABLE) test('the wasm streaming fast path equals predict for every 
             if (dense > 0) xStep.set(x.subarray((b * T + t) * dense, (b * T + t + 1) * dense), b * dense);
             else xStep[b] = x[b * T + t];
           }
-          const out = model.step(state, xStep);
+          const out = model.step({ x: xStep }, { state });
           for (let b = 0; b < B; b++) got.set(out.subarray(b * O, (b + 1) * O), (b * T + t) * O);
         }
         return got;
       };
       const got = streamAll();
       assert.notEqual((model as unknown as { fastStep: unknown }).fastStep, null, `${name}: fast path taken`);
-      close(got, model.predict(x, B, T), `${name} B=${B}`);
+      close(got, model.predict({ x, B, T }), `${name} B=${B}`);
       assert.deepEqual(streamAll(), got, `${name} B=${B}: bit-identical run to run`);
       // the weights are read in place: a change shows up in the next step
       const w = model.parameter('layers.0.weight_hh');
       w[1] += 0.25;
-      close(streamAll(), model.predict(x, B, T), `${name} B=${B} after a weight change`);
+      close(streamAll(), model.predict({ x, B, T }), `${name} B=${B} after a weight change`);
       w[1] -= 0.25;
       // and so is a trained p (the kernel caches sigmoid(theta) and must notice the change)
       if (model.slots.some((sl) => sl.name === 'layers.0.p_param')) {
         const theta = model.parameter('layers.0.p_param');
         theta[2] -= 1.5;
-        close(streamAll(), model.predict(x, B, T), `${name} B=${B} after a change of p`);
+        close(streamAll(), model.predict({ x, B, T }), `${name} B=${B} after a change of p`);
         theta[2] += 1.5;
-        close(streamAll(), model.predict(x, B, T), `${name} B=${B} after p changed back`);
+        close(streamAll(), model.predict({ x, B, T }), `${name} B=${B} after p changed back`);
       }
     }
     // the fast path's quick input check must not let bad input through
     const bad = dense > 0 ? Float32Array.from([0, NaN, 0]) : Int32Array.from([V]);
-    assert.throws(() => model.step(model.initState(1), bad), InputValueError, `${name}: bad input`);
-    assert.throws(() => model.step(model.initState(2), dense > 0 ? new Float32Array(dense) : new Int32Array(1)),
+    assert.throws(() => model.step({ x: bad }, { state: model.initState(1) }), InputValueError, `${name}: bad input`);
+    assert.throws(() => model.step({ x: dense > 0 ? new Float32Array(dense) : new Int32Array(1) }, { state: model.initState(2) }),
       ShapeError, `${name}: B mismatch`);
     const short = model.initState(1);
     short.layers[0].c = new Float32Array(1);
-    assert.throws(() => model.step(short, dense > 0 ? new Float32Array(dense) : new Int32Array(1)), ShapeError,
+    assert.throws(() => model.step({ x: dense > 0 ? new Float32Array(dense) : new Int32Array(1) }, { state: short }), ShapeError,
       `${name}: state of the wrong size`);
     // a float64 state (accepted by the full checks) streams the same numbers
     const s32 = model.initState(1);
     const s64 = { B: 1, layers: s32.layers.map((l) => ({ h: Float64Array.from(l.h), c: Float64Array.from(l.c),
       a: l.a === null ? null : Float64Array.from(l.a) })) };
     const x1 = dense > 0 ? Float32Array.from([0.5, -0.25, 1]) : Int32Array.from([1]);
-    assert.deepEqual(model.step(s64, x1), model.step(s32, x1), `${name}: float64 state`);
+    assert.deepEqual(model.step({ x: x1 }, { state: s64 }), model.step({ x: x1 }, { state: s32 }), `${name}: float64 state`);
     assert.deepEqual(Float32Array.from(s64.layers[0].h), s32.layers[0].h, `${name}: float64 state h`);
     // initState(1) lays h, c, a back to back and the fast path copies them in one piece; a
     // state of separate arrays (cloneState), or one with a buffer swapped, takes the per-array
@@ -252,9 +252,9 @@ if (WASM_AVAILABLE) test('the wasm streaming fast path equals predict for every 
     const joined = model.initState(1), apart = cloneState(joined), swapped = model.initState(1);
     swapped.layers[0].c = new Float32Array(swapped.layers[0].c.length);
     for (let t = 0; t < 3; t++) {
-      const want = model.step(joined, x1);
-      assert.deepEqual(model.step(apart, x1), want, `${name}: separate state arrays, step ${t}`);
-      assert.deepEqual(model.step(swapped, x1), want, `${name}: swapped state array, step ${t}`);
+      const want = model.step({ x: x1 }, { state: joined });
+      assert.deepEqual(model.step({ x: x1 }, { state: apart }), want, `${name}: separate state arrays, step ${t}`);
+      assert.deepEqual(model.step({ x: x1 }, { state: swapped }), want, `${name}: swapped state array, step ${t}`);
     }
     assert.deepEqual(apart.layers[0].c, joined.layers[0].c, `${name}: separate state arrays, c`);
     assert.deepEqual(swapped.layers[0].c, joined.layers[0].c, `${name}: swapped state array, c`);
@@ -276,9 +276,9 @@ test('streaming a dense last-step model: the final step equals predict, in float
     let out = new Float32Array(0);
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) xStep.set(x.subarray((b * T + t) * 3, (b * T + t + 1) * 3), b * 3);
-      out = model.step(state, xStep);
+      out = model.step({ x: xStep }, { state });
     }
-    assert.deepEqual(out, model.predict(x, B, T), dtype);
+    assert.deepEqual(out, model.predict({ x, B, T }), dtype);
   }
 });
 
@@ -354,8 +354,8 @@ test('NaN/Inf and out-of-range values in inputs and targets give InputValueError
   assert.throws(() => dense.trainStep(infY, opt), /target y contains Infinity/);
   assert.throws(() => dense.trainStep({ ...good(), weights: Float32Array.from([0, 0]) }, opt), /all 0/);
   assert.throws(() => dense.trainStep({ ...good(), weights: Float32Array.from([1, -1]) }, opt), InputValueError);
-  assert.throws(() => dense.predict(Float32Array.from([0, Infinity, 0, 0]), 1, 2), InputValueError);
-  assert.throws(() => dense.step(dense.initState(1), Float32Array.from([NaN, 0])), InputValueError);
+  assert.throws(() => dense.predict({ x: Float32Array.from([0, Infinity, 0, 0]), B: 1, T: 2 }), InputValueError);
+  assert.throws(() => dense.step({ x: Float32Array.from([NaN, 0]) }, { state: dense.initState(1) }), InputValueError);
   assert.deepEqual(dense.params, before); // refused batches change nothing
 
   const tok = SequenceModel.create(CHAR_CFG, { backend: 'js' });
@@ -379,7 +379,7 @@ test('shape mismatches give ShapeError naming the expected shape', () => {
   assert.throws(() => tok.trainStep({ B: 0, T: 3, x: new Int32Array(0), y: new Int32Array(0) }, opt), /batch B/);
   assert.throws(() => tok.evaluate({ B: 2, T: 3, x: new Int32Array(6), y: new Int32Array(6) }, { state: tok.initState(3) }),
     /state is for B=3 rows but the batch has B=2/);
-  assert.throws(() => tok.step(tok.initState(2), new Int32Array(3)), ShapeError);
+  assert.throws(() => tok.step({ x: new Int32Array(3) }, { state: tok.initState(2) }), ShapeError);
   const last = SequenceModel.create({ input: { kind: 'dense', size: 2 }, layers: [{ cell: 'lstm', hidden: 3 }],
     head: { size: 2, steps: 'last' }, loss: 'mse', seed: 1 }, { backend: 'js' });
   assert.throws(() => last.trainStep({ B: 2, T: 3, x: new Float32Array(12), y: new Float32Array(12) }, opt),

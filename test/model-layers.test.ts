@@ -122,7 +122,7 @@ test('the wasm kernels give the reference loss, gradients and outputs for revers
       for (let i = s.offset; i < s.offset + s.size; i++) worst = Math.max(worst, Math.abs(ref.grads[i] - fast.grads[i]));
       assert.ok(worst <= 1e-4 * scale, `${name} ${s.name}: worst difference ${worst} (scale ${scale})`);
     }
-    const pr = ref.predict(batch.x, batch.B, batch.T), pf = fast.predict(batch.x, batch.B, batch.T);
+    const pr = ref.predict({ x: batch.x, B: batch.B, T: batch.T }), pf = fast.predict({ x: batch.x, B: batch.B, T: batch.T });
     for (let i = 0; i < pr.length; i++) assert.ok(Math.abs(pr[i] - pf[i]) <= 1e-4, `${name}: predict[${i}]`);
     a.state.layers.forEach((s, k) => {
       for (let i = 0; i < s.h.length; i++) assert.ok(Math.abs(s.h[i] - b.state.layers[k].h[i]) <= 1e-5, `${name}: final h of direction ${k}`);
@@ -141,7 +141,7 @@ test('a reversed layer is the forward layer on time-reversed input', () => {
   const x = new Float64Array(B * T * 2).map((_, i) => Math.sin(i * 1.3));
   const xr = new Float64Array(x.length);
   for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let k = 0; k < 2; k++) xr[(b * T + t) * 2 + k] = x[(b * T + T - 1 - t) * 2 + k];
-  assert.deepEqual(Array.from(rev.predict(x, B, T)), Array.from(fwd.predict(xr, B, T)));
+  assert.deepEqual(Array.from(rev.predict({ x, B, T })), Array.from(fwd.predict({ x: xr, B, T })));
 });
 
 test('bidirectional layers: PyTorch-style parameter names, one state per direction, save and load, no streaming', () => {
@@ -157,8 +157,8 @@ test('bidirectional layers: PyTorch-style parameter names, one state per directi
   assert.equal(model.initState(2).layers.length, 3);
   const batch = makeBatch(cfg, 2, 7, new Rng(8));
   const back = deserializeModel(serializeModel(model), { backend: 'js', dtype: 'float32' }).model;
-  assert.deepEqual(Array.from(back.predict(batch.x, 2, 7)), Array.from(model.predict(batch.x, 2, 7)));
-  assert.throws(() => model.step(model.initState(1), new Int32Array([1])), /causal layers only/);
+  assert.deepEqual(Array.from(back.predict({ x: batch.x, B: 2, T: 7 })), Array.from(model.predict({ x: batch.x, B: 2, T: 7 })));
+  assert.throws(() => model.step({ x: new Int32Array([1]) }, { state: model.initState(1) }), /causal layers only/);
   assert.throws(() => SequenceModel.create({ ...cfg, layers: [{ cell: 'plstm', hidden: 2, reverse: true, bidirectional: true }] }), ConfigError);
   assert.throws(() => SequenceModel.create({ ...cfg, layers: [{ cell: 'plstm', hidden: 2, dropout: 1 }] }), /dropout must be a rate in \[0, 1\)/);
 });
@@ -189,7 +189,7 @@ test('traces hold the reference cells\' h, c and every gate, on the js and wasm 
   const B = 3, T = 8;
   const ids = new Int32Array(B * T).map((_, i) => (i * 7 + 3) % 4);
   const ref = SequenceModel.create(cfg, { backend: 'js', dtype: 'float64' });
-  const tr = ref.trace(ids, B, T);
+  const tr = ref.trace({ x: ids, B, T });
   // the reference cells run directly on the model's weights
   const c0: CellConfig = { kind: 'plstm', inputSize: 4, hiddenSize: 5, eps: 0.01, fixedP: null };
   const w0 = weightsOf(ref, 0, true);
@@ -221,18 +221,18 @@ test('traces hold the reference cells\' h, c and every gate, on the js and wasm 
       ['i', 'f', 'g', 'o'].forEach((name, g) => assert.equal(l1.gates[name][k], gate(t1.acts, g, 4, 4, row, j), `${name}[${k}]`));
     }
   }
-  const pred = ref.predict(ids, B, T);
+  const pred = ref.predict({ x: ids, B, T });
   for (let i = 0; i < pred.length; i++) assert.ok(Math.abs(pred[i] - tr.outputs[i]) <= 1e-6, 'trace outputs are predict\'s');
   // on the wasm backend: the same numbers as the reference in float32, and consistent with its kernels
   const fast = SequenceModel.createOn(cfg, wasm);
   const ref32 = SequenceModel.create(cfg, { backend: 'js', dtype: 'float32' });
   ref32.params.set(fast.params);
-  const tw = fast.trace(ids, B, T), t32 = ref32.trace(ids, B, T);
+  const tw = fast.trace({ x: ids, B, T }), t32 = ref32.trace({ x: ids, B, T });
   tw.layers.forEach((l, i) => {
     assert.deepEqual(Array.from(l.h), Array.from(t32.layers[i].h));
     for (const name of Object.keys(l.gates)) assert.deepEqual(Array.from(l.gates[name]), Array.from(t32.layers[i].gates[name]), name);
   });
-  const pw = fast.predict(ids, B, T);
+  const pw = fast.predict({ x: ids, B, T });
   for (let i = 0; i < pw.length; i++) assert.ok(Math.abs(pw[i] - tw.outputs[i]) <= 1e-4, `wasm predict vs trace [${i}]`);
   ref.dispose(); fast.dispose(); ref32.dispose();
 });
@@ -242,7 +242,7 @@ test('traces of a reversed direction are in input time order, and its final stat
   const model = SequenceModel.create(cfg, { backend: 'js', dtype: 'float64' });
   const B = 2, T = 5;
   const x = new Float64Array(B * T * 2).map((_, i) => Math.cos(i));
-  const tr = model.trace(x, B, T);
+  const tr = model.trace({ x, B, T });
   const rev = tr.layers[1];
   assert.equal(rev.direction, 'reverse');
   // the reversed direction has read only x_{T-1} when at step T-1: its age there is one step old
@@ -253,7 +253,7 @@ test('traces of a reversed direction are in input time order, and its final stat
       assert.ok(Math.abs(rev.gates.a[(b * T + T - 1) * 3 + j] - (r * 1e-3 + (1 - r))) <= 1e-12, 'first step read: a = r eps + (1 - r)');
     }
   }
-  const pred = model.predict(x, B, T);
+  const pred = model.predict({ x, B, T });
   for (let i = 0; i < pred.length; i++) assert.ok(Math.abs(pred[i] - tr.outputs[i]) <= 1e-12);
 });
 
@@ -387,9 +387,9 @@ test('a cell defined by one descriptor: exact gradients through the model, train
   for (let i = 0; i < 150; i++) model.trainStep(data(), opt, { clip: 1 });
   const afterLoss = model.evaluate(test).loss;
   assert.ok(afterLoss < 0.5 * before, `loss ${before} -> ${afterLoss}`);
-  const tr = model.trace(test.x, B, T);
+  const tr = model.trace({ x: test.x, B, T });
   assert.deepEqual(Object.keys(tr.layers[0].gates), ['f', 'g']);
-  assert.throws(() => SequenceModel.create(cfg, { backend: 'wasm' }).predict(test.x, B, T), /wasm kernels run the "plstm" and "lstm" cells only/);
+  assert.throws(() => SequenceModel.create(cfg, { backend: 'wasm' }).predict({ x: test.x, B, T }), /wasm kernels run the "plstm" and "lstm" cells only/);
   assert.throws(() => SequenceModel.create({ ...cfg, layers: [{ cell: 'nope', hidden: 2 }] }), /unknown cell "nope"/);
   model.dispose();
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SequenceModel, createOptimizer, clipGradNorm, accuracy, type Batch, type ModelConfig, type OptimizerSpec,
+  SequenceModel, createOptimizer, clipGradNorm, accuracy, type Batch, type ModelConfig, type OptimizerConfig,
 } from '../src/model/index.js';
 import { ConfigError } from '../src/errors.js';
 import { Rng } from '../src/cells/rng.js';
@@ -15,7 +15,7 @@ import { FLOAT32_BACKENDS, WASM_AVAILABLE } from './support/backends.js';
 const P0 = [0.5, -1.25, 2.0];
 const GRADS = [[0.1, -0.3, 2.0], [-0.2, 0.05, 1.0], [0.4, 0.0, -0.5]];
 
-function run3(spec: OptimizerSpec): number[] {
+function run3(spec: OptimizerConfig): number[] {
   const opt = createOptimizer(spec);
   const p = Float64Array.from(P0);
   for (const g of GRADS) opt.step(p, Float64Array.from(g));
@@ -63,7 +63,7 @@ test('optimizer settings are validated', () => {
   assert.throws(() => createOptimizer({ kind: 'rmsprop', lr: 0.1, eps: 0 }), /eps/);
   assert.throws(() => createOptimizer({ kind: 'adam', lr: 0.1, beta2: 1 }), /beta2/);
   assert.throws(() => createOptimizer({ kind: 'sgd', lr: NaN }), /lr/);
-  assert.throws(() => createOptimizer({ kind: 'lbfgs', lr: 1 } as unknown as OptimizerSpec), /unknown optimizer "lbfgs"/);
+  assert.throws(() => createOptimizer({ kind: 'lbfgs', lr: 1 } as unknown as OptimizerConfig), /unknown optimizer "lbfgs"/);
 });
 
 // ----- clipping

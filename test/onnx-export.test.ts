@@ -68,7 +68,7 @@ async function assertMatchesPredict(name: string, cfg: ModelConfig, sizes: [numb
     const O = cfg.head.size;
     for (const [B, T] of sizes) {
       const { x, dims } = inputs(cfg, B, T);
-      const want = model.predict(x, B, T);
+      const want = model.predict({ x, B, T });
       const got = await runGraph(bytes, x, dims);
       assert.deepEqual(got.dims, cfg.head.steps === 'all' ? [B, T, O] : [B, O], `${name}: output dims at B=${B}, T=${T}`);
       const w = worst(got.y, want, 1e-5, 1e-5);
@@ -175,7 +175,7 @@ test('forecaster (windowed, pLSTM, quantiles, calendar features): the graph give
     const { x } = fc.windowsOf(ser, origins); // [W, lookback, F]
     const F = x.length / (origins.length * 14);
     assert.equal(F, 5, 'value + 4 calendar features of a daily series');
-    const want = fc.sequenceModel.predict(x, origins.length, 14); // [W, horizon * Q]
+    const want = fc.sequenceModel.predict({ x, B: origins.length, T: 14 }); // [W, horizon * Q]
     const got = await runGraph(bytes, x, [origins.length, 14, F]);
     assert.deepEqual(got.dims, [origins.length, 3 * 3]);
     assert.ok(worst(got.y, want, 1e-5, 1e-5) <= 1, 'forecaster network: ONNX Runtime vs predict');
@@ -200,7 +200,7 @@ test('forecaster (stateful): the graph reads a whole history, head on every step
     const T = ser.values.length, F = 5;
     const s = fc.scalerOf(ser.id);
     const x = windowInputs(ser.values.map((v) => (v - s.mean) / s.std), seriesCalendar(ser).data, F - 1, [T], T);
-    const want = fc.sequenceModel.predict(x, 1, T);
+    const want = fc.sequenceModel.predict({ x, B: 1, T });
     const got = await runGraph(bytes, x, [1, T, F]);
     assert.deepEqual(got.dims, [1, T, 9]);
     assert.ok(worst(got.y, want, 1e-5, 1e-5) <= 1, 'stateful forecaster network: ONNX Runtime vs predict');
@@ -210,7 +210,7 @@ test('forecaster (stateful): the graph reads a whole history, head on every step
       // quantiles [0.1, 0.5, 0.9]: the forecast is the middle of each step's three, once sorted
       const q = [...got.y.subarray((T - 1) * 9 + h * 3, (T - 1) * 9 + h * 3 + 3)].sort((a, b) => a - b);
       const v = q[1] * s.std + s.mean;
-      assert.ok(Math.abs(v - f.mean[h]) <= 1e-4 * Math.max(1, Math.abs(f.mean[h])), `step ${h}: graph ${v} vs forecaster ${f.mean[h]}`);
+      assert.ok(Math.abs(v - f.point[h]) <= 1e-4 * Math.max(1, Math.abs(f.point[h])), `step ${h}: graph ${v} vs forecaster ${f.point[h]}`);
     }
   } finally {
     fc.dispose();
@@ -237,7 +237,7 @@ test('plstm export --format onnx: a model file and a forecaster file run in ONNX
     assert.match(r.stdout, /wrote .*model\.onnx .*x int64 \[batch, time\] -> y float32 \[batch, 5\]/);
     const { x, dims } = inputs(cfg, 2, 6);
     const got = await runGraph(readFileSync(out), x, dims);
-    assert.ok(worst(got.y, model.predict(x, 2, 6), 1e-5, 1e-5) <= 1, 'CLI graph vs predict');
+    assert.ok(worst(got.y, model.predict({ x, B: 2, T: 6 }), 1e-5, 1e-5) <= 1, 'CLI graph vs predict');
 
     const fcOut = join(work, 'forecaster.onnx');
     const rf = plstm(['export', '--format', 'onnx', fcFile, '--out', fcOut]);
@@ -246,7 +246,7 @@ test('plstm export --format onnx: a model file and a forecaster file run in ONNX
     const fcBytes = readFileSync(fcOut);
     const wx = fc.windowsOf(ser, [60, 80]).x;
     const fy = await runGraph(fcBytes, wx, [2, 14, 5]);
-    assert.ok(worst(fy.y, fc.sequenceModel.predict(wx, 2, 14), 1e-5, 1e-5) <= 1, 'CLI forecaster graph vs predict');
+    assert.ok(worst(fy.y, fc.sequenceModel.predict({ x: wx, B: 2, T: 14 }), 1e-5, 1e-5) <= 1, 'CLI forecaster graph vs predict');
     const loaded = Forecaster.fromBytes(fc.toBytes(), { backend: 'js' });
     assert.deepEqual(fcBytes, Buffer.from(exportOnnx(loaded)), 'the CLI writes what exportOnnx writes');
     loaded.dispose();

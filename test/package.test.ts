@@ -158,17 +158,18 @@ console.log(JSON.stringify({ same: node.SequenceModel === lib.SequenceModel, loa
   assert.deepEqual(r.pool, { threads: 3, remoteJobs: 2, sums: [16, 32, 48] });
 });
 
-test('(c) a strict TypeScript file type-checks against the root, node and onnx entries, as ESM and as CommonJS', () => {
+test('(c) a strict TypeScript file type-checks against the root, node, onnx and backend entries, as ESM and as CommonJS', () => {
   const dir = join(app, 'typed');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'esm.ts'), `
 import { SequenceModel, createOptimizer, openBackend, serializeModel, deserializeModel, ConfigError, Rng, data,
-  type ModelConfig, type OptimizerSpec, type SequenceBackend } from 'powerlaw-lstm';
+  type ModelConfig, type OptimizerConfig, type SequenceBackend } from 'powerlaw-lstm';
 import { saveModel, loadModel } from 'powerlaw-lstm/node';
 import { exportOnnx, type OnnxExportOptions } from 'powerlaw-lstm/onnx';
+import type { ForwardOptions, StreamStepPath, CellConfig as BackendCellConfig } from 'powerlaw-lstm/backend';
 const config: ModelConfig = { input: { kind: 'embedding', vocab: 10, dim: 4 }, layers: [{ cell: 'plstm', hidden: 8, pInit: { mode: 'range', lo: -2, hi: 2 } }],
   head: { size: 10, steps: 'last' }, loss: 'xent', seed: 1 };
-const spec: OptimizerSpec = { kind: 'rmsprop', lr: 1e-3, alpha: 0.9 };
+const spec: OptimizerConfig = { kind: 'rmsprop', lr: 1e-3, alpha: 0.9 };
 const backend: SequenceBackend = openBackend({ backend: 'js', dtype: 'float64' });
 const reason: string | undefined = backend.fallbackReason;
 const model = SequenceModel.createOn(config, backend);
@@ -179,16 +180,24 @@ const n: number = loadModel('m.safetensors').model.config.layers.length + new Rn
 const e: Error = new ConfigError('x');
 const onnxOptions: OnnxExportOptions = { metadata: { note: 'x' } };
 const onnx: Uint8Array = exportOnnx(model, onnxOptions);
+// the backend contract's parts from the backend entry
+const fwdOptions: ForwardOptions = { state: null, needTape: false };
+const cellConfig: BackendCellConfig = { kind: 'plstm', inputSize: 1, hiddenSize: 2, eps: 1e-3, fixedP: null };
+const stream: StreamStepPath | undefined = backend.streamStep;
+backend.forward(cellConfig, { wIh: new Float64Array(6), wHh: new Float64Array(12), b: new Float64Array(6), theta: new Float64Array(2) },
+  new Float64Array(2), 1, 2, fwdOptions);
 // @ts-expect-error internals are not exported from the root
 import { checkConfig } from 'powerlaw-lstm';
 // @ts-expect-error file I/O is not in the root entry
 import { saveModel as rootSave } from 'powerlaw-lstm';
-export { loss, n, e, reason, checkConfig, rootSave, onnx };
+export { loss, n, e, reason, checkConfig, rootSave, onnx, stream };
 `);
   writeFileSync(join(dir, 'cjs.cts'), `
 import lib = require('powerlaw-lstm');
 import node = require('powerlaw-lstm/node');
 import onnx = require('powerlaw-lstm/onnx');
+import type { SequenceBackend } from 'powerlaw-lstm/backend';
+const be: SequenceBackend = lib.openBackend({ backend: 'js' });
 const m: lib.SequenceModel = node.loadModel('m.safetensors').model;
 const bytes: Uint8Array = onnx.exportOnnx(m);
 export = m;

@@ -198,7 +198,7 @@ test('model.save then tf.loadLayersModel gives identical predictions (both layer
   const B = 3, T = 5, I = 4;
   for (const layer of [
     new PowerLawLSTM({ units: 6, inputShape: [T, I], returnSequences: true, eps: 0.01, pInit: { mode: 'range', lo: -1, hi: 2 }, goBackwards: true }),
-    new FastLSTM({ units: 6, inputShape: [T, I], unitForgetBias: true, kernels: 'js' }),
+    new FastLSTM({ units: 6, inputShape: [T, I], unitForgetBias: true, backend: 'js' }),
   ]) {
     const model = tf.sequential({ layers: [layer, tf.layers.dense({ units: 2 })] });
     const loaded = await saveAndReload(model);
@@ -230,15 +230,15 @@ test('converter: our model file -> TF.js -> our model file keeps the weights and
     const xOurs = dense ? randn(B * T * config.input.size) : new Int32Array(B * T).map(() => rng.int(9));
     const xTf = dense ? tf.tensor3d(xOurs as Float32Array, [B, T, (config.input as { size: number }).size]) : tf.tensor2d(xOurs as Int32Array, [B, T], 'int32');
     const yTf = net.predict(xTf) as tf.Tensor;
-    assertClose(yTf.dataSync(), ours.predict(xOurs, B, T), `TF.js predictions (${config.layers[0].cell}, ${config.head.steps})`);
+    assertClose(yTf.dataSync(), ours.predict({ x: xOurs, B, T }), `TF.js predictions (${config.layers[0].cell}, ${config.head.steps})`);
 
     const back = deserializeModel(tfjsToModelFile(net, { loss: config.loss as 'mse' | 'xent', seed: config.seed }), { backend: 'js', dtype: 'float32' }).model;
     assert.deepEqual(back.config, ours.config);
     assert.deepEqual(back.params, ours.params, 'weights changed on the round trip');
-    assert.deepEqual(back.predict(xOurs, B, T), ours.predict(xOurs, B, T));
+    assert.deepEqual(back.predict({ x: xOurs, B, T }), ours.predict({ x: xOurs, B, T }));
     // and a TF.js model made fresh converts to ours with the same predictions
     const fresh = tfjsToSequenceModel(net, { loss: config.loss as 'mse' | 'xent' });
-    assertClose(fresh.predict(xOurs, B, T), yTf.dataSync(), 'SequenceModel from TF.js');
+    assertClose(fresh.predict({ x: xOurs, B, T }), yTf.dataSync(), 'SequenceModel from TF.js');
     tf.dispose([xTf, yTf]);
     net.dispose();
     [ours, back, fresh].forEach((m) => m.dispose());

@@ -179,11 +179,11 @@ async function runDarts(file, out) {
   const base = { series: 'darts', origins: origins.length };
   for (const seed of SEEDS) {
     for (const cell of NETWORKS) {
-      const fc = new forecast.Forecaster({ lookback, horizon: H, cell, hidden: 32, epochs: 30, quantiles: null, calendar: false, seed, season: 132 });
+      const fc = new forecast.Forecaster({ lookback, horizon: H, ...(cell === 'lstm-chrono' ? { cell: 'lstm', chrono: true } : { cell }), hidden: 32, epochs: 30, quantiles: null, calendar: false, seed, season: 132 });
       const t0 = performance.now();
       await fc.fit(ser, { trainEnd: () => trainEnd });
-      const { mean } = fc.forecastAt(ser, origins);
-      record(out, { ...base, model: cell, seed, ...mape(origins.map((_, w) => mean[w * H + H - 1])), trainSeconds: (performance.now() - t0) / 1000 });
+      const { point } = fc.forecastAt(ser, origins);
+      record(out, { ...base, model: cell, seed, ...mape(origins.map((_, w) => point[w * H + H - 1])), trainSeconds: (performance.now() - t0) / 1000 });
       fc.dispose();
     }
   }

@@ -38,7 +38,7 @@ async function trainAndForecast(cell, seed, origins) {
     input: { kind: 'dense', size: 1 }, layers: [{ cell, hidden: 32 }], head: { size: H, steps: 'last' }, loss: 'mse', seed,
   });
   await fit(model, createOptimizer({ kind: 'adam', lr: 3e-3 }), { data: windows(trainOrigins), batchSize: 32, epochs, seed, clip: 1 });
-  const out = model.predict(windows(origins).x, origins.length, L); // [W, H], scaled
+  const out = model.predict({ x: windows(origins).x, B: origins.length, T: L }); // [W, H], scaled
   model.dispose();
   return out.map((v) => v * std + mean);
 }

@@ -79,7 +79,7 @@ const trainS = (performance.now() - t0) / 1000;
 let smape = 0, mase = 0, n = 0, sn_s = 0, sn_m = 0;
 const x = new Float32Array(S.length * L * F); const meta = [];
 S.forEach((s, i) => { meta.push(write(s, s.tr.length, x, i, null, 0)); });
-const out = model.predict(x, S.length, L);
+const out = model.predict({ x, B: S.length, T: L });
 const per = [], FC = new Float64Array(S.length * H);
 S.forEach((s, i) => {
   let pm = 0, ps = 0;

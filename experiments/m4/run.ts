@@ -65,7 +65,7 @@ function score(forecasts: Float64Array[]): M4Score | null {
 async function baseline(name: 'snaive' | 'naive2'): Promise<Float64Array[]> {
   const model = new BaselineModel({ name, horizon: H, seasons: [M] });
   await model.fit();
-  return series.map((s) => model.forecastAt(s, [s.values.length]).mean);
+  return series.map((s) => model.forecastAt(s, [s.values.length]).point);
 }
 
 const naive2 = score(await baseline('naive2'));
@@ -84,11 +84,11 @@ const perSeed: Float64Array[][] = [];
 for (const seed of seeds) {
   const t0 = performance.now();
   const f = new Forecaster({
-    horizon: H, lookback: Number(a.lookback), cell: a.cell as ForecastCell, seed, seasons: [M, 7 * M],
+    horizon: H, lookback: Number(a.lookback), ...(a.cell === 'lstm-chrono' ? { cell: 'lstm' as const, chrono: true } : { cell: a.cell as ForecastCell }), seed, seasons: [M, 7 * M],
     ...(a['max-steps'] ? { maxSteps: Number(a['max-steps']) } : {}), ...(a.hidden ? { hidden: Number(a.hidden) } : {}),
   });
   const train = await f.fit(series);
-  const forecasts = series.map((s) => f.forecastAt(s, [s.values.length]).mean);
+  const forecasts = series.map((s) => f.forecastAt(s, [s.values.length]).point);
   f.dispose();
   perSeed.push(forecasts);
   report(`${a.cell} seed ${seed}`, forecasts, { steps: train.steps, seconds: +((performance.now() - t0) / 1000).toFixed(1) });

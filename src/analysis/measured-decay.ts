@@ -50,8 +50,8 @@ export function measuredDecay(model: SequenceModel, x: Int32Array | Float32Array
   for (let i = 0; i < c.length; i++) c[i] += delta;
   const rest = slice(x, B, T, start, T, I);
   const N = T - start;
-  const base = model.trace(rest, B, N, s).layers[dir];
-  const moved = model.trace(rest, B, N, bumped).layers[dir];
+  const base = model.trace({ x: rest, B, T: N }, { state: s }).layers[dir];
+  const moved = model.trace({ x: rest, B, T: N }, { state: bumped }).layers[dir];
   const H = base.H;
   const response = new Float64Array(N * H); // [N, H]
   const mean = new Float64Array(N); // [N]
@@ -80,6 +80,6 @@ function slice<X extends Int32Array | Float32Array | Float64Array>(x: X, B: numb
 
 /** The model's state after the first `start` steps of x. */
 function finalOf(model: SequenceModel, x: Int32Array | Float32Array | Float64Array, B: number, T: number, start: number, I: number): ModelState {
-  const tr = model.trace(slice(x, B, T, 0, start, I), B, start);
+  const tr = model.trace({ x: slice(x, B, T, 0, start, I), B, T: start });
   return { B, layers: tr.layers.map((l) => l.final) };
 }

@@ -164,7 +164,7 @@ export function reportData(model: SequenceModel, x: Int32Array | Float32Array | 
     plstm: (opts.pValues ?? [0.25, 0.5, 1]).map((p) => ({ p, retention: Array.from(plstmRetention(p, curveSteps)) })),
   };
 
-  const trace = model.trace(x, B, T);
+  const trace = model.trace({ x, B, T });
   const forward = trace.layers.map((d, i) => ({ d, i })).filter(({ d }) => d.direction === 'forward');
 
   // measured decay per forward direction

@@ -52,14 +52,30 @@ export interface HeadedLayerPath {
   /** Whether the fused pass pays off for N = B*T rows, hidden size H and O outputs. */
   accepts(N: number, H: number, O: number): boolean;
   /** As forward, with the head's logits written into out [B, T, O]. */
-  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
-    needTape: boolean, head: StepHead, out: Float): SequenceForward;
+  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, head: StepHead, out: Float,
+    opts?: HeadedForwardOptions): SequenceForward;
   /**
    * As backward with dL/d(logits) dOut [B, T, O] instead of dhSeq; also writes the head's
    * gradients dW [O, H] and db [O] (float64, overwritten).
    */
   backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, head: StepHead, dOut: Float,
-    dW: Float64Array, db: Float64Array, dFinal: Partial<CellState> | null, needDx?: boolean): CellGrads;
+    dW: Float64Array, db: Float64Array, opts?: HeadedBackwardOptions): CellGrads;
+}
+
+/** Options of HeadedLayerPath.forward: as ForwardOptions, without hSeqOut (hSeq is not produced). */
+export interface HeadedForwardOptions {
+  /** The initial state; null or left out: zeros (age 0). */
+  state?: CellState | null;
+  /** Keep the activations that backward reads (default false). */
+  needTape?: boolean;
+}
+
+/** Options of HeadedLayerPath.backward. */
+export interface HeadedBackwardOptions {
+  /** dL/d(final state); null or left out: zeros. */
+  dFinal?: Partial<CellState> | null;
+  /** Whether the caller needs dL/dx (default true). */
+  needDx?: boolean;
 }
 
 /** How the first layer reads one step's input (the model's input spec, structurally). */

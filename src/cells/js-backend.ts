@@ -1,6 +1,7 @@
 // The reference backend: the readable cells behind the SequenceBackend interface.
-import type { CellConfig, CellState, CellWeights, DType, Float, SequenceForward } from './types.js';
+import type { CellConfig, CellGrads, CellState, CellWeights, DType, Float, SequenceForward } from './types.js';
 import type { SequenceBackend } from './sequence-backend.js';
+import { backwardArgs, forwardArgs } from './backend-args.js';
 import { asDType, zerosOf } from './buffers.js';
 import { ConfigError } from '../errors.js';
 import { checkOutput } from './validate.js';
@@ -32,15 +33,16 @@ export function createJsBackend(dtype: DType): SequenceBackend {
   return {
     name: 'js',
     dtype,
-    forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
-      needTape: boolean, hSeqOut?: Float): SequenceForward {
-      const f = cellDescriptor(cfg.kind).forward(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(s0, dtype), needTape);
+    forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, ...opts: unknown[]): SequenceForward {
+      const { state, needTape, hSeqOut } = forwardArgs(opts);
+      const f = cellDescriptor(cfg.kind).forward(cfg, weightsAs(w, dtype), asDType(x, dtype), B, T, stateAs(state, dtype), needTape);
       if (hSeqOut === undefined) return f;
       checkOutput(hSeqOut, dtype, B * T * cfg.hiddenSize);
       hSeqOut.set(f.hSeq);
       return { ...f, hSeq: hSeqOut };
     },
-    backward(cfg, w, x, fwd, dhSeq, dFinal, needDx = true) {
+    backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, ...opts: unknown[]): CellGrads {
+      const { dhSeq, dFinal, needDx } = backwardArgs(opts);
       const g = cellDescriptor(cfg.kind).backward(cfg, weightsAs(w, dtype), asDType(x, dtype), fwd, dhSeq, dFinal);
       return needDx ? g : { ...g, dx: zerosOf(dtype, 0) };
     },

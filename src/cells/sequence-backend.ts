@@ -1,5 +1,5 @@
 // The backend contract: one way of running cells over sequences, with its optional fast paths.
-import type { CellConfig, CellGrads, CellState, CellWeights, DType, Float, SequenceForward } from './types.js';
+import type { BackwardOptions, CellConfig, CellGrads, CellWeights, DType, Float, ForwardOptions, SequenceForward } from './types.js';
 import type { HeadedLayerPath, LinearHeadPath, SoftmaxXentPath, StreamStepPath } from './fast-paths.js';
 
 /**
@@ -15,24 +15,15 @@ export interface SequenceBackend {
    */
   readonly fallbackReason?: string;
   /**
-   * Runs T steps for a batch of B sequences.
-   * x: [B, T, I]. s0: the initial state, or null for zeros (age 0).
-   * needTape: false for inference only (no activations kept, backward not allowed).
-   * hSeqOut: optional [B, T, H] buffer of the backend's dtype that receives hSeq (returned as
-   * the result's hSeq), so a caller running batch after batch does not allocate a new one
-   * each time (a fresh 14 MB array costs more than the copy into it).
+   * Runs T steps for a batch of B sequences. x: [B, T, I]. opts: the initial state, whether to
+   * keep a tape for backward, and an optional output buffer (ForwardOptions).
    */
-  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number,
-    s0: CellState | null, needTape: boolean, hSeqOut?: Float): SequenceForward;
+  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, opts?: ForwardOptions): SequenceForward;
   /**
-   * Backpropagation through time of a forward run.
-   * dhSeq: [B, T, H] dL/dh_t for every step (null = zeros).
-   * dFinal: dL/d(final state) (null = zeros; any of its fields may be null).
-   * needDx: false when the caller has no use for dL/dx (the first layer of a model whose
-   * input gets no gradient): the result's dx is then empty and its cost may be skipped.
+   * Backpropagation through time of a forward run (made with needTape: true). opts: the
+   * incoming gradients and whether dL/dx is needed (BackwardOptions).
    */
-  backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward,
-    dhSeq: Float | null, dFinal: Partial<CellState> | null, needDx?: boolean): CellGrads;
+  backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, opts?: BackwardOptions): CellGrads;
   /**
    * Optional: a zeroed float buffer of the backend's dtype that the backend reads and writes
    * without copying (the wasm backend returns a view of its own memory). Models keep their

@@ -60,3 +60,33 @@ export interface CellGrads<F extends Float = Float> {
   dTheta: F | null; // [H] (zeros when p is fixed; null for the LSTM)
   d0: CellState<F>; // gradient with respect to the initial state (dh0, dc0, da0)
 }
+
+/** Options of SequenceBackend.forward. */
+export interface ForwardOptions {
+  /** The initial state; null or left out: zeros (age 0). */
+  state?: CellState | null;
+  /**
+   * Keep the activations that backward reads (default false: inference only, and backward of
+   * the result is not allowed).
+   */
+  needTape?: boolean;
+  /**
+   * A [B, T, H] buffer of the backend's dtype that receives hSeq (returned as the result's
+   * hSeq), so a caller running batch after batch does not allocate a new one each time.
+   */
+  hSeqOut?: Float;
+}
+
+/** Options of SequenceBackend.backward. */
+export interface BackwardOptions {
+  /** dL/dh_t for every step [B, T, H]; null or left out: zeros. */
+  dhSeq?: Float | null;
+  /** dL/d(final state); null or left out: zeros (any of its fields may be null too). */
+  dFinal?: Partial<CellState> | null;
+  /**
+   * Whether the caller needs dL/dx (default true). false (the first layer of a model whose
+   * input gets no gradient): the result's dx is then empty and its cost may be skipped.
+   */
+  needDx?: boolean;
+}
+

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   BASELINE_NAMES, BaselineModel, Forecaster, backtest, defaultSeason, lookbackOf, formatTime, isBaseline, parseFrequency, readSeriesCsv, testOrigins,
-  type BacktestResult, type ForecastCell, type ForecastMode, type ForecastModel, type ForecasterSettings, type Normalization, type TimeSeries,
+  type BacktestResult, type ForecastCell, type ForecastMode, type ForecastModel, type ForecasterConfig, type Normalization, type TimeSeries,
 } from '../forecast/index.js';
 import { forecastChart, renderSvg } from '../plot/index.js';
 import { svgToPng } from '../plot/png.js';
@@ -198,14 +198,14 @@ function covariatesOf(f: Flags): string[] | undefined {
   return cols;
 }
 
-function settingsOf(f: Flags, cell: ForecastCell): ForecasterSettings {
+function settingsOf(f: Flags, cell: ForecastCell): ForecasterConfig {
   const q = String(f.quantiles ?? '0.1,0.5,0.9');
   const quantiles = q === 'none' ? null : q.split(',').map((s) => Number(s));
   if (quantiles !== null && !quantiles.every((v) => v > 0 && v < 1)) throw new UsageError(`--quantiles must be levels in (0, 1) like 0.1,0.5,0.9 or "none", got "${q}"`);
   return {
     lookback: int(f, 'lookback', 'lookback'),
     horizon: need(int(f, 'horizon', 'horizon'), 'horizon', 'steps forecast at once'),
-    mode: modeOf(f), cell, hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
+    mode: modeOf(f), ...cellOf(cell), hidden: int(f, 'hidden', 'hidden'), layers: int(f, 'layers', 'layers'), dropout: num(f, 'dropout', 'dropout'),
     epochs: int(f, 'epochs', 'epochs'), batchSize: int(f, 'batchSize', 'batch-size'), seed: seedOf(f),
     optimizer: { kind: 'adam', lr: num(f, 'lr', 'lr') ?? 0.003 }, quantiles, calendar: f.calendar !== false,
     futureCalendar: f.futureCalendar === true,
@@ -253,12 +253,21 @@ function runtimeOf(f: Flags): { backend?: 'wasm' | 'js' } {
   return { backend: f.backend };
 }
 
+/**
+ * The networks by their CLI names (--cell, --models): 'lstm-chrono' names an LSTM with chrono
+ * initialisation (Tmax = lookback), { cell: 'lstm', chrono: true } in the library.
+ */
 const CELLS: ForecastCell[] = ['plstm', 'lstm', 'lstm-chrono'];
 
+/** A CLI network name as forecaster settings. */
+function cellOf(name: ForecastCell): Pick<ForecasterConfig, 'cell' | 'chrono'> {
+  return name === 'lstm-chrono' ? { cell: 'lstm', chrono: true } : { cell: name };
+}
+
 /** Rows of a forecasts CSV: id, time, forecast and one column per quantile. */
-function forecastCsv(rows: { id: string; time: string; mean: number; q: number[] | null }[], levels: number[] | null, withId: boolean): string {
+function forecastCsv(rows: { id: string; time: string; point: number; q: number[] | null }[], levels: number[] | null, withId: boolean): string {
   const head = [...(withId ? ['id'] : []), 'time', 'forecast', ...(levels ?? []).map((l) => `q${l}`)];
-  const body = rows.map((r) => [...(withId ? [csvCell(r.id)] : []), r.time, fmtNum(r.mean), ...(r.q ?? []).map(fmtNum)].join(','));
+  const body = rows.map((r) => [...(withId ? [csvCell(r.id)] : []), r.time, fmtNum(r.point), ...(r.q ?? []).map(fmtNum)].join(','));
   return [head.join(','), ...body].join('\n') + '\n';
 }
 
@@ -289,7 +298,7 @@ export function registerForecast(program: Command): void {
       const cell = f.cell as ForecastCell;
       if (!CELLS.includes(cell)) throw new UsageError(`--cell must be plstm, lstm or lstm-chrono, got "${String(cell)}"`);
       checkCellFlagsApply(f, [cell], () => `this run uses --cell ${cell}`);
-      const settings: ForecasterSettings = { ...settingsOf(f, cell), ...cellSettingsFor(cellSettingsOf(f), cell) };
+      const settings: ForecasterConfig = { ...settingsOf(f, cell), ...cellSettingsFor(cellSettingsOf(f), cell) };
       const files = ['model.safetensors', 'metrics.json', 'forecast.csv', 'plot.svg', 'plot.png'].map((n) => join(out, n));
       for (const p of files) refuseOverwrite(p, f.force === true);
       const series = readData(f);
@@ -311,7 +320,7 @@ export function registerForecast(program: Command): void {
         // forecasts of the held-out part, from each origin
         const H = settings.horizon, Q = fc.Q, levels = fc.settings.quantiles;
         const rows = series.flatMap((s, i) => bt.origins[i].flatMap((o, w) => Array.from({ length: H }, (_, h) => ({
-          id: s.id, time: formatTime(s.times[o + h], s.timeKind), mean: bt.forecasts[i][w * H + h],
+          id: s.id, time: formatTime(s.times[o + h], s.timeKind), point: bt.forecasts[i][w * H + h],
           q: bt.quantiles === null ? null : [...bt.quantiles[i].subarray((w * H + h) * Q, (w * H + h + 1) * Q)],
         }))));
         const svg = await renderSvg(plotOf(series[0], bt, 0, levels, Math.max(4 * H, lookbackOf(fc.settings))));
@@ -349,7 +358,7 @@ export function registerForecast(program: Command): void {
         const preds = fc.predict(series, h);
         const Q = fc.Q;
         const rows = preds.flatMap((p, i) => p.times.map((t, k) => ({
-          id: p.id, time: formatTime(t, series[i].timeKind), mean: p.mean[k],
+          id: p.id, time: formatTime(t, series[i].timeKind), point: p.point[k],
           q: p.quantiles === null ? null : [...p.quantiles.subarray(k * Q, (k + 1) * Q)],
         })));
         writeFilesAtomic([{ path: out, data: forecastCsv(rows, fc.settings.quantiles, series.length > 1 || fc.info.id !== undefined) }], f.force === true);
@@ -385,7 +394,7 @@ export function registerForecast(program: Command): void {
       const seasons = base.season === undefined ? undefined : [base.season];
       const modelOf = (m: string): ForecastModel => isBaseline(m)
         ? new BaselineModel({ name: m, horizon: base.horizon, seasons })
-        : new Forecaster({ ...base, cell: m as ForecastCell, ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
+        : new Forecaster({ ...base, ...cellOf(m as ForecastCell), ...cellSettingsFor(cellSettings, m as ForecastCell) }, runtimeOf(f));
       // every model can forecast the test part before any trains
       for (const m of models) {
         const model = modelOf(m);

@@ -5,7 +5,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { SequenceModel, createOptimizer, type Optimizer, type OptimizerSpec } from '../model/index.js';
+import { SequenceModel, createOptimizer, type Optimizer, type OptimizerConfig } from '../model/index.js';
 import { loadModel } from '../node/save-load.js';
 import { TASKS, type TrainOptions } from '../experiments/registry.js';
 import { resolveOptions, flagOf } from '../experiments/options.js';
@@ -16,7 +16,7 @@ import { addTrainOptions, givenOptions } from './train-options.js';
 import { epochLine, fmt, progressHooks } from './progress.js';
 import { UsageError } from './usage-error.js';
 
-export function optimizerSpec(o: TrainOptions): OptimizerSpec {
+export function optimizerSpec(o: TrainOptions): OptimizerConfig {
   switch (o.optimizer) {
     case 'rmsprop': return { kind: 'rmsprop', lr: o.lr, alpha: o.alpha, momentum: o.momentum };
     case 'adam': return { kind: 'adam', lr: o.lr };

@@ -34,7 +34,7 @@ function runStepwise(fx: Fixture, backend: SequenceBackend, w: CellWeights, x: F
   let s = s0;
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) xt.set(x.subarray((b * T + t) * I, (b * T + t + 1) * I), b * I);
-    const out = backend.forward(fx.cfg, w, xt, B, 1, s, false);
+    const out = backend.forward(fx.cfg, w, xt, B, 1, { state: s });
     s = out.final;
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < H; j++) {
@@ -96,7 +96,7 @@ function compareAll(fx: Fixture, backend: SequenceBackend): Comparison[] {
   };
 
   // Forward over the whole sequence.
-  const fwd = backend.forward(cfg, w, x, B, T, s0, true);
+  const fwd = backend.forward(cfg, w, x, B, T, { state: s0, needTape: true });
   const ref = fx.outputs;
   check('h_seq', 'h_seq', toF64(fwd.hSeq), ref.h_seq);
   check('h', 'h', toF64(fwd.final.h), ref.h);
@@ -133,7 +133,7 @@ function compareAll(fx: Fixture, backend: SequenceBackend): Comparison[] {
   }
 
   // Gradients of L = sum(h_seq * G) + sum(c_T * Gc).
-  const g = backend.backward(cfg, w, x, fwd, G, { c: Gc });
+  const g = backend.backward(cfg, w, x, fwd, { dhSeq: G, dFinal: { c: Gc } });
   const rg = fx.grads;
   check('grad x', 'x', toF64(g.dx), rg.x);
   check('grad weight_ih', 'weight_ih', toF64(g.dWIh), rg.weight_ih);

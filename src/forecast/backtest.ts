@@ -6,7 +6,7 @@
 // results stay comparable across models and refits.
 
 import { ConfigError, DataError } from '../errors.js';
-import type { ForecastModel } from './forecast-model.js';
+import { pointOf, type ForecastModel } from './forecast-model.js';
 import { MetricAccumulator, maseScale, type ForecastMetrics } from './metrics.js';
 import type { TimeSeries } from './series.js';
 import { posInt } from './settings.js';
@@ -90,7 +90,7 @@ export async function backtest(model: ForecastModel, series: TimeSeries | TimeSe
   }
   const origins = originsOf(model, all, testSize, stride);
   const forecasts = all.map((ser, i) => model.forecastAt(ser, origins[i]));
-  const result = scored(model, all, testSize, origins, forecasts.map((f) => f.mean),
+  const result = scored(model, all, testSize, origins, forecasts.map(pointOf),
     model.quantileLevels === null ? null : forecasts.map((f) => f.quantiles!));
   return train === null ? result : { ...result, train };
 }
@@ -117,7 +117,7 @@ async function refittingBacktest(model: ForecastModel, all: TimeSeries[], testSi
     if (train !== null) refits.push({ firstOrigin: g, spans, train });
     all.forEach((ser, i) => {
       const f = model.forecastAt(ser, origins[i].slice(g, g + every));
-      mean[i].set(f.mean, g * H);
+      mean[i].set(pointOf(f), g * H);
       if (f.quantiles !== null) quant[i].set(f.quantiles, g * H * Q);
     });
   }

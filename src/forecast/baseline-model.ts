@@ -4,7 +4,7 @@
 
 import { ConfigError, DataError } from '../errors.js';
 import { driftForecast, naiveForecast, seasonalNaiveForecast, type BaselineForecast } from './baselines.js';
-import type { ForecastModel, OriginForecasts } from './forecast-model.js';
+import { withMeanAlias, type ForecastModel, type OriginForecasts } from './forecast-model.js';
 import { defaultSeasons, type TimeSeries } from './series.js';
 import { naive2Forecast } from './naive2.js';
 import { ETS_MIN_LENGTH, etsForecast, mstlEtsForecast } from './ets.js';
@@ -12,7 +12,7 @@ import { loadAugurs } from './augurs.js';
 import { posInt } from './settings.js';
 
 /** A baseline in the table: how it forecasts, and the steps of history it needs. */
-export interface BaselineSpec {
+export interface BaselineDefinition {
   forecast: BaselineForecast;
   /** Steps of history needed before an origin, given the seasonal periods. */
   minHistory: (seasons: readonly number[]) => number;
@@ -30,7 +30,7 @@ export const BASELINES = {
   'mstl-ets': {
     forecast: mstlEtsForecast, minHistory: (seasons) => Math.max(ETS_MIN_LENGTH, 2 * Math.max(...seasons)), load: () => loadAugurs(),
   },
-} satisfies Record<string, BaselineSpec>;
+} satisfies Record<string, BaselineDefinition>;
 
 /** Names of the baselines. */
 export type BaselineName = keyof typeof BASELINES;
@@ -43,7 +43,7 @@ export function isBaseline(name: string): name is BaselineName {
 }
 
 /** Settings of a BaselineModel. */
-export interface BaselineSettings {
+export interface BaselineConfig {
   /** Which baseline (a key of BASELINES). */
   name: BaselineName;
   /** Steps forecast from each origin. */
@@ -67,9 +67,9 @@ export class BaselineModel implements ForecastModel {
   readonly seasons: number[] | null;
   readonly quantileLevels = null;
   private loaded = false;
-  private readonly spec: BaselineSpec;
+  private readonly spec: BaselineDefinition;
 
-  constructor(settings: BaselineSettings) {
+  constructor(settings: BaselineConfig) {
     if (!isBaseline(settings.name)) throw new ConfigError(`unknown baseline "${String(settings.name)}": use ${BASELINE_NAMES.join(', ')}`);
     this.name = settings.name;
     this.spec = BASELINES[settings.name];
@@ -113,12 +113,12 @@ export class BaselineModel implements ForecastModel {
 
   forecastAt(series: TimeSeries, origins: number[]): OriginForecasts {
     const H = this.horizon, seasons = this.seasonsOf(series), first = this.spec.minHistory(seasons);
-    const mean = new Float64Array(origins.length * H); // [origins, H]
+    const point = new Float64Array(origins.length * H); // [origins, H]
     origins.forEach((o, w) => {
       if (!(o >= first && o <= series.values.length)) throw new DataError(`series "${series.id}": a forecast from step ${o} needs ${first} steps before it`);
-      mean.set(this.spec.forecast(series.values.subarray(0, o), H, seasons), w * H);
+      point.set(this.spec.forecast(series.values.subarray(0, o), H, seasons), w * H);
     });
-    return { mean, quantiles: null };
+    return withMeanAlias({ point, quantiles: null }, 'OriginForecasts');
   }
 
   /** A small JSON: the baseline's name, horizon and seasons. */
@@ -141,3 +141,9 @@ export class BaselineModel implements ForecastModel {
 
   dispose(): void {}
 }
+
+// Names of the previous release (settings objects saved in a model file are ...Config).
+/** @deprecated use BaselineConfig */
+export type BaselineSettings = BaselineConfig;
+/** @deprecated use BaselineDefinition */
+export type BaselineSpec = BaselineDefinition;

@@ -11,7 +11,7 @@ import type { SequenceModel } from '../model/sequence-model.js';
 import type { ModelState } from '../model/model-state.js';
 import type { Scaler } from './scaler.js';
 import type { Frequency } from './series.js';
-import type { ResolvedForecasterSettings } from './settings.js';
+import type { ResolvedForecasterConfig } from './settings.js';
 import type { LiveSeries } from './stateful.js';
 
 /** The metadata key of the forecaster's state. */
@@ -19,7 +19,7 @@ export const META_KEY = 'forecaster';
 
 /** The forecaster's state saved in the model file's metadata. */
 export interface SavedForecaster {
-  settings: ResolvedForecasterSettings;
+  settings: ResolvedForecasterConfig;
   scalers: Record<string, Scaler>;
   calendar: string[];
   /** Names of the past covariates (absent in files saved before they existed: none). */

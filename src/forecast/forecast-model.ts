@@ -4,6 +4,32 @@
 import type { FitCallbacks } from '../model/fit.js';
 import type { TimeSeries } from './series.js';
 import type { TrainSummary } from './train.js';
+import { deprecated } from '../deprecated.js';
+
+/**
+ * Adds the deprecated `mean` getter of the previous release to a forecast (not enumerable:
+ * copies, JSON and deepEqual see `point` only); `what` names the type in the warning.
+ */
+export function withMeanAlias<F extends { point: Float64Array }>(f: F, what: string): F & { readonly mean: Float64Array } {
+  return Object.defineProperty(f, 'mean', {
+    get(this: F) {
+      deprecated(`${what}.mean`, `${what}.point (the median when there are quantiles)`);
+      return this.point;
+    },
+    enumerable: false,
+  }) as F & { readonly mean: Float64Array };
+}
+
+/** The point forecasts of a model's forecastAt; a model of the previous release returns them as mean (warns once). */
+export function pointOf(f: OriginForecasts): Float64Array {
+  if (f.point !== undefined) return f.point;
+  const own = Object.getOwnPropertyDescriptor(f, 'mean');
+  if (own?.value instanceof Float64Array) {
+    deprecated('forecastAt returning { mean }', 'forecastAt returning { point }');
+    return own.value;
+  }
+  throw new TypeError('forecastAt must return { point, quantiles }');
+}
 
 /** Options of ForecastModel.fit. */
 export interface ForecastFitOptions {
@@ -17,8 +43,10 @@ export interface ForecastFitOptions {
 
 /** Forecasts from several origins of one series, in the series' units. */
 export interface OriginForecasts {
-  /** Point forecasts [origins, H] (the median with quantiles). */
-  mean: Float64Array;
+  /** Point forecasts [origins, H]: the median (the middle quantile) with quantiles, else the mean. */
+  point: Float64Array;
+  /** @deprecated use point (it holds the median when there are quantiles); warns once */
+  readonly mean?: Float64Array;
   /** Quantile forecasts [origins, H, Q], monotone in Q; null for point forecasts. */
   quantiles: Float64Array | null;
 }

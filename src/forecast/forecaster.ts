@@ -8,17 +8,18 @@
 // baselines.
 
 import { ConfigError, DataError } from '../errors.js';
+import { deprecated } from '../deprecated.js';
 import { SequenceModel } from '../model/sequence-model.js';
-import type { LayerSpec, ModelConfig, RuntimeOptions } from '../model/config.js';
+import type { LayerConfig, ModelConfig, RuntimeOptions } from '../model/config.js';
 import { seriesFeatures, stepFeatures, type FeatureLayout, type SeriesFeatures, type SeriesScalers } from './features.js';
 import { forecasterBytes, readForecasterFile, restoreLive, type SavedForecaster } from './file-format.js';
 import { forecasterOnnxMetadata } from './onnx-metadata.js';
-import type { ForecastFitOptions, ForecastModel, OriginForecasts } from './forecast-model.js';
+import { withMeanAlias, type ForecastFitOptions, type ForecastModel, type OriginForecasts } from './forecast-model.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
 import { fitScaler, unscale, type Scaler } from './scaler.js';
 import { defaultSeason, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
-import { defaultLookback, frameSeasons, lookbackOf, resolveForecasterSettings, type ForecastCell, type ForecasterSettings, type ResolvedForecasterSettings } from './settings.js';
+import { defaultLookback, frameSeasons, lookbackOf, resolveForecasterConfig, type ForecastCell, type ForecasterConfig, type ResolvedForecasterConfig } from './settings.js';
 import { StatefulStrategy } from './stateful.js';
 import type { TrainSummary } from './train.js';
 import { WindowedStrategy, writeWindows } from './windowed.js';
@@ -28,17 +29,32 @@ export interface SeriesForecast {
   id: string;
   /** Times of the forecast steps. */
   times: number[];
-  /** Point forecast [h] (the median with quantiles). */
-  mean: Float64Array;
+  /**
+   * The point forecast [h]: the median (the middle quantile) when the forecaster has quantiles,
+   * else the forecast of the squared-error loss (the mean).
+   */
+  point: Float64Array;
   /** Quantile levels, or null for point forecasts. */
   levels: number[] | null;
   /** Quantile forecasts [h, Q], monotone in Q; null for point forecasts. */
   quantiles: Float64Array | null;
+  /** @deprecated use point (it holds the median when there are quantiles); warns once */
+  readonly mean: Float64Array;
+}
+
+/** Options of Forecaster.update. */
+export interface UpdateOptions {
+  /** The series the value belongs to; may be left out when the forecaster holds one live series. */
+  id?: string;
+  /** Steps to forecast, 1..the model's horizon (default: the model's horizon). */
+  horizon?: number;
+  /** The past covariates' values at the same step, by name (e.g. { temp: 21.5 }); default none. */
+  covariates?: Record<string, number>;
 }
 
 /** Windowed or stateful forecaster (see ForecastMode). */
 export class Forecaster implements ForecastModel {
-  readonly settings: ResolvedForecasterSettings;
+  readonly settings: ResolvedForecasterConfig;
   private model: SequenceModel | null = null;
   private readonly strategy: NetworkStrategy;
   private scalers = new Map<string, Scaler>();
@@ -51,14 +67,17 @@ export class Forecaster implements ForecastModel {
   /** Caller's JSON-safe notes saved with the model (e.g. which CSV columns it was trained on). */
   info: Record<string, unknown> = {};
 
-  constructor(settings: ForecasterSettings, private readonly runtime: RuntimeOptions = {}) {
-    this.settings = resolveForecasterSettings(settings);
+  constructor(settings: ForecasterConfig, private readonly runtime: RuntimeOptions = {}) {
+    this.settings = resolveForecasterConfig(settings);
     this.strategy = this.settings.mode === 'stateful' ? new StatefulStrategy(this.settings) : new WindowedStrategy(this.settings);
   }
 
-  /** The cell's name ('plstm', 'lstm', 'lstm-chrono'): the model's name in backtests. */
+  /**
+   * The model's name in backtests: 'plstm', 'lstm', or 'lstm-chrono' for an LSTM with chrono
+   * initialisation.
+   */
   get name(): ForecastCell {
-    return this.settings.cell;
+    return this.settings.cell === 'lstm' && this.settings.chrono !== undefined ? 'lstm-chrono' : this.settings.cell;
   }
 
   get horizon(): number {
@@ -115,11 +134,11 @@ export class Forecaster implements ForecastModel {
 
   private modelConfig(F: number): ModelConfig {
     const s = this.settings;
-    const layer = (): LayerSpec => s.cell === 'plstm'
+    const layer = (): LayerConfig => s.cell === 'plstm'
       ? { cell: 'plstm', hidden: s.hidden, dropout: s.dropout, eps: s.eps, pInit: s.pInit }
-      : s.cell === 'lstm'
-        ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias }
-        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: lookbackOf(s) };
+      : s.chrono !== undefined
+        ? { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, chrono: s.chrono === true ? lookbackOf(s) : s.chrono }
+        : { cell: 'lstm', hidden: s.hidden, dropout: s.dropout, forgetBias: s.forgetBias };
     const cfg: ModelConfig = {
       input: { kind: 'dense', size: F },
       layers: Array.from({ length: s.layers }, layer),
@@ -275,14 +294,14 @@ export class Forecaster implements ForecastModel {
   private unscaleOutputs(raw: Float32Array, W: number, scaler: Scaler): OriginForecasts {
     const s = this.settings, Q = this.Q, H = s.horizon;
     if (Q > 1) sortQuantiles(raw, Q);
-    const mean = new Float64Array(W * H); // [W, H]
+    const point = new Float64Array(W * H); // [W, H]
     const quantiles = s.quantiles === null ? null : new Float64Array(W * H * Q); // [W, H, Q]
     const mid = s.quantiles === null ? 0 : medianIndex(s.quantiles);
     for (let row = 0; row < W * H; row++) {
-      mean[row] = unscale(scaler, raw[row * Q + mid]);
+      point[row] = unscale(scaler, raw[row * Q + mid]);
       if (quantiles !== null) for (let q = 0; q < Q; q++) quantiles[row * Q + q] = unscale(scaler, raw[row * Q + q]);
     }
-    return { mean, quantiles };
+    return withMeanAlias({ point, quantiles }, 'OriginForecasts');
   }
 
   /**
@@ -294,18 +313,32 @@ export class Forecaster implements ForecastModel {
     this.checkH(h);
     return all.map((ser) => {
       const raw = this.strategy.outputsAfter(this.sequenceModel, ser, () => this.features(ser)); // [H * Q]
-      const { mean, quantiles } = this.unscaleOutputs(raw, 1, this.scalerOf(ser.id));
-      return this.seriesForecast(ser.id, futureTimes(ser, h), mean, quantiles, h);
+      const { point, quantiles } = this.unscaleOutputs(raw, 1, this.scalerOf(ser.id));
+      return this.seriesForecast(ser.id, futureTimes(ser, h), point, quantiles, h);
     });
   }
 
   /**
-   * Stateful mode: advances series `id`'s state by one new observation (the step after the
+   * Stateful mode: advances series opts.id's state by one new observation (the step after the
    * last one read, by predict() or update()) with the model's streaming step, and returns the
-   * new forecast of h <= horizon steps. The history is not read again. A model with past
+   * new forecast of opts.horizon steps. The history is not read again. A model with past
    * covariates needs their values at the same step, by name (e.g. { temp: 21.5 }).
    */
-  update(value: number, id?: string, h: number = this.settings.horizon, covariates: Record<string, number> = {}): SeriesForecast {
+  update(value: number, opts?: UpdateOptions): SeriesForecast;
+  /** @deprecated use update(value, { id, horizon, covariates }) */
+  update(value: number, id: string | undefined, h?: number, covariates?: Record<string, number>): SeriesForecast;
+  update(value: number, ...rest: unknown[]): SeriesForecast {
+    let o: UpdateOptions;
+    if (rest.length > 1 || typeof rest[0] === 'string') {
+      deprecated('forecaster.update(value, id, h, covariates)', 'forecaster.update(value, { id, horizon, covariates })');
+      o = { id: rest[0] as string | undefined, horizon: rest[1] as number | undefined, covariates: rest[2] as Record<string, number> | undefined };
+    } else {
+      if (rest[0] !== undefined && (typeof rest[0] !== 'object' || rest[0] === null)) {
+        throw new ConfigError(`update's second argument is its options { id, horizon, covariates }, got ${rest[0] === null ? 'null' : typeof rest[0]}`);
+      }
+      o = (rest[0] ?? {}) as UpdateOptions;
+    }
+    const id = o.id, h = o.horizon ?? this.settings.horizon, covariates = o.covariates ?? {};
     const stateful = this.strategy;
     if (!(stateful instanceof StatefulStrategy)) throw new ConfigError('update() needs a stateful forecaster (mode: \'stateful\'); a windowed one forecasts with predict()');
     this.checkH(h);
@@ -314,16 +347,16 @@ export class Forecaster implements ForecastModel {
     const scalers = this.scalersOf(key);
     const t = nextTime(live.last, live.freq);
     stateful.advance(this.sequenceModel, live, stepFeatures(key, value, covariates, t, live, scalers, this.layout), t);
-    const { mean, quantiles } = this.unscaleOutputs(live.out.slice(), 1, scalers.value);
+    const { point, quantiles } = this.unscaleOutputs(live.out.slice(), 1, scalers.value);
     const times = Array.from({ length: h }, (_, k) => nextTime(live.last, live.freq, k + 1));
-    return this.seriesForecast(key, times, mean, quantiles, h);
+    return this.seriesForecast(key, times, point, quantiles, h);
   }
 
-  private seriesForecast(id: string, times: number[], mean: Float64Array, quantiles: Float64Array | null, h: number): SeriesForecast {
-    return {
-      id, times, mean: mean.slice(0, h), levels: this.settings.quantiles,
+  private seriesForecast(id: string, times: number[], point: Float64Array, quantiles: Float64Array | null, h: number): SeriesForecast {
+    return withMeanAlias({
+      id, times, point: point.slice(0, h), levels: this.settings.quantiles,
       quantiles: quantiles === null ? null : quantiles.slice(0, h * this.Q),
-    };
+    }, 'SeriesForecast');
   }
 
   private checkH(h: number): void {
@@ -371,9 +404,11 @@ export class Forecaster implements ForecastModel {
     // files saved before futureCalendar existed fed no lead features; those saved before eps,
     // pInit and forgetBias existed built their layers with the library's defaults, which the
     // settings fill in
+    // and files of the previous release name the chrono LSTM cell 'lstm-chrono'
+    const cell = saved.settings.cell === 'lstm-chrono' ? { cell: 'lstm' as const, chrono: saved.settings.lookback ?? true } : {};
     const f = new Forecaster({ ...saved.settings, lookback: saved.settings.lookback ?? undefined,
       season: saved.settings.season ?? undefined, seasons: saved.settings.seasons ?? undefined,
-      futureCalendar: saved.settings.futureCalendar ?? false }, runtime);
+      futureCalendar: saved.settings.futureCalendar ?? false, ...cell }, runtime);
     f.model = model;
     f.scalers = new Map(Object.entries(saved.scalers));
     f.trainEnds = new Map(Object.entries(saved.trainEnds ?? {}));

@@ -14,17 +14,18 @@ export { calendarFeatureNames, calendarFeatures, seriesCalendar, stepCalendarNam
 export { MetricAccumulator, maseScale, pinball, type ForecastMetrics } from './metrics.js';
 export { naiveForecast, seasonalNaiveForecast, driftForecast, type BaselineForecast } from './baselines.js';
 export {
-  BaselineModel, BASELINES, BASELINE_NAMES, isBaseline, type BaselineName, type BaselineSettings, type BaselineSpec,
+  BaselineModel, BASELINES, BASELINE_NAMES, isBaseline, type BaselineName, type BaselineConfig, type BaselineDefinition,
+  type BaselineSettings, type BaselineSpec,
 } from './baseline-model.js';
 export type { ForecastModel, ForecastFitOptions, OriginForecasts } from './forecast-model.js';
 export { backtest, testOrigins, type BacktestOptions, type BacktestResult, type BacktestRefit } from './backtest.js';
 export { DEFAULT_QUANTILES, sortQuantiles, medianIndex, quantileCount } from './quantiles.js';
-export { trainWindows, trainChunks, type TrainOptions, type TrainWindowsOptions, type TrainSummary } from './train.js';
+export { trainWindows, trainChunks, type ForecastTrainOptions, type TrainOptions, type TrainWindowsOptions, type TrainSummary } from './train.js';
 export {
-  FORECASTER_DEFAULTS, resolveForecasterSettings, defaultLookback, lookbackOf,
-  type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode,
+  FORECASTER_DEFAULTS, resolveForecasterConfig, resolveForecasterSettings, defaultLookback, lookbackOf,
+  type ForecasterConfig, type ResolvedForecasterConfig, type ForecasterSettings, type ResolvedForecasterSettings, type ForecastCell, type ForecastMode,
 } from './settings.js';
-export { Forecaster, type SeriesForecast } from './forecaster.js';
+export { Forecaster, type SeriesForecast, type UpdateOptions } from './forecaster.js';
 export { readSeriesCsv, type SeriesCsvOptions } from './read-csv.js';
 export { acf, isSeasonal } from './seasonality.js';
 export { classicalDecomposition, naive2Forecast, type ClassicalDecomposition } from './naive2.js';

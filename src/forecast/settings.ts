@@ -2,14 +2,19 @@
 // place), and the one function that fills them in and checks them.
 
 import { ConfigError } from '../errors.js';
+import { deprecated } from '../deprecated.js';
 import { DEFAULTS, resolvePInit, type PInit } from '../model/config.js';
-import type { OptimizerSpec } from '../model/optimizers.js';
-import { checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
+import type { OptimizerConfig } from '../model/optimizers.js';
+import { checkChrono, checkEps, checkFinite, checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import type { Normalization } from './window-level.js';
 import { DEFAULT_QUANTILES } from './quantiles.js';
 import { defaultSeasons, type Frequency } from './series.js';
 
-/** The recurrent cell: pLSTM, LSTM, or LSTM with chrono initialisation (Tmax = lookback). */
+/**
+ * The recurrent cell: 'plstm' or 'lstm' (with `chrono` for chrono initialisation, as a
+ * model's LayerConfig). 'lstm-chrono' is deprecated: it reads as { cell: 'lstm', chrono: true }
+ * (it stays the NAME of such a forecaster in backtests and the CLI's --cell and --models).
+ */
 export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
 
 /**
@@ -20,7 +25,7 @@ export type ForecastCell = 'plstm' | 'lstm' | 'lstm-chrono';
 export type ForecastMode = 'windowed' | 'stateful';
 
 /** Settings of a Forecaster (Darts-like names). */
-export interface ForecasterSettings {
+export interface ForecasterConfig {
   /**
    * Windowed: input chunk, the steps the model reads before each forecast. Stateful: the
    * truncation length of BPTT (steps per training chunk; the forecast reads the whole history).
@@ -50,11 +55,17 @@ export interface ForecasterSettings {
   pInit?: PInit;
   /**
    * 'lstm' only: constant added to every layer's forget-gate bias at init. Default
-   * DEFAULTS.forgetBias (0). Not with 'lstm-chrono', whose chrono init sets that bias itself.
+   * DEFAULTS.forgetBias (0). Not with chrono, whose init sets that bias itself.
    */
   forgetBias?: number;
+  /**
+   * 'lstm' only: chrono initialisation (Tallec and Ollivier 2018) of every layer's gate biases,
+   * as a model layer's `chrono`: true (Tmax = lookback) or Tmax itself (> 2). It sets the
+   * forget-gate bias itself, so not with forgetBias. Default false (off).
+   */
+  chrono?: boolean | number;
   /** Optimizer. Default Adam, lr 3e-3. */
-  optimizer?: OptimizerSpec;
+  optimizer?: OptimizerConfig;
   /** Passes over the training windows. Default 30. */
   epochs?: number;
   /**
@@ -115,15 +126,18 @@ export interface ForecasterSettings {
   seasons?: number[];
 }
 
-/** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias). */
-type CellSettingKey = 'eps' | 'pInit' | 'forgetBias';
+/** The settings of one cell only (pLSTM: eps, pInit; 'lstm': forgetBias or chrono). */
+type CellSettingKey = 'eps' | 'pInit' | 'forgetBias' | 'chrono';
 
 /**
- * Every setting with its default filled in; of the cell settings only the forecaster's cell's
- * own (pLSTM: eps and pInit; 'lstm': forgetBias; 'lstm-chrono': none).
+ * Every setting with its default filled in; cell 'plstm' or 'lstm' (never 'lstm-chrono'), and
+ * of the cell settings only the cell's own (pLSTM: eps and pInit; LSTM: forgetBias, or chrono
+ * as its Tmax).
  */
-export type ResolvedForecasterSettings = Required<Omit<ForecasterSettings, 'lookback' | 'season' | 'seasons' | CellSettingKey>> &
-  Pick<ForecasterSettings, CellSettingKey> & {
+export type ResolvedForecasterConfig = Required<Omit<ForecasterConfig, 'lookback' | 'season' | 'seasons' | CellSettingKey>> &
+  Pick<ForecasterConfig, 'eps' | 'pInit' | 'forgetBias'> & {
+    /** LSTM: chrono's Tmax, or true: the lookback (chosen at fit() when not given). */
+    chrono?: number | true;
     season: number | null; seasons: number[] | null;
     /** The lookback given, or chosen by fit() (null until then: see lookbackOf). */
     lookback: number | null;
@@ -139,7 +153,8 @@ export const FORECASTER_DEFAULTS = {
   eps: DEFAULTS.eps,
   pInit: DEFAULTS.pInit,
   forgetBias: DEFAULTS.forgetBias,
-  optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerSpec,
+  chrono: false as boolean | number,
+  optimizer: { kind: 'adam', lr: 3e-3 } as OptimizerConfig,
   epochs: 30,
   maxSteps: 3000 as number | null,
   schedule: 'cosine' as 'constant' | 'cosine',
@@ -154,7 +169,7 @@ export const FORECASTER_DEFAULTS = {
 } as const;
 
 /** The seasons of a seasonal frame: the setting, else [season], else the frequency's. */
-export function frameSeasons(s: Pick<ResolvedForecasterSettings, 'season' | 'seasons'>, freq: Frequency): number[] {
+export function frameSeasons(s: Pick<ResolvedForecasterConfig, 'season' | 'seasons'>, freq: Frequency): number[] {
   return s.seasons ?? (s.season !== null ? [s.season] : defaultSeasons(freq));
 }
 
@@ -162,7 +177,7 @@ export function frameSeasons(s: Pick<ResolvedForecasterSettings, 'season' | 'sea
 export const DEFAULT_NORMALIZE: Record<ForecastMode, Normalization> = { windowed: 'seasonal', stateful: 'seasonal' };
 
 /** The lookback of a fitted forecaster's settings (given, or chosen by fit()). */
-export function lookbackOf(s: Pick<ResolvedForecasterSettings, 'lookback'>): number {
+export function lookbackOf(s: Pick<ResolvedForecasterConfig, 'lookback'>): number {
   if (s.lookback === null) throw new ConfigError('the forecaster is not fitted: its lookback is chosen at fit() (or give lookback)');
   return s.lookback;
 }
@@ -190,10 +205,10 @@ export function posInt(v: unknown, what: string): number {
 }
 
 /** Fills in defaults and validates; throws ConfigError naming the first problem. */
-export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForecasterSettings {
-  const { eps, pInit, forgetBias, ...general } = FORECASTER_DEFAULTS;
-  const { eps: _e, pInit: _p, forgetBias: _b, ...given } = stripUndefined(s);
-  const r = { ...general, ...given, lookback: s.lookback ?? null, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterSettings;
+export function resolveForecasterConfig(s: ForecasterConfig): ResolvedForecasterConfig {
+  const { eps, pInit, forgetBias, chrono: _noChrono, ...general } = FORECASTER_DEFAULTS;
+  const { eps: _e, pInit: _p, forgetBias: _b, chrono: _c, ...given } = stripUndefined(s);
+  const r = { ...general, ...given, lookback: s.lookback ?? null, season: s.season ?? null, seasons: s.seasons ?? null } as ResolvedForecasterConfig;
   r.normalize ??= DEFAULT_NORMALIZE[r.mode] ?? 'series';
   if (r.futureCalendar && !r.calendar) throw new ConfigError('futureCalendar needs calendar: turn calendar on, or futureCalendar off');
   if (r.lookback !== null) posInt(r.lookback, 'lookback');
@@ -213,9 +228,14 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
     r.seasons.forEach((m) => posInt(m, 'seasons'));
     r.seasons = [...r.seasons];
   }
-  if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm, lstm or lstm-chrono`);
-  if (r.cell === 'lstm-chrono' && r.lookback !== null && r.lookback <= 2) throw new ConfigError('cell lstm-chrono needs lookback > 2 (its Tmax)');
-  Object.assign(r, resolveCellSettings(s, r.cell, { eps, pInit, forgetBias }));
+  if (!['plstm', 'lstm', 'lstm-chrono'].includes(r.cell)) throw new ConfigError(`unknown cell "${r.cell}": use plstm or lstm`);
+  if (r.cell === 'lstm-chrono') {
+    deprecated("cell: 'lstm-chrono'", "cell: 'lstm', chrono: true");
+    if (s.chrono !== undefined) throw new ConfigError("chrono with cell lstm-chrono: use cell lstm with chrono");
+    s = { ...s, cell: 'lstm', chrono: true };
+    r.cell = 'lstm';
+  }
+  Object.assign(r, resolveCellSettings(s, r.cell, r.lookback, { eps, pInit, forgetBias }));
   if (r.season !== null) posInt(r.season, 'season');
   if (r.quantiles !== null && (r.quantiles.length === 0 || !r.quantiles.every((q) => q > 0 && q < 1))) {
     throw new ConfigError('quantiles must be levels in (0, 1), e.g. [0.1, 0.5, 0.9], or null for point forecasts');
@@ -227,30 +247,51 @@ export function resolveForecasterSettings(s: ForecasterSettings): ResolvedForeca
 }
 
 /** The cell's own settings with their defaults, checked with the model's bounds; another cell's is an error. */
-function resolveCellSettings(s: ForecasterSettings, cell: ForecastCell,
-  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ForecasterSettings, CellSettingKey> {
+function resolveCellSettings(s: ForecasterConfig, cell: ForecastCell, lookback: number | null,
+  defaults: { eps: number; pInit: PInit; forgetBias: number }): Pick<ResolvedForecasterConfig, CellSettingKey> {
   if (cell !== 'plstm') {
     for (const k of ['eps', 'pInit'] as const) {
       if (s[k] !== undefined) throw new ConfigError(`${k} is a pLSTM setting; this forecaster's cell is ${cell}`);
     }
   }
-  if (cell === 'plstm' && s.forgetBias !== undefined) throw new ConfigError('forgetBias is an LSTM setting; this forecaster\'s cell is plstm');
-  if (cell === 'lstm-chrono' && s.forgetBias !== undefined) {
-    throw new ConfigError('forgetBias with cell lstm-chrono: chrono init sets the forget-gate bias itself; use cell lstm with forgetBias, or lstm-chrono alone');
-  }
+  const given = s.chrono ?? FORECASTER_DEFAULTS.chrono;
+  const chrono = given === false ? null : given;
   if (cell === 'plstm') {
+    if (s.forgetBias !== undefined) throw new ConfigError('forgetBias is an LSTM setting; this forecaster\'s cell is plstm');
+    if (chrono !== null) throw new ConfigError('chrono is an LSTM setting; this forecaster\'s cell is plstm');
     const eps = s.eps ?? defaults.eps;
     requireSetting('eps', eps, checkEps);
     return { eps, pInit: resolvePInit(s.pInit ?? defaults.pInit, 'pInit') };
   }
-  if (cell === 'lstm') {
-    const forgetBias = s.forgetBias ?? defaults.forgetBias;
-    requireSetting('forgetBias', forgetBias, checkFinite);
-    return { forgetBias };
+  if (chrono !== null) {
+    if (s.forgetBias !== undefined) {
+      throw new ConfigError('forgetBias with chrono: chrono init sets the forget-gate bias itself; give one of them');
+    }
+    if (chrono === true) {
+      // no lookback given: Tmax is the one fit() chooses
+      if (lookback === null) return { chrono: true };
+      if (lookback <= 2) throw new ConfigError('chrono: true needs lookback > 2 (its Tmax)');
+      return { chrono: lookback };
+    }
+    requireSetting('chrono', chrono, checkChrono);
+    return { chrono };
   }
-  return {};
+  const forgetBias = s.forgetBias ?? defaults.forgetBias;
+  requireSetting('forgetBias', forgetBias, checkFinite);
+  return { forgetBias };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// Names of the previous release (settings objects saved in a model file are ...Config).
+/** @deprecated use ForecasterConfig */
+export type ForecasterSettings = ForecasterConfig;
+/** @deprecated use ResolvedForecasterConfig */
+export type ResolvedForecasterSettings = ResolvedForecasterConfig;
+/** @deprecated use resolveForecasterConfig */
+export function resolveForecasterSettings(s: ForecasterConfig): ResolvedForecasterConfig {
+  deprecated('resolveForecasterSettings', 'resolveForecasterConfig');
+  return resolveForecasterConfig(s);
 }

@@ -15,7 +15,7 @@ import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';
 import type { Frequency, TimeSeries } from './series.js';
-import { lookbackOf, type ResolvedForecasterSettings } from './settings.js';
+import { lookbackOf, type ResolvedForecasterConfig } from './settings.js';
 import { trainChunks, type TrainSummary } from './train.js';
 import { windowInputs } from './windows.js';
 import { baseIndex, bestDifferenceLag, differenceLags, seasonalDifferences } from './seasonal-difference.js';
@@ -52,7 +52,7 @@ export class StatefulStrategy implements NetworkStrategy {
   /** normalize 'seasonal': each series' base lag (chosen on its training part at fit()), by id. */
   readonly lags = new Map<string, number>();
 
-  constructor(private readonly settings: ResolvedForecasterSettings) {}
+  constructor(private readonly settings: ResolvedForecasterConfig) {}
 
   /** Whether series read their seasonal differences (normalize 'seasonal'). */
   private get differenced(): boolean {
@@ -146,7 +146,7 @@ export class StatefulStrategy implements NetworkStrategy {
     const HQ = this.settings.horizon * quantileCount(this.settings.quantiles);
     const raw = new Float32Array(origins.length * HQ); // [W, H * Q], scaled
     const T = Math.max(...origins), m = this.differenced ? this.lagOf(ser.id) : 0;
-    const out = model.predict(this.seriesInputs(ser, f, T), 1, T); // [1, T, H * Q]
+    const out = model.predict({ x: this.seriesInputs(ser, f, T), B: 1, T }); // [1, T, H * Q]
     origins.forEach((o, w) => raw.set(this.withBase(out.slice((o - 1) * HQ, o * HQ), (i) => f.scaled[i], o, m), w * HQ));
     return raw;
   }
@@ -190,9 +190,9 @@ export class StatefulStrategy implements NetworkStrategy {
       recent.shift();
       recent.push(value);
       // the new origin is m steps after recent[0]: base(h) = recent[h mod m]
-      live.out = this.withBase(model.step(live.state, x), (i) => recent[i], recent.length, recent.length);
+      live.out = this.withBase(model.step({ x }, { state: live.state }), (i) => recent[i], recent.length, recent.length);
     } else {
-      live.out = model.step(live.state, x);
+      live.out = model.step({ x }, { state: live.state });
     }
     live.last = t;
   }

@@ -10,7 +10,7 @@ import { EpochRowOrder, batchIndices } from '../model/batch-rows.js';
 import type { Batch } from '../model/batch.js';
 
 /** Options shared by both ways of training. */
-export interface TrainOptions {
+export interface ForecastTrainOptions {
   /** Passes over the training data. */
   epochs: number;
   /** Max gradient norm (clipping). */
@@ -30,7 +30,7 @@ export interface TrainOptions {
 }
 
 /** Options of trainWindows. */
-export interface TrainWindowsOptions extends TrainOptions {
+export interface TrainWindowsOptions extends ForecastTrainOptions {
   /** Windows per training step. */
   batchSize: number;
   /** Seed of the shuffling. */
@@ -87,7 +87,7 @@ export async function trainWindows(model: SequenceModel, opt: Optimizer, count: 
  * validation (optional) returns the loss that picks the best epoch.
  */
 export async function trainChunks(model: SequenceModel, opt: Optimizer, chunk: (step: number) => Batch, batchesPerEpoch: number,
-  validation: (() => number) | null, opts: TrainOptions): Promise<TrainSummary> {
+  validation: (() => number) | null, opts: ForecastTrainOptions): Promise<TrainSummary> {
   return run(model, opt, {
     data: (_epoch, step) => chunk(step), batchesPerEpoch, carryState: true,
     validation: validation === null ? undefined : () => ({ loss: validation() }),
@@ -99,7 +99,7 @@ export async function trainChunks(model: SequenceModel, opt: Optimizer, chunk: (
  * schedule, early stopping, best weights kept.
  */
 async function run(model: SequenceModel, opt: Optimizer,
-  o: Pick<FitOptions, 'data' | 'batchesPerEpoch' | 'carryState' | 'validation' | 'validationBatchSize'>, opts: TrainOptions): Promise<TrainSummary> {
+  o: Pick<FitOptions, 'data' | 'batchesPerEpoch' | 'carryState' | 'validation' | 'validationBatchSize'>, opts: ForecastTrainOptions): Promise<TrainSummary> {
   const perEpoch = o.batchesPerEpoch!;
   const planned = Math.min(opts.epochs * perEpoch, opts.maxSteps ?? Infinity);
   const epochs = Math.min(opts.epochs, Math.ceil(planned / perEpoch));
@@ -146,3 +146,6 @@ async function run(model: SequenceModel, opt: Optimizer,
     history: h.epochs,
   };
 }
+
+/** @deprecated use ForecastTrainOptions (the experiments' TrainOptions is another type) */
+export type TrainOptions = ForecastTrainOptions;

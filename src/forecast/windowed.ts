@@ -11,7 +11,7 @@ import type { SeriesFeatures } from './features.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { quantileCount } from './quantiles.js';
 import type { TimeSeries } from './series.js';
-import { frameSeasons, lookbackOf, type ResolvedForecasterSettings } from './settings.js';
+import { frameSeasons, lookbackOf, type ResolvedForecasterConfig } from './settings.js';
 import { trainWindows, type TrainSummary } from './train.js';
 import { windowInputs, windowOrigins } from './windows.js';
 import { removeLevels, windowLevel } from './window-level.js';
@@ -31,7 +31,7 @@ export class WindowedStrategy implements NetworkStrategy {
    */
   log = false;
 
-  constructor(private readonly settings: ResolvedForecasterSettings) {}
+  constructor(private readonly settings: ResolvedForecasterConfig) {}
 
   minHistory(ser: TimeSeries): number {
     const s = this.settings;
@@ -69,7 +69,7 @@ export class WindowedStrategy implements NetworkStrategy {
       const part = origins.slice(at, at + FORECAST_CHUNK);
       const x = new Float32Array(part.length * lookbackOf(s) * (1 + f.C)); // [B, L, F]
       const frames = writeWindows(s, src, part, x, 0, null); // [B]
-      const out = model.predict(x, part.length, lookbackOf(s)); // [B, H * Q], in each window's frame
+      const out = model.predict({ x, B: part.length, T: lookbackOf(s) }); // [B, H * Q], in each window's frame
       frames.forEach((fr, b) => {
         for (let k = 0; k < HQ; k++) raw[(at + b) * HQ + k] = src.toScaled(fr.base[Math.floor(k / Q)] + fr.spread * out[b * HQ + k]);
       });
@@ -126,7 +126,7 @@ function logOf(y: number): number {
  * as scaled). Returns the frames [W] that map outputs back. What training,
  * Forecaster.windowsOf and forecasts all read.
  */
-export function writeWindows(s: ResolvedForecasterSettings, f: WindowSource, origins: number[],
+export function writeWindows(s: ResolvedForecasterConfig, f: WindowSource, origins: number[],
   x: Float32Array, at: number, y: Float32Array | null): WindowFrame[] {
   const H = s.horizon, Q = quantileCount(s.quantiles);
   if (s.normalize === 'seasonal') return writeSeasonalWindows(s, f, origins, x, at, y);
@@ -150,7 +150,7 @@ export interface WindowFrame {
 }
 
 /** writeWindows under normalize 'seasonal': inputs (v - level) / spread, targets (v - base) / spread (see seasonal-frame.ts). */
-function writeSeasonalWindows(s: ResolvedForecasterSettings, f: WindowSource, origins: number[],
+function writeSeasonalWindows(s: ResolvedForecasterConfig, f: WindowSource, origins: number[],
   x: Float32Array, at: number, y: Float32Array | null): WindowFrame[] {
   const H = s.horizon, Q = quantileCount(s.quantiles), L = lookbackOf(s), F = 1 + f.C;
   windowInputs(f.v, f.cov, f.C, origins, L, x, at);

@@ -34,7 +34,7 @@ export interface DenseInput {
 }
 
 /** How the input x of a batch is read. */
-export type InputSpec = OneHotInput | EmbeddingInput | DenseInput;
+export type InputConfig = OneHotInput | EmbeddingInput | DenseInput;
 
 /**
  * How a pLSTM layer's decay exponents p start (and whether they learn): the cells' own type.
@@ -44,7 +44,7 @@ export type InputSpec = OneHotInput | EmbeddingInput | DenseInput;
 export type { PInit };
 
 /** One recurrent layer. */
-export interface LayerSpec {
+export interface LayerConfig {
   /**
    * 'plstm' (power-law forget gate), 'lstm' (PyTorch's LSTM, gates i, f, g, o), or the kind
    * of a cell registered with the deprecated registerCell (reference backend only).
@@ -83,7 +83,7 @@ export interface LayerSpec {
 }
 
 /** The linear head on top of the last layer. */
-export interface HeadSpec {
+export interface HeadConfig {
   /** O: outputs per step (classes for 'xent', targets for 'mse'). */
   size: number;
   /** 'all': an output at every step, [B, T, O]; 'last': only after the last step, [B, O]. */
@@ -93,11 +93,11 @@ export interface HeadSpec {
 /** A whole sequence model: input -> N recurrent layers -> linear head -> loss. */
 export interface ModelConfig {
   /** How x is read: one-hot token ids, learned embeddings or dense features. */
-  input: InputSpec;
+  input: InputConfig;
   /** The recurrent layers, bottom first (at least one). */
-  layers: LayerSpec[];
+  layers: LayerConfig[];
   /** The linear head on the top layer. */
-  head: HeadSpec;
+  head: HeadConfig;
   /**
    * 'xent': softmax cross-entropy, the mean over counted steps (sum(w * nll) / sum(w) with
    * weights). 'mse': mean squared error, the mean over all elements (weighted by step weights).
@@ -137,14 +137,14 @@ export const DEFAULTS = {
 } as const;
 
 /** Settings of every layer, whatever its cell (resolved: all present). */
-export interface ResolvedLayerOptions {
+export interface ResolvedLayerCommon {
   reverse: boolean;
   bidirectional: boolean;
   dropout: number;
 }
 
 /** A layer with every default of its cell filled in (and only its cell's settings). */
-export type ResolvedLayerSpec = ResolvedLayerOptions & (
+export type ResolvedLayerConfig = ResolvedLayerCommon & (
   | { cell: 'plstm'; hidden: number; eps: number; pInit: PInit }
   | { cell: 'lstm'; hidden: number; forgetBias: number; chrono: number | null }
   /** A cell registered with the deprecated registerCell (cells/registry.ts): no settings of its own. */
@@ -152,9 +152,9 @@ export type ResolvedLayerSpec = ResolvedLayerOptions & (
 
 /** A config with every default filled in; what the model stores and saves. */
 export interface ResolvedModelConfig {
-  input: InputSpec;
-  layers: ResolvedLayerSpec[];
-  head: HeadSpec;
+  input: InputConfig;
+  layers: ResolvedLayerConfig[];
+  head: HeadConfig;
   loss: 'xent' | 'mse' | 'pinball';
   /** Present only with loss 'pinball'. */
   quantiles?: number[];
@@ -166,7 +166,7 @@ function positiveInt(v: unknown, what: string): number {
   return v as number;
 }
 
-function resolveInput(input: unknown): InputSpec {
+function resolveInput(input: unknown): InputConfig {
   if (typeof input !== 'object' || input === null) {
     throw new ConfigError('input must be an object like { kind: "onehot", size: 10 }');
   }
@@ -218,7 +218,7 @@ export function resolvePInit(v: unknown, name: string): PInit {
   }
 }
 
-function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
+function resolveLayer(v: unknown, l: number): ResolvedLayerConfig {
   const where = `layers[${l}]`;
   if (typeof v !== 'object' || v === null) throw new ConfigError(`${where} must be an object`);
   const s = v as Record<string, unknown>;
@@ -252,7 +252,7 @@ function resolveLayer(v: unknown, l: number): ResolvedLayerSpec {
     : { cell: 'lstm', hidden, forgetBias, chrono, ...options };
 }
 
-function resolveLayerOptions(s: Record<string, unknown>, where: string): ResolvedLayerOptions {
+function resolveLayerOptions(s: Record<string, unknown>, where: string): ResolvedLayerCommon {
   const flag = (k: 'reverse' | 'bidirectional'): boolean => {
     const v = s[k] ?? false;
     if (typeof v !== 'boolean') throw new ConfigError(`${where}.${k} must be true or false, got ${String(v)}`);
@@ -267,16 +267,16 @@ function resolveLayerOptions(s: Record<string, unknown>, where: string): Resolve
   return { reverse, bidirectional, dropout };
 }
 
-export type PlstmLayerSpec = Extract<ResolvedLayerSpec, { cell: 'plstm' }>;
-export type LstmLayerSpec = Extract<ResolvedLayerSpec, { cell: 'lstm' }>;
+export type PlstmLayerConfig = Extract<ResolvedLayerConfig, { cell: 'plstm' }>;
+export type LstmLayerConfig = Extract<ResolvedLayerConfig, { cell: 'lstm' }>;
 
 /** Whether a resolved layer is a pLSTM layer (its eps and pInit are then there). */
-export function isPlstmLayer(l: ResolvedLayerSpec): l is PlstmLayerSpec {
+export function isPlstmLayer(l: ResolvedLayerConfig): l is PlstmLayerConfig {
   return l.cell === 'plstm';
 }
 
 /** Whether a resolved layer is an LSTM layer (its forgetBias and chrono are then there). */
-export function isLstmLayer(l: ResolvedLayerSpec): l is LstmLayerSpec {
+export function isLstmLayer(l: ResolvedLayerConfig): l is LstmLayerConfig {
   return l.cell === 'lstm';
 }
 
@@ -286,8 +286,8 @@ export function isLstmLayer(l: ResolvedLayerSpec): l is LstmLayerSpec {
  * parameters. suffix: '' or '_reverse' (the second direction of a bidirectional layer, named
  * as PyTorch names it).
  */
-export function directionsOf(cfg: { layers: ResolvedLayerSpec[] }): { layer: number; spec: ResolvedLayerSpec; suffix: '' | '_reverse'; reverse: boolean }[] {
-  const out: { layer: number; spec: ResolvedLayerSpec; suffix: '' | '_reverse'; reverse: boolean }[] = [];
+export function directionsOf(cfg: { layers: ResolvedLayerConfig[] }): { layer: number; spec: ResolvedLayerConfig; suffix: '' | '_reverse'; reverse: boolean }[] {
+  const out: { layer: number; spec: ResolvedLayerConfig; suffix: '' | '_reverse'; reverse: boolean }[] = [];
   cfg.layers.forEach((spec, layer) => {
     out.push({ layer, spec, suffix: '', reverse: spec.reverse });
     if (spec.bidirectional) out.push({ layer, spec, suffix: '_reverse', reverse: true });
@@ -296,7 +296,7 @@ export function directionsOf(cfg: { layers: ResolvedLayerSpec[] }): { layer: num
 }
 
 /** The output width of a layer: H, or 2H when bidirectional. */
-export function layerWidth(l: ResolvedLayerSpec): number {
+export function layerWidth(l: ResolvedLayerConfig): number {
   return l.bidirectional ? 2 * l.hidden : l.hidden;
 }
 
@@ -347,6 +347,16 @@ function resolveQuantiles(config: ModelConfig, headSize: number): number[] | und
 }
 
 /** I of the first recurrent layer: what the input stage hands it per step. */
-export function inputWidth(input: InputSpec): number {
+export function inputWidth(input: InputConfig): number {
   return input.kind === 'embedding' ? input.dim : input.size;
 }
+
+// Names of the previous release (settings objects saved in a model file are ...Config).
+/** @deprecated use InputConfig */
+export type InputSpec = InputConfig;
+/** @deprecated use LayerConfig */
+export type LayerSpec = LayerConfig;
+/** @deprecated use HeadConfig */
+export type HeadSpec = HeadConfig;
+/** @deprecated use ResolvedLayerConfig */
+export type ResolvedLayerSpec = ResolvedLayerConfig;

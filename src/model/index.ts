@@ -3,7 +3,7 @@
 // A model is input (one-hot, embedding or dense) -> N stacked recurrent layer units (a cell
 // looped over time, forward, reversed or bidirectional, dropout on their outputs) -> a linear
 // head (every step or the last) -> a loss (softmax cross-entropy or mean squared error).
-// `model.trace(x, B, T)` returns h, c and every gate of every layer at every step.
+// `model.trace({ x, B, T })` returns h, c and every gate of every layer at every step.
 //
 //   const model = SequenceModel.create({ input: { kind: 'onehot', size: 10 },
 //     layers: [{ cell: 'plstm', hidden: 64 }], head: { size: 10, steps: 'all' },
@@ -35,8 +35,9 @@
 export {
   DEFAULTS, resolveConfig, inputWidth,
   layerWidth, directionsOf,
-  type InputSpec, type PInit, type LayerSpec, type HeadSpec, type ModelConfig, type RuntimeOptions,
-  type ResolvedLayerSpec, type ResolvedModelConfig,
+  type InputConfig, type PInit, type LayerConfig, type HeadConfig, type ModelConfig, type RuntimeOptions,
+  type ResolvedLayerConfig, type ResolvedModelConfig,
+  type InputSpec, type LayerSpec, type HeadSpec, type ResolvedLayerSpec,
 } from './config.js';
 export { SequenceModel, type ParamSlot } from './sequence-model.js';
 export { RecurrentLayer, LayerUnit } from './recurrent-layer.js';
@@ -45,7 +46,8 @@ export type { Batch } from './batch.js';
 export { cloneState, type ModelState } from './model-state.js';
 export {
   createOptimizer, resolveOptimizerSpec, stateNamesOf, OPTIMIZER_DEFAULTS,
-  type Optimizer, type OptimizerSpec, type ResolvedOptimizerSpec, type Allocator,
+  type Optimizer, type OptimizerConfig, type ResolvedOptimizerConfig,
+  type OptimizerSpec, type ResolvedOptimizerSpec, type Allocator,
 } from './optimizers.js';
 export { clipGradNorm, globalNorm } from './clip.js';
 export { serializeModel, deserializeModel, MODEL_FORMAT, type LoadedModel } from './serialize.js';

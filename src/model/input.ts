@@ -2,14 +2,14 @@
 // the first recurrent layer reads, and sends the gradient back into an embedding table.
 
 import type { Float } from '../cells/types.js';
-import type { InputSpec } from './config.js';
+import type { InputConfig } from './config.js';
 
 /**
  * Writes the first layer's input for N = B*T (or B for one streaming step) rows.
  * out: [N, I] (overwritten). x: ids [N] or features [N, I]. emb: [vocab, dim] (embedding only).
  * The ids and values were validated before (see validate.ts).
  */
-export function inputForward(spec: InputSpec, out: Float, x: Int32Array | Float32Array | Float64Array,
+export function inputForward(spec: InputConfig, out: Float, x: Int32Array | Float32Array | Float64Array,
   N: number, emb: Float | null): void {
   switch (spec.kind) {
     case 'onehot': {

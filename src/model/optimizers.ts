@@ -10,7 +10,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import type { Float } from '../cells/types.js';
 
 /** torch.optim.RMSprop (not centered). */
-export interface RmspropSpec {
+export interface RmspropConfig {
   kind: 'rmsprop';
   /** Learning rate (> 0). */
   lr: number;
@@ -23,7 +23,7 @@ export interface RmspropSpec {
 }
 
 /** torch.optim.Adam with bias correction (no weight decay, no amsgrad). */
-export interface AdamSpec {
+export interface AdamConfig {
   kind: 'adam';
   /** Learning rate (> 0). */
   lr: number;
@@ -36,7 +36,7 @@ export interface AdamSpec {
 }
 
 /** torch.optim.SGD (dampening 0, not Nesterov). */
-export interface SgdSpec {
+export interface SgdConfig {
   kind: 'sgd';
   /** Learning rate (> 0). */
   lr: number;
@@ -45,10 +45,10 @@ export interface SgdSpec {
 }
 
 /** Which optimizer and its settings; defaults are PyTorch's (OPTIMIZER_DEFAULTS). */
-export type OptimizerSpec = RmspropSpec | AdamSpec | SgdSpec;
+export type OptimizerConfig = RmspropConfig | AdamConfig | SgdConfig;
 
-/** A spec with every default filled in (what is saved with the model). */
-export type ResolvedOptimizerSpec =
+/** An optimizer config with every default filled in (what is saved with the model). */
+export type ResolvedOptimizerConfig =
   | { kind: 'rmsprop'; lr: number; alpha: number; eps: number; momentum: number }
   | { kind: 'adam'; lr: number; beta1: number; beta2: number; eps: number }
   | { kind: 'sgd'; lr: number; momentum: number };
@@ -64,7 +64,7 @@ export const OPTIMIZER_DEFAULTS = {
 export type Allocator = (length: number) => Float;
 
 export interface Optimizer {
-  readonly spec: ResolvedOptimizerSpec;
+  readonly spec: ResolvedOptimizerConfig;
   /** Learning rate used by the next step (may be changed between steps, e.g. by a schedule). */
   lr: number;
   /** Updates applied so far (Adam's t). */
@@ -78,7 +78,7 @@ export interface Optimizer {
 }
 
 /** Names of the state buffers of each optimizer, as PyTorch names them. */
-export function stateNamesOf(spec: ResolvedOptimizerSpec): string[] {
+export function stateNamesOf(spec: ResolvedOptimizerConfig): string[] {
   switch (spec.kind) {
     case 'rmsprop': return spec.momentum > 0 ? ['square_avg', 'momentum_buffer'] : ['square_avg'];
     case 'adam': return ['exp_avg', 'exp_avg_sq'];
@@ -94,7 +94,7 @@ function checkRange(v: unknown, what: string, ok: (x: number) => boolean, range:
 }
 
 /** Fills in defaults and validates; throws ConfigError naming the bad setting. */
-export function resolveOptimizerSpec(spec: OptimizerSpec): ResolvedOptimizerSpec {
+export function resolveOptimizerSpec(spec: OptimizerConfig): ResolvedOptimizerConfig {
   if (typeof spec !== 'object' || spec === null) throw new ConfigError('optimizer spec must be an object');
   const s = spec as unknown as Record<string, unknown>;
   const lr = checkRange(s.lr, 'lr', (x) => x > 0, '> 0');
@@ -135,13 +135,13 @@ function defaultAlloc(like: Float): Allocator {
 }
 
 class TorchOptimizer implements Optimizer {
-  readonly spec: ResolvedOptimizerSpec;
+  readonly spec: ResolvedOptimizerConfig;
   lr: number;
   private t = 0;
   private names: string[];
   private bufs: Float[] | null = null; // one [P] buffer per state name
 
-  constructor(spec: ResolvedOptimizerSpec) {
+  constructor(spec: ResolvedOptimizerConfig) {
     this.spec = spec;
     this.lr = spec.lr;
     this.names = stateNamesOf(spec);
@@ -266,6 +266,18 @@ class TorchOptimizer implements Optimizer {
 }
 
 /** Creates an optimizer (PyTorch semantics); throws ConfigError on an invalid spec. */
-export function createOptimizer(spec: OptimizerSpec): Optimizer {
+export function createOptimizer(spec: OptimizerConfig): Optimizer {
   return new TorchOptimizer(resolveOptimizerSpec(spec));
 }
+
+// Names of the previous release (settings objects saved in a model file are ...Config).
+/** @deprecated use OptimizerConfig */
+export type OptimizerSpec = OptimizerConfig;
+/** @deprecated use RmspropConfig */
+export type RmspropSpec = RmspropConfig;
+/** @deprecated use AdamConfig */
+export type AdamSpec = AdamConfig;
+/** @deprecated use SgdConfig */
+export type SgdSpec = SgdConfig;
+/** @deprecated use ResolvedOptimizerConfig */
+export type ResolvedOptimizerSpec = ResolvedOptimizerConfig;

@@ -70,12 +70,12 @@ export class RecurrentLayer {
     const H = this.hidden, I = this.cfg.inputSize;
     if (!this.reverse) {
       const out = hOut ?? scratch(`${this.key}.h`, B * T * H); // [B, T, H], reused batch to batch
-      const fwd = backend.forward(this.cfg, this.w, x, B, T, s0, needTape, out);
+      const fwd = backend.forward(this.cfg, this.w, x, B, T, { state: s0, needTape, hSeqOut: out });
       return { run: { fwd, x }, hSeq: fwd.hSeq };
     }
     // the input is kept reversed (backward reads it): a buffer of its own per direction
     const xr = reverseTime(scratch(`${this.key}.xr`, B * T * I), x, B, T, I); // [B, T, I] reversed
-    const fwd = backend.forward(this.cfg, this.w, xr, B, T, s0, needTape, scratch(`${this.key}.hr`, B * T * H));
+    const fwd = backend.forward(this.cfg, this.w, xr, B, T, { state: s0, needTape, hSeqOut: scratch(`${this.key}.hr`, B * T * H) });
     const hSeq = reverseTime(hOut ?? scratch(`${this.key}.h`, B * T * H), fwd.hSeq, B, T, H); // [B, T, H]
     return { run: { fwd, x: xr }, hSeq };
   }
@@ -89,7 +89,7 @@ export class RecurrentLayer {
     dFinal: Partial<CellState> | null, needDx: boolean, scratch: Scratch): Float {
     const H = this.hidden, I = this.cfg.inputSize;
     const dh = dhSeq !== null && this.reverse ? reverseTime(scratch(`${this.key}.dhr`, B * T * H), dhSeq, B, T, H) : dhSeq;
-    const g = backend.backward(this.cfg, this.w, run.x, run.fwd, dh, dFinal, needDx);
+    const g = backend.backward(this.cfg, this.w, run.x, run.fwd, { dhSeq: dh, dFinal, needDx });
     this.keep(g);
     if (!needDx || !this.reverse) return g.dx;
     return reverseTime(scratch(`${this.key}.dx`, B * T * I), g.dx, B, T, I);

@@ -32,6 +32,58 @@ import type { Batch } from './batch.js';
 import { cloneState, type ModelState } from './model-state.js';
 import { TrainingDivergedError } from '../errors.js';
 import { isPositiveInt } from '../cells/bounds.js';
+import { deprecated } from '../deprecated.js';
+
+/**
+ * What predict and trace read: inputs x (ids Int32Array [B, T] or features [B, T, I]) with
+ * their shape. A Batch is one (its targets are not read).
+ */
+export interface SequenceInput {
+  /** Batch size. */
+  B: number;
+  /** Time steps. */
+  T: number;
+  /** Token ids Int32Array [B, T] (onehot, embedding) or features Float32Array [B, T, I] (dense). */
+  x: Int32Array | Float32Array | Float64Array;
+}
+
+/** Options of evaluate, predict and trace. */
+export interface RunOptions {
+  /** The initial state (B rows; not modified); null or left out: zeros. */
+  state?: ModelState | null;
+}
+
+/** What step (streaming inference) reads: one time step's inputs, ids Int32Array [B] or features [B, I]. */
+export interface StreamInput {
+  /** ids Int32Array [B] or features Float32Array [B, I]; B is the state's. */
+  x: Int32Array | Float32Array | Float64Array;
+}
+
+/** Options of step. */
+export interface StepOptions {
+  /** The state of B rows the step starts from; updated in place. */
+  state: ModelState;
+}
+
+type Input = Int32Array | Float32Array | Float64Array;
+
+/**
+ * predict's and trace's arguments: (input, opts) or, deprecated, (x, B, T, state).
+ */
+function runArgs(what: string, args: unknown[]): { input: SequenceInput; state: ModelState | null } {
+  const [a, b, T, state] = args;
+  if (ArrayBuffer.isView(a)) {
+    deprecated(`model.${what}(x, B, T, state)`, `model.${what}({ x, B, T }, { state })`);
+    return { input: { x: a as Input, B: b as number, T: T as number }, state: (state ?? null) as ModelState | null };
+  }
+  if (typeof a !== 'object' || a === null) {
+    throw new ShapeError(`${what} needs its input as { x, B, T }, got ${a === null ? 'null' : typeof a}`);
+  }
+  if (b !== undefined && (typeof b !== 'object' || ArrayBuffer.isView(b))) {
+    throw new ConfigError(`${what}'s second argument is its options { state }, got ${typeof b}`);
+  }
+  return { input: a as SequenceInput, state: ((b as RunOptions | null | undefined)?.state ?? null) };
+}
 
 export type { ParamSlot } from './parameters.js';
 
@@ -239,7 +291,8 @@ export class SequenceModel {
       const u = this.units[i];
       if (headed !== null && i === last) {
         const d = u.dirs[0];
-        const fwd = headed.forward(d.cfg, d.w, cur, B, T, this.unitStates(s0, i)[0], needTape, { W: this.head.w, b: this.head.b, O }, out);
+        const fwd = headed.forward(d.cfg, d.w, cur, B, T, { W: this.head.w, b: this.head.b, O }, out,
+          { state: this.unitStates(s0, i)[0], needTape });
         runs.push({ dirs: [{ fwd, x: cur }], out: fwd.hSeq, finals: [fwd.final] });
         masks.push(null);
         return { B, T, N, xs, runs, masks, hTop: null, out, headed };
@@ -319,7 +372,7 @@ export class SequenceModel {
     if (run.headed !== null) {
       const d = this.top.dirs[0];
       const g = run.headed.backward(d.cfg, d.w, run.xs[i], run.runs[i].dirs[0].fwd, { W: this.head.w, b: this.head.b, O },
-        dOut, dW, db, null, needDx(i));
+        dOut, dW, db, { needDx: needDx(i) });
       d.keep(g);
       dNext = g.dx; // [B, T, I_top] = dL/d(output of the unit below)
       i--;
@@ -377,7 +430,7 @@ export class SequenceModel {
    * outputs (logits for xent), Float32Array [B, T, O] ('all') or [B, O] ('last'); state: the
    * final state.
    */
-  evaluate(batch: Batch, opts: { state?: ModelState | null } = {})
+  evaluate(batch: Batch, opts: RunOptions = {})
     : { loss: number; outputs: Float32Array; state: ModelState } {
     this.checkAlive();
     const { B, T, weights, sumW } = checkBatch(this.config, batch);
@@ -387,8 +440,9 @@ export class SequenceModel {
     return { loss, outputs: Float32Array.from(run.out), state: this.finalState(run) };
   }
 
-  private checkPredictArgs(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null, what: string): ModelState | null {
+  private checkPredictArgs(input: SequenceInput, state: ModelState | null, what: string): ModelState | null {
     this.checkAlive();
+    const { x, B, T } = input;
     for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
       if (!isPositiveInt(v)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
     }
@@ -397,41 +451,65 @@ export class SequenceModel {
   }
 
   /**
-   * The head's outputs for x (ids [B, T] or features [B, T, I]) from `state` (null = zeros;
-   * not modified): Float32Array [B, T, O] ('all') or [B, O] ('last').
+   * The head's outputs for input.x (ids [B, T] or features [B, T, I]) from opts.state (left
+   * out = zeros; not modified): Float32Array [B, T, O] ('all') or [B, O] ('last'). A Batch
+   * may be given as the input (its targets are not read).
    */
-  predict(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null = null): Float32Array {
-    const s0 = this.checkPredictArgs(x, B, T, state, 'predict');
-    return Float32Array.from(this.forward(x, B, T, s0, false, null).out);
+  predict(input: SequenceInput, opts?: RunOptions): Float32Array;
+  /** @deprecated use predict({ x, B, T }, { state }) */
+  predict(x: Input, B: number, T: number, state?: ModelState | null): Float32Array;
+  predict(...args: unknown[]): Float32Array {
+    const { input, state } = runArgs('predict', args);
+    const s0 = this.checkPredictArgs(input, state, 'predict');
+    return Float32Array.from(this.forward(input.x, input.B, input.T, s0, false, null).out);
   }
 
   /**
-   * Everything the layers compute for x (ids [B, T] or features [B, T, I]) from `state`
-   * (null = zeros), per layer and direction and step: h, c and the cell's internals (pLSTM:
-   * r, o, g, age a, forget gate f, and p per unit; LSTM: i, f, g, o), plus the head's outputs.
-   * Every [B, T, H] array is in input time order, also for reversed directions.
+   * Everything the layers compute for input.x (ids [B, T] or features [B, T, I]) from
+   * opts.state (left out = zeros), per layer and direction and step: h, c and the cell's
+   * internals (pLSTM: r, o, g, age a, forget gate f, and p per unit; LSTM: i, f, g, o), plus
+   * the head's outputs. Every [B, T, H] array is in input time order, also for reversed
+   * directions.
    *
    * The values are the reference cells' (each cell's descriptor, cells/registry.ts), run in the model's precision
    * on the model's weights, whatever the backend: the fused kernels keep their internals in a
    * private padded time-major layout, and a trace is for looking, not for speed.
    */
-  trace(x: Int32Array | Float32Array | Float64Array, B: number, T: number, state: ModelState | null = null): ModelTrace {
-    const s0 = this.checkPredictArgs(x, B, T, state, 'trace');
-    return traceModel(this.config, this.dtype, this.units, this.directions, this.emb?.w ?? null, this.head, x, B, T, s0);
+  trace(input: SequenceInput, opts?: RunOptions): ModelTrace;
+  /** @deprecated use trace({ x, B, T }, { state }) */
+  trace(x: Input, B: number, T: number, state?: ModelState | null): ModelTrace;
+  trace(...args: unknown[]): ModelTrace {
+    const { input, state } = runArgs('trace', args);
+    const s0 = this.checkPredictArgs(input, state, 'trace');
+    return traceModel(this.config, this.dtype, this.units, this.directions, this.emb?.w ?? null, this.head, input.x, input.B, input.T, s0);
   }
 
   // ----- streaming
 
   /**
-   * Streaming inference: advances `state` (B rows, updated in place) by one time step with
-   * xStep (ids [B] or features [B, I]) and returns the head's outputs for that step [B, O].
+   * Streaming inference: advances opts.state (B rows, updated in place) by one time step with
+   * input.x (ids [B] or features [B, I]) and returns the head's outputs for that step [B, O].
    * Running T steps gives what predict gives for the whole sequence (steps 'all'), step by step.
    * Needs causal layers (no reversed or bidirectional layer: those read the whole sequence).
    * Where the backend has a streaming fast path (the wasm one, hidden sizes multiples of 4)
    * it runs; it agrees with predict to float32 rounding. The returned array is new.
    */
-  step(state: ModelState, xStep: Int32Array | Float32Array | Float64Array): Float32Array {
+  step(input: StreamInput, opts: StepOptions): Float32Array;
+  /** @deprecated use step({ x }, { state }) */
+  step(state: ModelState, xStep: Input): Float32Array;
+  step(a: StreamInput | ModelState, b: StepOptions | Input): Float32Array {
     this.checkAlive();
+    let state: ModelState, xStep: Input;
+    if (ArrayBuffer.isView(b)) {
+      deprecated('model.step(state, x)', 'model.step({ x }, { state })');
+      state = a as ModelState;
+      xStep = b as Input;
+    } else {
+      if (typeof a !== 'object' || a === null || !('x' in a)) throw new ShapeError('step needs its input as { x }');
+      if (typeof b !== 'object' || b === null) throw new ConfigError('step needs its options { state }: the state it advances');
+      state = b.state;
+      xStep = a.x;
+    }
     if (this.units.some((u) => !u.plain)) {
       throw new ConfigError('step() runs causal layers only: a reversed or bidirectional layer reads the whole sequence; use predict()');
     }
@@ -461,7 +539,7 @@ export class SequenceModel {
     for (let i = 0; i < this.directions.length; i++) {
       const l = this.directions[i];
       const s = state.layers[i];
-      const f = this.backend.forward(l.cfg, l.w, cur, B, 1, s, false);
+      const f = this.backend.forward(l.cfg, l.w, cur, B, 1, { state: s });
       s.h.set(f.final.h);
       s.c.set(f.final.c);
       if (s.a !== null) s.a.set(f.final.a!);

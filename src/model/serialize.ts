@@ -18,7 +18,7 @@ import { ConfigError, ModelFileError, PlstmError } from '../errors.js';
 import type { Float } from '../cells/types.js';
 import { directionsOf, isPlstmLayer, resolveConfig, type ModelConfig, type RuntimeOptions } from './config.js';
 import { SequenceModel } from './sequence-model.js';
-import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers.js';
+import { createOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { readSafetensors, writeSafetensors, type TensorIn, type TensorOut } from './safetensors.js';
 
 /** Format tag in every model file's metadata; bumped when the layout changes. */
@@ -144,7 +144,7 @@ export function deserializeModel(bytes: Uint8Array, runtime: RuntimeOptions = {}
 
     let optimizer: Optimizer | null = null;
     if (metadata.optimizer !== undefined) {
-      const spec = parseJson(metadata.optimizer, 'optimizer') as OptimizerSpec;
+      const spec = parseJson(metadata.optimizer, 'optimizer') as OptimizerConfig;
       try {
         optimizer = createOptimizer(spec);
       } catch (err) {

@@ -8,7 +8,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors.js';
 import { gatesOf } from '../cells/registry.js';
-import { isPlstmLayer, type InputSpec, type ModelConfig, type RuntimeOptions } from '../model/config.js';
+import { isPlstmLayer, type InputConfig, type ModelConfig, type RuntimeOptions } from '../model/config.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import { deserializeModel, serializeModel } from '../model/serialize.js';
 import { transpose } from './keras-layout.js';
@@ -30,7 +30,7 @@ export interface FromTfjsOptions {
    * How the input is read when the TF.js model has no embedding layer: { kind: 'dense', size: I }
    * (default) or { kind: 'onehot', size: I } (token ids, which TF.js saw as one-hot vectors).
    */
-  input?: InputSpec;
+  input?: InputConfig;
   /** The config's seed (it only sets initial weights, which the converter overwrites). Default 0. */
   seed?: number;
   /** Where the SequenceModel runs. Default: our default backend. */
@@ -129,7 +129,7 @@ export function tfjsToSequenceModel(net: tfl.LayersModel, opts: FromTfjsOptions 
   const H = rnn.units;
   const G = rnn instanceof PowerLawLSTM ? 3 : 4;
   const O = (head.getConfig().units as number);
-  let input: InputSpec;
+  let input: InputConfig;
   if (emb !== null) {
     const [table] = emb.getWeights();
     input = { kind: 'embedding', vocab: table.shape[0], dim: table.shape[1] as number };

@@ -5,12 +5,13 @@
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors.js';
+import { deprecated } from '../deprecated.js';
 import type { CellConfig } from '../cells/types.js';
 import { gatesOf } from '../cells/registry.js';
 import { checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import { fusedSequence, stateRowsOf, type InitialState } from './fused-sequence.js';
 import { maskedSequence } from './masked-sequence.js';
-import { serializeInitializer, toInitializer, type Initializer, type InitializerSpec } from './initializers.js';
+import { serializeInitializer, toInitializer, type Initializer, type InitializerConfig } from './initializers.js';
 import { sharedBackend } from './shared-backend.js';
 
 /** tfjs-layers' base layer options (name, inputShape, batchInputShape, trainable, ...). */
@@ -39,16 +40,18 @@ export interface FusedRecurrentArgs extends LayerArgs {
    */
   stateful?: boolean;
   /** Initialiser of `kernel` [I, G*H]. Default 'glorotUniform'. */
-  kernelInitializer?: InitializerSpec;
+  kernelInitializer?: InitializerConfig;
   /** Initialiser of `recurrent_kernel` [H, G*H]. Default 'orthogonal'. */
-  recurrentInitializer?: InitializerSpec;
+  recurrentInitializer?: InitializerConfig;
   /** Initialiser of `bias` [G*H]. Default 'zeros'. */
-  biasInitializer?: InitializerSpec;
+  biasInitializer?: InitializerConfig;
   /**
-   * Which of our backends runs the sequence (not TF.js's backend, which holds the tensors):
-   * 'wasm' (fused WebAssembly SIMD kernels) or 'js' (the reference cells). Default null:
-   * 'wasm' where it loads, else 'js' with a warning.
+   * Which of our backends runs the sequence, as the model's RuntimeOptions.backend (not
+   * TF.js's backend, which holds the tensors): 'wasm' (fused WebAssembly SIMD kernels) or
+   * 'js' (the reference cells). Default null: 'wasm' where it loads, else 'js' with a warning.
    */
+  backend?: 'wasm' | 'js' | null;
+  /** @deprecated use backend (warns once) */
   kernels?: 'wasm' | 'js' | null;
   /** Worker threads of the wasm kernels. Default null: the available cores. */
   threads?: number | null;
@@ -68,7 +71,8 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
   readonly kernelInitializer: Initializer;
   readonly recurrentInitializer: Initializer;
   readonly biasInitializer: Initializer;
-  readonly kernels: 'wasm' | 'js' | null;
+  /** Which of our backends runs the sequence ('wasm', 'js', or null: 'wasm' where it loads). */
+  readonly backend: 'wasm' | 'js' | null;
   readonly threads: number | null;
   kernel: LayerVariable | null = null; // [I, G*H]
   recurrentKernel: LayerVariable | null = null; // [H, G*H]
@@ -93,11 +97,13 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
     this.kernelInitializer = toInitializer(args.kernelInitializer ?? 'glorotUniform', `${cellName} kernelInitializer`);
     this.recurrentInitializer = toInitializer(args.recurrentInitializer ?? 'orthogonal', `${cellName} recurrentInitializer`);
     this.biasInitializer = toInitializer(args.biasInitializer ?? 'zeros', `${cellName} biasInitializer`);
-    if (args.kernels != null && args.kernels !== 'wasm' && args.kernels !== 'js') {
-      throw new ConfigError(`${cellName} kernels must be "wasm" or "js", got ${JSON.stringify(args.kernels)}`);
+    if (args.kernels !== undefined) deprecated(`${cellName}({ kernels })`, `${cellName}({ backend })`);
+    const backend = args.backend ?? args.kernels ?? null;
+    if (backend !== null && backend !== 'wasm' && backend !== 'js') {
+      throw new ConfigError(`${cellName} backend must be "wasm" or "js", got ${JSON.stringify(backend)}`);
     }
     if (args.threads != null) requireSetting(`${cellName} threads`, args.threads, checkPositiveInt);
-    this.kernels = args.kernels ?? null;
+    this.backend = backend;
     this.threads = args.threads ?? null;
     this.inputSpec = [new tfl.InputSpec({ ndim: 3 })];
     this.supportsMasking = true;
@@ -173,7 +179,7 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
       const given = (kwargs.initialState as tfc.Tensor | tfc.Tensor[] | undefined) ?? (this.stateful ? this.carried : null);
       const initial = given == null ? null : this.initialStateOf(Array.isArray(given) ? given : [given], B);
       const withState = this.returnState || this.stateful;
-      const backend = sharedBackend({ backend: this.kernels, threads: this.threads });
+      const backend = sharedBackend({ backend: this.backend, threads: this.threads });
       const run = (xs: tfc.Tensor3D, s0: InitialState | null): tfc.Tensor3D => fusedSequence(backend, cfg, {
         x: xs, kernel: this.kernel!.read(), recurrentKernel: this.recurrentKernel!.read(), bias: this.bias!.read(),
         pParam: this.decayParameter(), initial: s0,
@@ -244,10 +250,16 @@ export abstract class FusedRecurrent extends tfl.layers.Layer {
       kernelInitializer: serializeInitializer(this.kernelInitializer),
       recurrentInitializer: serializeInitializer(this.recurrentInitializer),
       biasInitializer: serializeInitializer(this.biasInitializer),
-      kernels: this.kernels,
+      backend: this.backend,
       threads: this.threads,
     };
     return { ...config, ...super.getConfig() };
+  }
+
+  /** @deprecated use backend */
+  get kernels(): 'wasm' | 'js' | null {
+    deprecated('layer.kernels', 'layer.backend');
+    return this.backend;
   }
 
   override dispose(): ReturnType<tfl.layers.Layer['dispose']> {

@@ -85,12 +85,12 @@ export function fusedSequence(backend: SequenceBackend, cfg: CellConfig, inp: Fu
     const s0: CellState | null = inp.initial === null ? null : {
       h: read(t[at]), c: read(t[at + 1]), a: plstm ? read(t[at + 2]) : null,
     };
-    const fwd = backend.forward(cfg, w, x, B, T, s0, needTape);
+    const fwd = backend.forward(cfg, w, x, B, T, { state: s0, needTape });
     const value = tfc.tensor3d(packOutputs(fwd.hSeq as Float32Array, fwd.final, B, T, H, K), [B, T + K, H]);
 
     const gradFunc = (dy: tfc.Tensor3D): tfc.Tensor[] => {
       const { dhSeq, dFinal } = unpackGrad(view(dy), B, T, H, K, plstm);
-      const g = backend.backward(cfg, w, x, fwd, dhSeq, dFinal, true);
+      const g = backend.backward(cfg, w, x, fwd, { dhSeq, dFinal });
       const grads: tfc.Tensor[] = [
         tfc.tensor3d(g.dx as Float32Array, [B, T, I]),
         tfc.tensor2d(transpose(g.dWIh, G * H, I), [I, G * H]),

@@ -5,7 +5,7 @@ export { PowerLawLSTM, type PowerLawLSTMArgs } from './power-law-lstm.js';
 export { FastLSTM, type FastLSTMArgs } from './fast-lstm.js';
 export { PowerLawLSTMCell, type PowerLawLSTMCellArgs } from './power-law-lstm-cell.js';
 export type { FusedRecurrentArgs, LayerArgs } from './fused-recurrent.js';
-export type { InitializerSpec } from './initializers.js';
+export type { InitializerConfig, InitializerSpec } from './initializers.js';
 export { disposeKernelBackends, type KernelRuntime } from './shared-backend.js';
 export {
   sequenceModelToTfjs, tfjsToSequenceModel, modelFileToTfjs, tfjsToModelFile,

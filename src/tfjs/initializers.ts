@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 export type Initializer = ReturnType<typeof tfl.initializers.ones>;
 
 /** An initialiser option: a TF.js name ('glorotUniform', 'orthogonal', 'zeros', ...), an object, or its config. */
-export type InitializerSpec = string | Initializer | { className: string; config?: tfc.serialization.ConfigDict };
+export type InitializerConfig = string | Initializer | { className: string; config?: tfc.serialization.ConfigDict };
 
 /** The { className, config } form of an initialiser, as getConfig() stores it. */
 export interface SerializedInitializer {
@@ -28,7 +28,7 @@ function registeredClass(name: string, option: string): tfc.serialization.Serial
 }
 
 /** The Initializer an option names. */
-export function toInitializer(spec: InitializerSpec, option: string): Initializer {
+export function toInitializer(spec: InitializerConfig, option: string): Initializer {
   if (spec instanceof tfc.serialization.Serializable) return spec as Initializer;
   if (typeof spec === 'string') {
     const cls = registeredClass(spec, option) as unknown as new (args: object) => Initializer;
@@ -45,3 +45,6 @@ export function toInitializer(spec: InitializerSpec, option: string): Initialize
 export function serializeInitializer(init: Initializer): SerializedInitializer {
   return { className: init.getClassName(), config: init.getConfig() };
 }
+
+/** @deprecated use InitializerConfig */
+export type InitializerSpec = InitializerConfig;

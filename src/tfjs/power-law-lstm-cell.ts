@@ -12,7 +12,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { DEFAULT_EPS, type PInit } from '../cells/init.js';
 import { checkEps, checkPositiveInt, requireSetting } from '../cells/bounds.js';
 import type { LayerArgs } from './fused-recurrent.js';
-import { serializeInitializer, toInitializer, type Initializer, type InitializerSpec } from './initializers.js';
+import { serializeInitializer, toInitializer, type Initializer, type InitializerConfig } from './initializers.js';
 import { checkPInit, initialTheta } from './power-law-lstm.js';
 
 /** Options of PowerLawLSTMCell. */
@@ -24,11 +24,11 @@ export interface PowerLawLSTMCellArgs extends LayerArgs {
   /** How p = sigmoid(p_param) starts, as PowerLawLSTM's pInit. Default { mode: 'uniform' }. */
   pInit?: PInit;
   /** Initialiser of `kernel` [I, 3H]. Default 'glorotUniform'. */
-  kernelInitializer?: InitializerSpec;
+  kernelInitializer?: InitializerConfig;
   /** Initialiser of `recurrent_kernel` [H, 3H]. Default 'orthogonal'. */
-  recurrentInitializer?: InitializerSpec;
+  recurrentInitializer?: InitializerConfig;
   /** Initialiser of `bias` [3H]. Default 'zeros'. */
-  biasInitializer?: InitializerSpec;
+  biasInitializer?: InitializerConfig;
 }
 
 /** One pLSTM step as a tfjs-layers RNNCell: states [h, c, a], each [B, H]. */

@@ -7,7 +7,7 @@
 import {
   PlstmError, SequenceModel, TrainingDivergedError, createOptimizer, deserializeModel, forecast, openBackend,
   preloadWasmKernels, serializeModel,
-  type InputSpec, type LayerSpec, type ModelConfig, type Optimizer, type PInit, type SequenceBackend,
+  type InputConfig, type LayerConfig, type ModelConfig, type Optimizer, type PInit, type SequenceBackend,
 } from 'powerlaw-lstm';
 import type { Evaluation, ForecastView, ModelName, ModelStep, ModelView, PlaygroundSettings, TaskName } from '../protocol.js';
 import { PlaygroundProblem } from './problem.js';
@@ -42,18 +42,18 @@ function plstmPInit(s: PlaygroundSettings): PInit {
 }
 
 /** The pLSTM's layer: eps and p init. */
-function plstmLayer(s: PlaygroundSettings): LayerSpec {
+function plstmLayer(s: PlaygroundSettings): LayerConfig {
   return { cell: 'plstm', hidden: s.hidden, eps: s.eps, pInit: plstmPInit(s) };
 }
 
 /** The LSTM's layer: a forget-gate bias, or chrono init with Tmax = the sequence length. */
-function lstmLayer(s: PlaygroundSettings, T: number): LayerSpec {
+function lstmLayer(s: PlaygroundSettings, T: number): LayerConfig {
   return s.lstmInit === 'chrono'
     ? { cell: 'lstm', hidden: s.hidden, chrono: T }
     : { cell: 'lstm', hidden: s.hidden, forgetBias: s.forgetBias };
 }
 
-function inputText(i: InputSpec): string {
+function inputText(i: InputConfig): string {
   return i.kind === 'onehot' ? `one-hot tokens of ${i.size}` : i.kind === 'embedding' ? `embedded tokens of ${i.vocab}` : `${i.size} features per step`;
 }
 
@@ -62,7 +62,7 @@ interface Pair {
   readonly threads: number;
   /** Steps per sequence the models read (the decay curves' length). */
   readonly T: number;
-  readonly input: InputSpec;
+  readonly input: InputConfig;
   model(name: ModelName): SequenceModel;
   step(): Promise<ModelStep[]>;
   evaluate(step: number): Promise<Evaluation[]>;
@@ -76,7 +76,7 @@ interface Pair {
 class SequencePair implements Pair {
   readonly threads: number;
   readonly T: number;
-  readonly input: InputSpec;
+  readonly input: InputConfig;
   private readonly models: Record<ModelName, SequenceModel>;
   private readonly opts: Record<ModelName, Optimizer>;
 
@@ -85,7 +85,7 @@ class SequencePair implements Pair {
     this.input = task.input;
     this.threads = (backend as { threads?: number }).threads ?? 1;
     const base = { input: task.input, head: task.head, loss: task.loss, seed: settings.seed };
-    const config = (layer: LayerSpec): ModelConfig => ({ ...base, layers: [layer] });
+    const config = (layer: LayerConfig): ModelConfig => ({ ...base, layers: [layer] });
     const plstm = SequenceModel.createOn(config(plstmLayer(settings)), backend);
     const lstm = SequenceModel.createOn(config(lstmLayer(settings, task.T)), backend);
     this.models = { plstm, lstm };
@@ -142,7 +142,7 @@ class SequencePair implements Pair {
 class ForecastPair implements Pair {
   readonly threads: number;
   readonly T: number;
-  readonly input: InputSpec;
+  readonly input: InputConfig;
 
   private constructor(private readonly task: ForecastTask, private readonly forecasters: Record<ModelName, forecast.Forecaster>,
     private readonly fits: Record<ModelName, SteppedFit>, private readonly settings: PlaygroundSettings) {
@@ -154,14 +154,14 @@ class ForecastPair implements Pair {
 
   static async create(settings: PlaygroundSettings, task: ForecastTask, threads: number | undefined): Promise<ForecastPair> {
     // each forecaster's cell settings are the page's: eps and p init, or the forget bias (chrono sets its own)
-    const make = (cell: forecast.ForecastCell, cellSettings: Pick<forecast.ForecasterSettings, 'eps' | 'pInit' | 'forgetBias'>) => new forecast.Forecaster({
+    const make = (cell: forecast.ForecastCell, cellSettings: Pick<forecast.ForecasterConfig, 'eps' | 'pInit' | 'forgetBias' | 'chrono'>) => new forecast.Forecaster({
       lookback: settings.lookback, horizon: settings.horizon, cell, hidden: settings.hidden, batchSize: settings.batchSize,
       seed: settings.seed, optimizer: { kind: 'adam', lr: settings.lr }, epochs: FOREVER_EPOCHS, clip: TRAIN_CLIP,
       quantiles: FORECAST_QUANTILES, normalize: 'window', ...cellSettings,
     }, threads === undefined ? {} : { threads });
     const forecasters = {
       plstm: make('plstm', { eps: settings.eps, pInit: plstmPInit(settings) }),
-      lstm: settings.lstmInit === 'chrono' ? make('lstm-chrono', {}) : make('lstm', { forgetBias: settings.forgetBias }),
+      lstm: settings.lstmInit === 'chrono' ? make('lstm', { chrono: true }) : make('lstm', { forgetBias: settings.forgetBias }),
     };
     const fits = {} as Record<ModelName, SteppedFit>;
     for (const name of MODELS) {
@@ -218,14 +218,14 @@ class ForecastPair implements Pair {
 
   forecastView(name: ModelName): ForecastView {
     const ser = this.task.series, o = this.task.trainEnd, h = this.settings.horizon;
-    const { mean, quantiles } = this.forecasters[name].forecastAt(ser, [o]); // [1, h], [1, h, 3]
+    const { point, quantiles } = this.forecasters[name].forecastAt(ser, [o]); // [1, h], [1, h, 3]
     const from = Math.max(0, o - 3 * this.settings.lookback);
     const times = ser.times.slice(o, o + h);
     const band = (q: number) => ({ name: `${FORECAST_QUANTILES[q] * 100}% quantile`, x: times, y: Array.from({ length: h }, (_, k) => quantiles![k * 3 + q]) });
     return {
       history: { name: 'history', x: ser.times.slice(from, o), y: Array.from(ser.values.subarray(from, o)) },
       actual: { name: 'actual', x: ser.times.slice(o), y: Array.from(ser.values.subarray(o)) },
-      forecast: { name: 'median forecast', x: times, y: Array.from(mean) },
+      forecast: { name: 'median forecast', x: times, y: Array.from(point) },
       lower: band(0),
       upper: band(2),
     };

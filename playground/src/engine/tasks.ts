@@ -9,7 +9,7 @@
 //
 // N = held-out sequences, B = batch, T = steps per sequence (L for the copy task).
 
-import { Rng, argmaxRows, data, forecast, PlstmError, type Batch, type HeadSpec, type InputSpec, type ModelConfig, type SequenceModel } from 'powerlaw-lstm';
+import { Rng, argmaxRows, data, forecast, PlstmError, type Batch, type HeadConfig, type InputConfig, type ModelConfig, type SequenceModel } from 'powerlaw-lstm';
 import type { PlaygroundSettings } from '../protocol.js';
 import { PlaygroundProblem } from './problem.js';
 import { CO2_CSV } from '../../data/co2-concentration.js';
@@ -27,8 +27,8 @@ export interface SequenceTask {
   kind: 'copy' | 'adding';
   /** Steps per sequence (the copy task: L = delay + 19). */
   T: number;
-  input: InputSpec;
-  head: HeadSpec;
+  input: InputConfig;
+  head: HeadConfig;
   loss: ModelConfig['loss'];
   metric: 'accuracy' | 'mse';
   /** The metric of a model that learned nothing (chance or the mean-only baseline). */

@@ -46,7 +46,7 @@ export function modelView(model: SequenceModel, inputs: ViewInputs | null, curve
   const name = modelNameOf(model);
   if (name === null) throw new Error(`no view of a ${model.config.layers[0].cell} layer`);
   const layer0 = model.config.layers[0];
-  const trace = inputs === null ? null : model.trace(inputs.x, inputs.B, inputs.T).layers[0];
+  const trace = inputs === null ? null : model.trace(inputs).layers[0];
   let p: number[] | null = null;
   let decayEquations: Line[];
   if (name === 'plstm') {

@@ -27,6 +27,7 @@
 import { ConfigError, ShapeError } from '../../errors.js';
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../../cells/types.js';
 import type { SequenceBackend } from '../../cells/sequence-backend.js';
+import { backwardArgs, forwardArgs, headedBackwardArgs, headedForwardArgs } from '../../cells/backend-args.js';
 import { availableCores } from './runtime/pool.js';
 import { wasmMemoryStats, type WasmMemoryStats } from './memory/scratch-arena.js';
 import { runBackward } from './sequence/backward.js';
@@ -113,21 +114,23 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     threads: ctx.threads,
     variant: ctx.variant,
 
-    forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
-      needTape: boolean, hSeqOut?: Float): SequenceForward {
-      return runForward(ctx, cfg, w, x, B, T, s0, needTape, hSeqOut, null);
+    forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, ...opts: unknown[]): SequenceForward {
+      const { state, needTape, hSeqOut } = forwardArgs(opts);
+      return runForward(ctx, cfg, w, x, B, T, state, needTape, hSeqOut, null);
     },
 
-    backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, dhSeq: Float | null,
-      dFinal: Partial<CellState> | null, needDx = true): CellGrads {
+    backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, ...opts: unknown[]): CellGrads {
+      const { dhSeq, dFinal, needDx } = backwardArgs(opts);
       return runBackward(ctx, cfg, w, x, fwd, dhSeq, dFinal, needDx, null);
     },
 
     headed: {
-      forward(cfg, w, x, B, T, s0, needTape, head, out) {
-        return runForward(ctx, cfg, w, x, B, T, s0, needTape, undefined, { head, out });
+      forward(cfg, w, x, B, T, head, out, opts) {
+        const { state, needTape } = headedForwardArgs(opts);
+        return runForward(ctx, cfg, w, x, B, T, state, needTape, undefined, { head, out });
       },
-      backward(cfg, w, x, fwd, head, dOut, dW, db, dFinal, needDx = true) {
+      backward(cfg, w, x, fwd, head, dOut, dW, db, opts) {
+        const { dFinal, needDx } = headedBackwardArgs(opts);
         return runBackward(ctx, cfg, w, x, fwd, null, dFinal, needDx, { head, dOut, dW, db });
       },
     },

@@ -4,6 +4,7 @@
 // dL/dh itself is added per step inside the backward kernels (sequence/backward.ts).
 import { ShapeError } from '../../../errors.js';
 import type { CellConfig, CellGrads, CellState, CellWeights, Float, SequenceForward } from '../../../cells/types.js';
+import type { HeadedBackwardOptions, HeadedForwardOptions } from '../../../cells/fast-paths.js';
 import type { WasmContext } from '../runtime/context.js';
 import { ntRows, tnColumns } from '../gemm.js';
 import { packGateRows, roundUp4, unpackTimeMajor } from './relayout.js';
@@ -24,14 +25,14 @@ export interface StepHead {
  */
 export interface HeadedLayer {
   /** As forward, with the head's logits written into out [B, T, O] (float32). */
-  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, s0: CellState | null,
-    needTape: boolean, head: StepHead, out: Float): SequenceForward;
+  forward(cfg: CellConfig, w: CellWeights, x: Float, B: number, T: number, head: StepHead, out: Float,
+    opts?: HeadedForwardOptions): SequenceForward;
   /**
    * As backward with dL/d(logits) dOut [B, T, O] instead of dhSeq; also writes the head's
    * gradients dW [O, H] and db [O] (float64, overwritten).
    */
   backward(cfg: CellConfig, w: CellWeights, x: Float, fwd: SequenceForward, head: StepHead, dOut: Float,
-    dW: Float64Array, db: Float64Array, dFinal: Partial<CellState> | null, needDx?: boolean): CellGrads;
+    dW: Float64Array, db: Float64Array, opts?: HeadedBackwardOptions): CellGrads;
 }
 
 /** Throws unless head fits H and rows holds [N, O] numbers (`what` names rows). */
