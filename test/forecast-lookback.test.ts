@@ -35,7 +35,7 @@ test('no lookback: fit() chooses the frequency\'s, or the longest season the sho
   // ... and the file keeps the choice: the loaded model forecasts the same
   const back = Forecaster.fromBytes(f.toBytes());
   assert.equal(back.settings.lookback, 24);
-  assert.deepEqual([...back.forecastAt(long, [long.values.length - 8]).mean], [...f.forecastAt(long, [long.values.length - 8]).mean]);
+  assert.deepEqual([...back.forecastAt(long, [long.values.length - 8]).point], [...f.forecastAt(long, [long.values.length - 8]).point]);
   f.dispose();
   back.dispose();
 });

@@ -46,11 +46,11 @@ test('stateful seasonal: weekly data gets lag 7; update() equals re-reading; the
   for (let t = 201; t < 220; t++) streamed = f.update(series.values[t]);
   const g = Forecaster.fromBytes(f.toBytes());
   const [reread] = f.predict(head(series, 220));
-  for (let k = 0; k < 5; k++) assert.ok(Math.abs(streamed.mean[k] - reread.mean[k]) <= 1e-4 * Math.abs(reread.mean[k]), `step ${k}`);
+  for (let k = 0; k < 5; k++) assert.ok(Math.abs(streamed.point[k] - reread.point[k]) <= 1e-4 * Math.abs(reread.point[k]), `step ${k}`);
   // the loaded forecaster continues where the saved one was (lag and last cycle came along)
   const [a, b] = [f.update(series.values[220]), g.update(series.values[220])];
-  assert.deepEqual([...b.mean], [...a.mean]);
-  assert.ok(Math.abs(a.mean[0] - reread.mean[0]) > 1e-6, 'a new value moves the forecast');
+  assert.deepEqual([...b.point], [...a.point]);
+  assert.ok(Math.abs(a.point[0] - reread.point[0]) > 1e-6, 'a new value moves the forecast');
   // the seasonal base carries the weekly shape: the forecast follows next week's pattern
   const [p] = f.predict(head(series, 250));
   const shape = [0, 1, 1, 1, 2, 4, 3];
@@ -61,6 +61,6 @@ test('stateful seasonal: weekly data gets lag 7; update() equals re-reading; the
     u.forEach((x, i) => { num += (x - mu) * (v[i] - mv); du += (x - mu) ** 2; dv += (v[i] - mv) ** 2; });
     return num / Math.sqrt(du * dv);
   };
-  assert.ok(corr([...p.mean], want) > 0.9, `forecast ${[...p.mean]} vs weekly shape ${want}`);
+  assert.ok(corr([...p.point], want) > 0.9, `forecast ${[...p.point]} vs weekly shape ${want}`);
   f.dispose(); g.dispose();
 });

@@ -42,12 +42,12 @@ for (const cell of ['plstm', 'lstm'] as const) {
     const x = Int32Array.from({ length: B * T }, (_, i) => (i * 7 + (i >> 3)) % V); // [B, T]
     const feed = { x: new ort.Tensor('int64', BigInt64Array.from(x, (v) => BigInt(v)), [B, T]) };
     // same numbers first (float32, 1e-4: a check that both ran the same model, not a test)
-    const want = model.predict(x, B, T);
+    const want = model.predict({ x, B, T });
     const got = (await session.run(feed)).y.data as Float32Array;
     let diff = 0;
     for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(want[i] - got[i]));
     if (!(diff < 1e-4)) throw new Error(`${cell} B=${B}: ONNX Runtime and predict differ by ${diff}`);
-    const ours = await timeAsync(() => model.predict(x, B, T));
+    const ours = await timeAsync(() => model.predict({ x, B, T }));
     const theirs = await timeAsync(() => session.run(feed));
     const load = loadavg()[0];
     for (const [engine, times] of [['powerlaw-lstm predict (wasm, 1 thread)', ours], ['onnxruntime-web (wasm, 1 thread)', theirs]] as const) {

@@ -22,7 +22,7 @@ function time(label: string, fn: (i: number) => void): void {
   console.log(`${label.padEnd(28)} ${best[2].toFixed(3)} us (min ${best[0].toFixed(3)})`);
 }
 let sink = 0;
-time('model.step', (i) => { sink += model.step(state, steps[i & 255])[0]; });
+time('model.step', (i) => { sink += model.step({ x: steps[i & 255] }, { state })[0]; });
 // the fast path's pieces, through its private fields
 const fast = (model as any).fastStep;
 const k = fast.k, p = fast.plan[0], head = fast.head;

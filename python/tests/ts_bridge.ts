@@ -91,7 +91,7 @@ async function writeCases(cases: WriteCase[], dir: string): Promise<void> {
     const opt = createOptimizer({ kind: 'adam', lr: 0.01 });
     for (let s = 0; s < (c.trainSteps ?? 0); s++) model.trainStep(batch, opt, { clip: 1 });
     saveModel(join(dir, `${c.name}.safetensors`), model, opt);
-    const outputs = model.predict(batch.x, c.B, c.T);
+    const outputs = model.predict({ x: batch.x, B: c.B, T: c.T });
     const { loss } = model.evaluate(batch);
     writeFileSync(join(dir, `${c.name}.json`), JSON.stringify({
       x: Array.from(batch.x), shape: xShape(model.config, c.B, c.T), y: Array.from(batch.y),
@@ -111,7 +111,7 @@ function readCases(cases: ReadCase[]): unknown[] {
     const [B, T] = c.shape;
     const f64 = model.dtype === 'float64';
     const x = c.shape.length === 3 ? (f64 ? Float64Array.from(c.x) : Float32Array.from(c.x)) : Int32Array.from(c.x);
-    const outputs = Array.from(model.predict(x, B, T));
+    const outputs = Array.from(model.predict({ x, B, T }));
     let loss: number | null = null;
     if (c.y !== undefined) {
       const y = model.config.loss === 'xent' ? Int32Array.from(c.y) : (f64 ? Float64Array.from(c.y) : Float32Array.from(c.y));

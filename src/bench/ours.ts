@@ -165,7 +165,7 @@ export function benchOursInferStep(c: BenchCase, t: TimingOptions): OursResult {
     const steps = Array.from({ length: c.T }, (_, s) => ids.subarray(s * c.B, (s + 1) * c.B));
     let sink = 0;
     const block = (): void => {
-      for (let s = 0; s < c.T; s++) sink += model.step(state, steps[s])[0];
+      for (let s = 0; s < c.T; s++) sink += model.step({ x: steps[s] }, { state })[0];
     };
     const blockTimes = timeRuns(block, t.warmup, t.reps);
     if (!Number.isFinite(sink)) throw new Error('streaming produced non-finite outputs');
