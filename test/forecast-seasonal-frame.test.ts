@@ -74,11 +74,12 @@ test('forecaster: bad seasonal settings are one-line ConfigErrors', () => {
     [{ seasons: [24, 0] }, /seasons/],
     [{ maxSteps: 0 }, /maxSteps/],
     [{ schedule: 'linear' }, /unknown schedule "linear": use cosine or constant/],
-    [{ mode: 'stateful', normalize: 'seasonal' }, /normalize 'seasonal' is for windowed mode/],
+    [{ mode: 'stateful', normalize: 'window' }, /normalize 'window' is for windowed mode/],
     [{ normalize: 'level' }, /unknown normalize "level": use seasonal, series or window/],
   ];
   for (const [s, re] of bad) {
     assert.throws(() => new Forecaster({ ...base, ...s }), (e: Error) => e instanceof ConfigError && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(s));
   }
-  assert.equal(new Forecaster({ ...base, mode: 'stateful' }).settings.normalize, 'series', 'stateful keeps series scaling');
+  // stateful forecasters take seasonal differences by default (seasonal-difference.ts)
+  assert.equal(new Forecaster({ ...base, mode: 'stateful' }).settings.normalize, 'seasonal');
 });

@@ -82,7 +82,7 @@ function addModelFlags(cmd: Command): Command {
     .option('--quantiles <list>', 'quantile levels, e.g. 0.1,0.5,0.9, or "none" for point forecasts (MSE)', '0.1,0.5,0.9')
     .option('--no-calendar', 'no calendar features (day of week, day of year, month)')
     .option('--future-calendar', 'also feed the calendar features of the forecast steps (each input step carries those of the step a horizon later)')
-    .option('--normalize <seasonal|series|window>', 'seasonal (default): windowed, each window by its level, spread and seasonal base, in logs for positive data; stateful, seasonal differences over each series\' best lag; series: scaled by the training part only; window: also relative to each window\'s last value (windowed)')
+    .option('--normalize <seasonal|series|window>', "seasonal (default): windowed, each window by its level, spread and seasonal base, in logs for positive data; stateful, seasonal differences over each series' best lag; series: scaled by the training part only; window: also relative to each window's last value (windowed)")
     .option('--seasons <list>', 'seasonal periods of the seasonal frame, e.g. 24,168 (default: --season, else by frequency)')
     .option('--max-steps <n>', 'training steps at most, or "none"', '3000')
     .option('--schedule <cosine|constant>', 'learning rate: cosine decay to 0 over training, or constant', 'cosine')

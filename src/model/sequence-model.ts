@@ -7,11 +7,10 @@
 // B = batch, T = time, I = input size of a layer, H = hidden size, W = a layer's output width
 // (H, or 2H bidirectional), O = head outputs, N = output rows (B*T for head steps 'all', B for
 // 'last'), P = number of trainable numbers.
-//
-// The parameters (one flat buffer, its layout and its seeded initialisation) are in
-// parameters.ts; the reusable scratch buffers in workspace.ts; trace() in trace.ts.
+// Elsewhere: the parameters' flat buffer, layout and seeded init (parameters.ts), the reusable
+// scratch (workspace.ts), trace() (trace.ts), what predict/trace/step read (run-input.ts).
 
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, TrainingDivergedError } from '../errors.js';
 import type { CellState, DType, Float } from '../cells/types.js';
 import type { SequenceBackend } from '../cells/sequence-backend.js';
 import { Rng, deriveSeed } from '../cells/rng.js';
@@ -30,61 +29,10 @@ import type { Optimizer } from './optimizers.js';
 import { checkBatch, checkInput, checkModelState } from './validate.js';
 import type { Batch } from './batch.js';
 import { cloneState, type ModelState } from './model-state.js';
-import { TrainingDivergedError } from '../errors.js';
 import { isPositiveInt } from '../cells/bounds.js';
-import { deprecated } from '../deprecated.js';
+import { checkRunShape, runArgs, stepArgs, type Input, type RunOptions, type SequenceInput, type StepOptions, type StreamInput } from './run-input.js';
 
-/**
- * What predict and trace read: inputs x (ids Int32Array [B, T] or features [B, T, I]) with
- * their shape. A Batch is one (its targets are not read).
- */
-export interface SequenceInput {
-  /** Batch size. */
-  B: number;
-  /** Time steps. */
-  T: number;
-  /** Token ids Int32Array [B, T] (onehot, embedding) or features Float32Array [B, T, I] (dense). */
-  x: Int32Array | Float32Array | Float64Array;
-}
-
-/** Options of evaluate, predict and trace. */
-export interface RunOptions {
-  /** The initial state (B rows; not modified); null or left out: zeros. */
-  state?: ModelState | null;
-}
-
-/** What step (streaming inference) reads: one time step's inputs, ids Int32Array [B] or features [B, I]. */
-export interface StreamInput {
-  /** ids Int32Array [B] or features Float32Array [B, I]; B is the state's. */
-  x: Int32Array | Float32Array | Float64Array;
-}
-
-/** Options of step. */
-export interface StepOptions {
-  /** The state of B rows the step starts from; updated in place. */
-  state: ModelState;
-}
-
-type Input = Int32Array | Float32Array | Float64Array;
-
-/**
- * predict's and trace's arguments: (input, opts) or, deprecated, (x, B, T, state).
- */
-function runArgs(what: string, args: unknown[]): { input: SequenceInput; state: ModelState | null } {
-  const [a, b, T, state] = args;
-  if (ArrayBuffer.isView(a)) {
-    deprecated(`model.${what}(x, B, T, state)`, `model.${what}({ x, B, T }, { state })`);
-    return { input: { x: a as Input, B: b as number, T: T as number }, state: (state ?? null) as ModelState | null };
-  }
-  if (typeof a !== 'object' || a === null) {
-    throw new ShapeError(`${what} needs its input as { x, B, T }, got ${a === null ? 'null' : typeof a}`);
-  }
-  if (b !== undefined && (typeof b !== 'object' || ArrayBuffer.isView(b))) {
-    throw new ConfigError(`${what}'s second argument is its options { state }, got ${typeof b}`);
-  }
-  return { input: a as SequenceInput, state: ((b as RunOptions | null | undefined)?.state ?? null) };
-}
-
+export type { SequenceInput, RunOptions, StreamInput, StepOptions } from './run-input.js';
 export type { ParamSlot } from './parameters.js';
 
 /** What one forward pass over a batch leaves for the loss and backward. */
@@ -442,12 +390,9 @@ export class SequenceModel {
 
   private checkPredictArgs(input: SequenceInput, state: ModelState | null, what: string): ModelState | null {
     this.checkAlive();
-    const { x, B, T } = input;
-    for (const [v, n] of [[B, 'B'], [T, 'T']] as const) {
-      if (!isPositiveInt(v)) throw new ShapeError(`${what} ${n} must be a positive integer, got ${v}`);
-    }
-    checkInput(this.config, x, [['B', B], ['T', T]]);
-    return this.checkStateArg(state, B);
+    checkRunShape(input, what);
+    checkInput(this.config, input.x, [['B', input.B], ['T', input.T]]);
+    return this.checkStateArg(state, input.B);
   }
 
   /**
@@ -499,17 +444,7 @@ export class SequenceModel {
   step(state: ModelState, xStep: Input): Float32Array;
   step(a: StreamInput | ModelState, b: StepOptions | Input): Float32Array {
     this.checkAlive();
-    let state: ModelState, xStep: Input;
-    if (ArrayBuffer.isView(b)) {
-      deprecated('model.step(state, x)', 'model.step({ x }, { state })');
-      state = a as ModelState;
-      xStep = b as Input;
-    } else {
-      if (typeof a !== 'object' || a === null || !('x' in a)) throw new ShapeError('step needs its input as { x }');
-      if (typeof b !== 'object' || b === null) throw new ConfigError('step needs its options { state }: the state it advances');
-      state = b.state;
-      xStep = a.x;
-    }
+    const { state, x: xStep } = stepArgs(a, b);
     if (this.units.some((u) => !u.plain)) {
       throw new ConfigError('step() runs causal layers only: a reversed or bidirectional layer reads the whole sequence; use predict()');
     }
