@@ -31,10 +31,10 @@ from torch import Tensor
 
 
 @torch.jit.script
-def plstm_step(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Tensor,
+def plstm_step(zx: Tensor, w_t: Tensor, p: Tensor, eps: float, h: Tensor, c: Tensor,
                a: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-    """One pLSTM step. zx: [B, 3H] (x_t W_ih^T + b); w_hh: [3H, H]; p: [H]; h, c, a: [B, H]."""
-    z = zx + torch.mm(h, w_hh.t())  # [B, 3H]: rows r | o | g
+    """One pLSTM step. zx: [B, 3H] (x_t W_ih^T + b); w_t: W_hh^T [H, 3H]; p: [H]; h, c, a: [B, H]."""
+    z = zx + torch.mm(h, w_t)  # [B, 3H]: rows r | o | g
     zr, zo, zg = z.chunk(3, 1)
     r = torch.sigmoid(zr)
     o = torch.sigmoid(zo)
@@ -50,18 +50,11 @@ def plstm_step(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Te
 def plstm_loop(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Tensor,
                a: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
     """The pLSTM over zx [T, B, 3H] from (h, c, a) [B, H]: (h_seq [T, B, H], h, c, a)."""
-    w_t = w_hh.t()
+    w_t = w_hh.t()  # once, not per step
     outs: List[Tensor] = []
     for zt in zx.unbind(0):
-        z = zt + torch.mm(h, w_t)  # [B, 3H]
-        zr, zo, zg = z.chunk(3, 1)
-        r = torch.sigmoid(zr)
-        o = torch.sigmoid(zo)
-        g = torch.tanh(zg)
-        a = r * eps + (1.0 - r) * (a + 1.0)
-        f = torch.pow((a + eps) / (a + 1.0), p)
-        c = f * c + (1.0 - f) * g
-        h = o * torch.tanh(c)
+        # one step (TorchScript inlines the scripted call into this loop)
+        h, c, a = plstm_step(zt, w_t, p, eps, h, c, a)
         outs.append(h)
     return torch.stack(outs), h, c, a
 
@@ -93,9 +86,10 @@ def lstm_loop(zx: Tensor, w_hh: Tensor, h: Tensor, c: Tensor) -> Tuple[Tensor, T
 def plstm_loop_python(zx: Tensor, w_hh: Tensor, p: Tensor, eps: float, h: Tensor, c: Tensor,
                       a: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
     """plstm_loop with the loop in Python (one compiled step per call)."""
+    w_t = w_hh.t()
     outs = []
     for zt in zx.unbind(0):
-        h, c, a = plstm_step(zt, w_hh, p, eps, h, c, a)
+        h, c, a = plstm_step(zt, w_t, p, eps, h, c, a)
         outs.append(h)
     return torch.stack(outs), h, c, a
 

@@ -8,10 +8,9 @@ import type { CellConfig, CellKind, CellState, CellWeights } from './types.js';
 import { PLSTM_CELL } from './plstm.js';
 import { LSTM_CELL } from './lstm.js';
 import { checkCellConfig, checkCellState, checkCellWeights } from './validate.js';
+import { deprecated } from '../deprecated.js';
 
 const registry = new Map<string, CellDescriptor>([[PLSTM_CELL.kind, PLSTM_CELL], [LSTM_CELL.kind, LSTM_CELL]]);
-
-let warnedRegister = false;
 
 /**
  * Makes a cell available to layers by its kind (the reference backend runs it; the wasm
@@ -24,10 +23,7 @@ let warnedRegister = false;
  * built-in cells; warns once.
  */
 export function registerCell(d: CellDescriptor): void {
-  if (!warnedRegister) {
-    warnedRegister = true;
-    console.warn('powerlaw-lstm: registerCell is deprecated and goes in the next release (the package supports the cells "plstm" and "lstm")');
-  }
+  deprecated('registerCell', 'the cells "plstm" and "lstm" (the only ones the package supports)');
   const known = registry.get(d.kind);
   if (known !== undefined && known !== d) throw new ConfigError(`a cell named ${JSON.stringify(d.kind)} is already registered`);
   if (!(Array.isArray(d.gates) && d.gates.length > 0)) throw new ConfigError(`cell ${JSON.stringify(d.kind)} needs at least one gate`);
