@@ -60,15 +60,16 @@ export function runArgs(what: string, args: unknown[]): { input: SequenceInput; 
 }
 
 
-/** step's arguments: (input, opts) or, deprecated, (state, x). */
-export function stepArgs(a: StreamInput | ModelState, b: StepOptions | Input): { state: ModelState; x: Input } {
-  if (ArrayBuffer.isView(b)) {
-    deprecated('model.step(state, x)', 'model.step({ x }, { state })');
-    return { state: a as ModelState, x: b as Input };
-  }
-  if (typeof a !== 'object' || a === null || !('x' in a)) throw new ShapeError('step needs its input as { x }');
+/** step's deprecated (state, x): warns once, and returns them. */
+export function legacyStepArgs(state: ModelState, x: Input): [ModelState, Input] {
+  deprecated('model.step(state, x)', 'model.step({ x }, { state })');
+  return [state, x];
+}
+
+/** step's (input, opts): a one-line error unless they are { x } and { state }. */
+export function checkStepArgs(a: unknown, b: unknown): asserts b is StepOptions {
+  if (typeof a !== 'object' || a === null || (a as Partial<StreamInput>).x === undefined) throw new ShapeError('step needs its input as { x }');
   if (typeof b !== 'object' || b === null) throw new ConfigError('step needs its options { state }: the state it advances');
-  return { state: b.state, x: a.x };
 }
 
 /** B and T of an input: positive integers, else a one-line ShapeError naming `what`. */

@@ -30,7 +30,7 @@ import { checkBatch, checkInput, checkModelState } from './validate.js';
 import type { Batch } from './batch.js';
 import { cloneState, type ModelState } from './model-state.js';
 import { isPositiveInt } from '../cells/bounds.js';
-import { checkRunShape, runArgs, stepArgs, type Input, type RunOptions, type SequenceInput, type StepOptions, type StreamInput } from './run-input.js';
+import { checkRunShape, checkStepArgs, legacyStepArgs, runArgs, type Input, type RunOptions, type SequenceInput, type StepOptions, type StreamInput } from './run-input.js';
 
 export type { SequenceInput, RunOptions, StreamInput, StepOptions } from './run-input.js';
 export type { ParamSlot } from './parameters.js';
@@ -177,7 +177,6 @@ export class SequenceModel {
   }
 
   // ----- forward / backward over whole sequences
-
   private checkAlive(): void {
     if (this.disposed) throw new ConfigError('this model was disposed');
   }
@@ -430,7 +429,6 @@ export class SequenceModel {
   }
 
   // ----- streaming
-
   /**
    * Streaming inference: advances opts.state (B rows, updated in place) by one time step with
    * input.x (ids [B] or features [B, I]) and returns the head's outputs for that step [B, O].
@@ -444,7 +442,9 @@ export class SequenceModel {
   step(state: ModelState, xStep: Input): Float32Array;
   step(a: StreamInput | ModelState, b: StepOptions | Input): Float32Array {
     this.checkAlive();
-    const { state, x: xStep } = stepArgs(a, b);
+    let state: ModelState, xStep: Input; // read in place: no object per call (a step takes microseconds)
+    if (ArrayBuffer.isView(b)) [state, xStep] = legacyStepArgs(a as ModelState, b);
+    else { checkStepArgs(a, b); state = b.state; xStep = (a as StreamInput).x; }
     if (this.units.some((u) => !u.plain)) {
       throw new ConfigError('step() runs causal layers only: a reversed or bidirectional layer reads the whole sequence; use predict()');
     }
