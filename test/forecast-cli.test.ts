@@ -66,7 +66,7 @@ badData('duplicate timestamp', csv('dup.csv', 60, (l) => { l[31] = l[30]; }), /r
 badData('unsorted timestamps', csv('unsorted.csv', 60, (l) => { [l[40], l[41]] = [l[41], l[40]]; }), /row 42, column date: time goes backwards.*sort/);
 badData('missing step', csv('gap.csv', 60, (l) => { l.splice(25, 1); }), /row 26, column date: 1 missing step.*--fill interpolate/);
 badData('series shorter than the seasonal frame + horizon', csv('short.csv', 25),
-  /18 training steps, fewer than the 15 steps of history a window's seasonal frame reads \+ horizon = 22; lower --lookback, --horizon or --seasons or give more data/);
+  /18 training steps, fewer than the 16 steps of history a window's seasonal frame reads \+ horizon = 23; lower --lookback, --horizon or --seasons or give more data/);
 badData('series shorter than lookback + horizon', csv('short.csv', 25), /18 training steps, fewer than lookback \+ horizon = 21/, ['--normalize', 'series']);
 badData('unknown column', csv('ok.csv', 60), /unknown target column "price": the columns are "date", "sales", "store"/, ['--target', 'price']);
 badData('empty file', (() => { const p = join(dir, 'empty.csv'); writeFileSync(p, ''); return p; })(), /empty\.csv is empty/);

@@ -17,8 +17,11 @@ test('candidate lags: the shortest season and its neighbours, then the longer se
   assert.deepEqual(candidateLags([400], 10), [1]);
   // M4 hourly: two weeks of input read no further back than the lookback
   assert.equal(frameHistory(336, [24, 168]), 336);
-  // daily data, lookback 10: the week fits (span 7), lags up to 8 before it: 7 + 8
-  assert.equal(frameHistory(10, [7, 365]), 15);
+  // daily data, lookback 10: the week fits (span 7); its lags average at least 2 cycles, the
+  // longest (8) reaching 16 steps back
+  assert.equal(frameHistory(10, [7, 365]), 16);
+  // a year of days: two yearly cycles in the base
+  assert.equal(frameHistory(365, [7, 365]), 730);
 });
 
 test('seasonal frame of one window, by hand: a cycle of 3 found among the lags 3, 4, 5 of season 4', () => {
@@ -31,9 +34,13 @@ test('seasonal frame of one window, by hand: a cycle of 3 found among the lags 3
   // the lookback holds four whole cycles: mean 8/3, variance ((1-8/3)^2 + (5-8/3)^2 + (2-8/3)^2) / 3
   const mean = 8 / 3;
   assert.ok(Math.abs(fr.spread - Math.sqrt(((1 - mean) ** 2 + (5 - mean) ** 2 + (2 - mean) ** 2) / 3)) < 1e-12);
-  // lag 3 repeats exactly; K = floor(min(4, 12 / 2) / 3) = 1 cycle: v[o - 3 + (h mod 3)]
+  // lag 3 repeats exactly; K = max(2, floor(min(4, 12 / 2) / 3)) = 2 cycles: the mean of
+  // v[o - 3 + (h mod 3)] and v[o - 6 + (h mod 3)]
   assert.equal(fr.lag, 3);
   assert.deepEqual([...fr.base], [1, 5, 2, 1, 5]);
+  // two cycles that differ: the base is their mean
+  const w = v.map((x, t) => (t >= o - 3 ? x + 1 : x));
+  assert.deepEqual([...seasonalFrame(w, o, lookback, [4], 3).base], [1.5, 5.5, 2.5]);
   // a flat window keeps a finite spread
   assert.equal(seasonalFrame(new Array(20).fill(7), o, lookback, [4], 2).spread, SPREAD_FLOOR);
 });
@@ -61,9 +68,10 @@ test('forecaster: logs only for positive series, kept in the model file; forecas
   const g = new Forecaster({ lookback: 12, horizon: 3, hidden: 4, epochs: 1, seed: 1, season: 6 });
   await g.fit(bad);
   assert.ok(g.forecastAt(bad, [100]).point.every(Number.isFinite));
-  // predict() after a history shorter than the frame reads (13 steps: season 6, lags 5-7, lookback 12) is refused, not NaN
+  // predict() after a history shorter than the frame reads (14 steps: season 6, lags 5-7 with
+  // two cycles each, lookback 12) is refused, not NaN
   const short = numeric([...pos.values].slice(0, 12));
-  assert.throws(() => f.predict(short), (e: Error) => e instanceof DataError && /fewer than the 13 steps of history a window's seasonal frame reads/.test(e.message));
+  assert.throws(() => f.predict(short), (e: Error) => e instanceof DataError && /fewer than the 14 steps of history a window's seasonal frame reads/.test(e.message));
   f.dispose(); back.dispose(); g.dispose();
 });
 
