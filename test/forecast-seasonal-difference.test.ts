@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/cells/rng.js';
 import { buildSeries, Forecaster, type TimeSeries } from '../src/forecast/index.js';
-import { baseIndex, bestDifferenceLag, differenceLags, seasonalDifferences } from '../src/forecast/seasonal-difference.js';
+import { baseValue, bestDifferenceLag, differenceHistory, differenceLags, seasonalDifferences } from '../src/forecast/seasonal-difference.js';
 
 test('difference lags: no season (1), the shortest season and its neighbours, then the longer ones', () => {
   assert.deepEqual(differenceLags([24, 168]), [1, 23, 24, 25, 168]);
@@ -22,9 +22,14 @@ test('base lag by hand: a cycle of 4 picks lag 4; a random walk picks the last v
   assert.equal(bestDifferenceLag(walk, 200, [1, 3, 4, 5], 3), 1);
   // lags with no origin to forecast from are left out
   assert.equal(bestDifferenceLag(cycle, 10, [1, 8, 12], 3), 1);
-  assert.deepEqual([...seasonalDifferences([1, 2, 4, 7, 11], 2)], [0, 0, 3, 5, 7]);
-  // origin 10, lag 4: steps 0..5 read 6, 7, 8, 9, 6, 7
-  assert.deepEqual([0, 1, 2, 3, 4, 5].map((h) => baseIndex(10, 4, h)), [6, 7, 8, 9, 6, 7]);
+  // a seasonal lag's base is the mean of its last two cycles; lag 1's is the last value
+  assert.equal(differenceHistory(4), 8);
+  assert.equal(differenceHistory(1), 1);
+  assert.deepEqual([...seasonalDifferences([1, 2, 4, 7, 11, 16], 2)], [0, 0, 0, 0, 11 - (4 + 1) / 2, 16 - (7 + 2) / 2]);
+  assert.deepEqual([...seasonalDifferences([1, 2, 4, 7], 1)], [0, 1, 2, 3]);
+  // origin 10, lag 4: step h reads v[10 - 4 + (h mod 4)] and v[10 - 8 + (h mod 4)]
+  const v = (i: number) => i * i;
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((h) => baseValue(v, 10, 4, h)), [6, 7, 8, 9, 6, 7].map((i) => (i * i + (i - 4) ** 2) / 2));
 });
 
 const DAY = 86_400_000, t0 = Date.UTC(2021, 0, 4);
@@ -39,7 +44,7 @@ test('stateful seasonal: weekly data gets lag 7; update() equals re-reading; the
   const series = weekly(260);
   const f = new Forecaster({ mode: 'stateful', normalize: 'seasonal', lookback: 28, horizon: 5, hidden: 8, epochs: 3, seed: 2, quantiles: null });
   await f.fit(head(series, 200));
-  assert.equal(f.minHistory(series), 7, 'the base needs one weekly cycle');
+  assert.equal(f.minHistory(series), 14, 'the base reads two weekly cycles');
   // read 200 steps, then stream 20 more one by one: the same forecast as reading all 220
   f.predict(head(series, 200));
   let streamed = f.update(series.values[200]);

@@ -43,7 +43,8 @@ interface SavedLive {
   last: number;
   freq: Frequency;
   timeKind: 'date' | 'number';
-  /** normalize 'seasonal': the scaled values of the last cycle read. */
+  /** normalize 'seasonal': the base lag and the scaled values the next base reads. */
+  lag?: number;
   recent?: number[];
 }
 
@@ -53,7 +54,7 @@ export function forecasterBytes(model: SequenceModel, saved: Omit<SavedForecaste
   if (live.size > 0) {
     meta.live = Object.fromEntries([...live].map(([id, l]) => [id, {
       layers: saveState(l.state).layers,
-      out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind, ...(l.recent ? { recent: [...l.recent] } : {}),
+      out: Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind, ...(l.recent ? { lag: l.lag, recent: [...l.recent] } : {}),
     }]));
   }
   return serializeModel(model, null, { [META_KEY]: meta });
@@ -81,7 +82,7 @@ export function restoreLive(model: SequenceModel, saved: SavedForecaster, what: 
       if (err instanceof ShapeError) throw new DataError(`${what}: its saved live state does not fit its model (corrupt file); fit the forecaster again`);
       throw err;
     }
-    live.set(id, { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind, ...(l.recent ? { recent: [...l.recent] } : {}) });
+    live.set(id, { state, out: Float32Array.from(l.out), last: l.last, freq: l.freq, timeKind: l.timeKind, ...(l.recent ? { lag: l.lag, recent: [...l.recent] } : {}) });
   }
   return live;
 }

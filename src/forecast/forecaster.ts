@@ -17,7 +17,7 @@ import { forecasterOnnxMetadata } from './onnx-metadata.js';
 import { withMeanAlias, type ForecastFitOptions, type ForecastModel, type OriginForecasts } from './forecast-model.js';
 import type { NetworkStrategy, TrainingSeries } from './network-strategy.js';
 import { medianIndex, quantileCount, sortQuantiles } from './quantiles.js';
-import { fitScaler, unscale, type Scaler } from './scaler.js';
+import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { defaultSeason, futureTimes, nextTime, sliceSeries, type TimeSeries } from './series.js';
 import { defaultLookback, frameSeasons, lookbackOf, resolveForecasterConfig, type ForecastCell, type ForecasterConfig, type ResolvedForecasterConfig } from './settings.js';
 import { StatefulStrategy } from './stateful.js';
@@ -346,7 +346,7 @@ export class Forecaster implements ForecastModel {
     if (!Number.isFinite(value)) throw new DataError(`update() got ${value} for series "${key}": give a finite number`);
     const scalers = this.scalersOf(key);
     const t = nextTime(live.last, live.freq);
-    stateful.advance(this.sequenceModel, live, stepFeatures(key, value, covariates, t, live, scalers, this.layout), t);
+    stateful.advance(this.sequenceModel, live, stepFeatures(key, value, covariates, t, live, scalers, this.layout), t, scale(scalers.value, value));
     const { point, quantiles } = this.unscaleOutputs(live.out.slice(), 1, scalers.value);
     const times = Array.from({ length: h }, (_, k) => nextTime(live.last, live.freq, k + 1));
     return this.seriesForecast(key, times, point, quantiles, h);

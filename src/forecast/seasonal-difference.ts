@@ -1,10 +1,11 @@
 // Seasonal differencing, the stateful forecaster's seasonal frame (normalize 'seasonal' in
 // stateful mode): per series one lag m, the one whose seasonal naive forecast (the value m steps
 // before each forecast step, from the last whole cycle) best forecast its training part h = 1 ..
-// H steps ahead, among no season (m = 1, the last value) and the seasons. The network reads the
-// seasonal differences d_t = v_t - v_{t-m} and forecasts how the coming steps differ from that
-// base, as seasonal differencing does for ARIMA: a state that runs through the whole history
-// then needs no memory of the last cycle's shape, only of how cycles change.
+// H steps ahead, among no season (m = 1, the last value) and the seasons. The base averages the
+// last 2 cycles of a seasonal lag (one cycle is noisy: as in the windowed seasonal frame). The
+// network reads the seasonal differences d_t = v_t - base_t and forecasts how the coming steps
+// differ from the base, as seasonal differencing does for ARIMA: a state that runs through the
+// whole history then needs no memory of the cycle's shape, only of how cycles change.
 
 /** The lags a stateful series' base may repeat: 1 (no season), then the candidate lags of the seasons. */
 export function differenceLags(seasons: readonly number[]): number[] {
@@ -14,9 +15,26 @@ export function differenceLags(seasons: readonly number[]): number[] {
   return [1, ...(m > 2 ? [m - 1, m, m + 1] : [m]), ...sorted.slice(1)];
 }
 
-/** The base of origin o (its first forecast step) at step h: the value of the last whole cycle, v[o - m + (h mod m)]. */
-export function baseIndex(o: number, m: number, h: number): number {
-  return o - m + (h % m);
+/** Cycles averaged into the base of lag m: 2 of a seasonal lag, 1 of lag 1 (the last value). */
+export function differenceCycles(m: number): number {
+  return m > 1 ? 2 : 1;
+}
+
+/** Steps of history the base of lag m reads before an origin: its cycles. */
+export function differenceHistory(m: number): number {
+  return differenceCycles(m) * m;
+}
+
+/**
+ * The base of origin o (its first forecast step) at step h: the mean over the last K cycles of
+ * the value at h's phase, v[o - k*m + (h mod m)], k = 1 .. K (differenceCycles). v(i) reads
+ * the series at step i.
+ */
+export function baseValue(v: (i: number) => number, o: number, m: number, h: number): number {
+  const K = differenceCycles(m);
+  let s = 0;
+  for (let k = 1; k <= K; k++) s += v(o - k * m + (h % m));
+  return s / K;
 }
 
 /**
@@ -25,21 +43,22 @@ export function baseIndex(o: number, m: number, h: number): number {
  * such origin are left out; with none left, 1.
  */
 export function bestDifferenceLag(v: ArrayLike<number>, end: number, lags: readonly number[], H: number): number {
-  const usable = lags.filter((m) => m < end - H);
+  const usable = lags.filter((m) => differenceHistory(m) < end - H);
   if (usable.length === 0) return 1;
-  const first = Math.max(...usable);
+  const first = Math.max(...usable.map(differenceHistory));
+  const at = (i: number) => v[i];
   let lag = 1, best = Infinity;
   for (const m of usable) {
     let err = 0;
-    for (let o = first; o + H <= end; o++) for (let h = 0; h < H; h++) err += Math.abs(v[o + h] - v[baseIndex(o, m, h)]);
+    for (let o = first; o + H <= end; o++) for (let h = 0; h < H; h++) err += Math.abs(v[o + h] - baseValue(at, o, m, h));
     if (err < best - 1e-12) { best = err; lag = m; }
   }
   return lag;
 }
 
-/** d_t = v_t - v_{t-m} [T] (0 for t < m, where there is no cycle before). */
+/** d_t = v_t - (the base of origin t at its first step) [T]; 0 where there is no whole base (t < K*m). */
 export function seasonalDifferences(v: ArrayLike<number>, m: number): Float64Array {
-  const d = new Float64Array(v.length);
-  for (let t = m; t < v.length; t++) d[t] = v[t] - v[t - m];
+  const d = new Float64Array(v.length), at = (i: number) => v[i];
+  for (let t = differenceHistory(m); t < v.length; t++) d[t] = v[t] - baseValue(at, t, m, 0);
   return d;
 }

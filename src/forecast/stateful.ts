@@ -18,7 +18,7 @@ import type { Frequency, TimeSeries } from './series.js';
 import { lookbackOf, type ResolvedForecasterConfig } from './settings.js';
 import { trainChunks, type TrainSummary } from './train.js';
 import { windowInputs } from './windows.js';
-import { baseIndex, bestDifferenceLag, differenceLags, seasonalDifferences } from './seasonal-difference.js';
+import { baseValue, bestDifferenceLag, differenceHistory, differenceLags, seasonalDifferences } from './seasonal-difference.js';
 
 /** A series' live state: where update() continues from. */
 export interface LiveSeries {
@@ -30,7 +30,9 @@ export interface LiveSeries {
   last: number;
   freq: Frequency;
   timeKind: 'date' | 'number';
-  /** normalize 'seasonal': the scaled values of the last `lag` steps read, oldest first (the next base and difference read them). */
+  /** normalize 'seasonal': the series' base lag. */
+  lag?: number;
+  /** normalize 'seasonal': the scaled values of the last steps its base reads (differenceHistory), oldest first. */
   recent?: number[];
 }
 
@@ -61,7 +63,7 @@ export class StatefulStrategy implements NetworkStrategy {
 
   /** normalize 'seasonal': a forecast needs a whole cycle of the series' lag before it. */
   minHistory(ser: TimeSeries): number {
-    return this.differenced ? this.lags.get(ser.id) ?? 1 : 1;
+    return this.differenced ? differenceHistory(this.lags.get(ser.id) ?? 1) : 1;
   }
 
   reset(): void {
@@ -109,10 +111,11 @@ export class StatefulStrategy implements NetworkStrategy {
           const row = b * T + i;
           x[row * F] = xs[t];
           for (let c = 0; c < C; c++) x[row * F + 1 + c] = p.cov[t * C + c];
-          if (t + H >= p.end || t + 1 < m) continue; // the horizon reaches past the training part, or no cycle before it
+          // the horizon reaches past the training part, or there is no whole base before it
+          if (t + H >= p.end || (m > 0 && t + 1 < differenceHistory(m))) continue;
           weights[row] = 1;
           for (let h = 0; h < H; h++) {
-            const target = p.scaled[t + 1 + h] - (m > 0 ? p.scaled[baseIndex(t + 1, m, h)] : 0);
+            const target = p.scaled[t + 1 + h] - (m > 0 ? baseValue((i) => p.scaled[i], t + 1, m, h) : 0);
             for (let q = 0; q < Q; q++) y[(row * H + h) * Q + q] = target;
           }
         }
@@ -137,7 +140,7 @@ export class StatefulStrategy implements NetworkStrategy {
   /** Head outputs [H * Q] at origin o back to scaled forecasts: plus the base under normalize 'seasonal'. */
   private withBase(out: Float32Array, value: (i: number) => number, o: number, m: number): Float32Array {
     const Q = quantileCount(this.settings.quantiles);
-    if (this.differenced) for (let k = 0; k < out.length; k++) out[k] += value(baseIndex(o, m, Math.floor(k / Q)));
+    if (this.differenced) for (let k = 0; k < out.length; k++) out[k] += baseValue(value, o, m, Math.floor(k / Q));
     return out;
   }
 
@@ -156,12 +159,12 @@ export class StatefulStrategy implements NetworkStrategy {
     const f = features();
     const T = ser.values.length, HQ = this.settings.horizon * quantileCount(this.settings.quantiles);
     const m = this.differenced ? this.lagOf(ser.id) : 0;
-    if (T < m) throw new DataError(`series "${ser.id}" has ${T} steps, fewer than the ${m} of its seasonal base (one cycle)`);
+    if (T < differenceHistory(m)) throw new DataError(`series "${ser.id}" has ${T} steps, fewer than the ${differenceHistory(m)} its seasonal base reads`);
     const x = this.seriesInputs(ser, f, T); // [1, T, F]
     const { outputs, state } = model.evaluate({ B: 1, T, x, y: new Float32Array(T * HQ) }); // outputs [1, T, H * Q]
     const live: LiveSeries = {
       state, out: this.withBase(outputs.slice((T - 1) * HQ), (i) => f.scaled[i], T, m), last: ser.times[T - 1], freq: ser.freq, timeKind: ser.timeKind,
-      ...(this.differenced ? { recent: Array.from(f.scaled.subarray(T - m, T)) } : {}),
+      ...(this.differenced ? { lag: m, recent: Array.from(f.scaled.subarray(T - differenceHistory(m), T)) } : {}),
     };
     this.live.set(ser.id, live);
     return live.out.slice();
@@ -178,19 +181,22 @@ export class StatefulStrategy implements NetworkStrategy {
   }
 
   /**
-   * Advances a live series by one step of inputs x [1, F] (x[0]: the scaled value) at time t
+   * Advances a live series by one step of inputs x [1, F] (x[0]: the scaled value, `scaled`
+   * before its float32 rounding) at time t
    * with the streaming step; under normalize 'seasonal' the value goes in as its seasonal
    * difference and the forecast comes out over the new base.
    */
-  advance(model: SequenceModel, live: LiveSeries, x: Float32Array, t: number): void {
-    const recent = live.recent;
-    if (this.differenced && recent !== undefined && recent.length > 0) {
-      const value = x[0];
-      x[0] = value - recent[0]; // recent[0] is the value one lag before the new one
+  advance(model: SequenceModel, live: LiveSeries, x: Float32Array, t: number, scaled: number = x[0]): void {
+    const recent = live.recent, m = live.lag;
+    if (this.differenced && recent !== undefined && m !== undefined) {
+      // recent holds the R steps before the new one: the new step is origin R of recent's
+      // indices. `scaled` is the new value unrounded, as re-reading the history would hold it.
+      const R = recent.length, value = scaled;
+      x[0] = value - baseValue((i) => recent[i], R, m, 0);
       recent.shift();
       recent.push(value);
-      // the new origin is m steps after recent[0]: base(h) = recent[h mod m]
-      live.out = this.withBase(model.step({ x }, { state: live.state }), (i) => recent[i], recent.length, recent.length);
+      // and the next origin is again R steps after recent[0]
+      live.out = this.withBase(model.step({ x }, { state: live.state }), (i) => recent[i], R, m);
     } else {
       live.out = model.step({ x }, { state: live.state });
     }
