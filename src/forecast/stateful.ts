@@ -95,7 +95,10 @@ export class StatefulStrategy implements NetworkStrategy {
       return { m, x: seasonalDifferences(p.scaled.subarray(0, p.end), m) };
     });
     const starts = rowStarts(prepared.length, s.batchSize, L);
-    const rows = prepared.flatMap((p, i) => starts.map((d) => ({ p, d, ...inputs[i] })));
+    // a row starts at most one chunk before its first step with a whole base, so that its first
+    // chunk has a step to learn from (a longer history only feeds the state before it)
+    const skip = (m: number) => (m > 0 ? Math.max(0, differenceHistory(m) - L) : 0);
+    const rows = prepared.flatMap((p, i) => starts.map((d) => ({ p, d: d + skip(inputs[i].m), ...inputs[i] })));
     const B = rows.length;
     // the last step with a whole horizon inside some row's training part, plus one (in row steps)
     const steps = Math.max(...rows.map(({ p, d }) => p.end - H - d));
