@@ -108,12 +108,12 @@ export interface ForecasterConfig {
    * logs when every training value is positive, the network forecasting the residual over the
    * base (seasonal-frame.ts); stateful, each series read as its seasonal differences over one
    * lag (the one whose seasonal naive best forecast its training part, 1 for none) and
-   * forecast as differences from its last cycle (seasonal-difference.ts). 'series': values
+   * forecast as differences from the mean of its last two cycles (seasonal-difference.ts). 'series': values
    * scaled by the training part's mean and standard deviation. 'window' (windowed mode only):
    * each window's inputs and targets also taken relative to its last observed value, which is
    * added back to the forecasts, so that a trend can leave the training range. Default
    * 'seasonal' (on weekly M4 hourly series the stateful mode's MASE went from 2.3 with 'series'
-   * to 0.85; on Seattle's daily temperatures 'series' was better, 0.74 against 0.84:
+   * to 0.77; on Seattle's daily temperatures 'series' was better, 0.74 against 0.83:
    * EXPERIMENTS.md).
    */
   normalize?: Normalization;

@@ -4,7 +4,7 @@
 // o - 1; predict() keeps each series' final state (its live state), from which update(value)
 // advances by one observation with the streaming step instead of re-reading the history.
 // With normalize 'seasonal' each series reads its seasonal differences and the head forecasts
-// the differences from the last cycle (seasonal-difference.ts), mapped back here.
+// the differences from its base, the last two cycles (seasonal-difference.ts), mapped back here.
 
 import { ConfigError, DataError } from '../errors.js';
 import type { FitCallbacks } from '../model/fit.js';
