@@ -1,10 +1,12 @@
 // The M4 Hourly run: one global forecaster trained on the train file only, the 48 forecasts of
-// each series written as CSV (a header row, then id,F1,...,F48), and with actual values (the
-// test file, or --validation: the last 48 values of each train series held out, as the
-// competition's entrants developed) sMAPE, MASE and OWA beside seasonal naive and Naive2 on the
-// same data. Several --seeds train one model each; the forecast is their median.
+// each series written as CSV (a header row, then id,F1,...,F48), and with --validation (the last
+// 48 values of each train series held out, as the competition's entrants developed) sMAPE, MASE
+// and OWA beside seasonal naive and Naive2 on the same data. Several --seeds train one model
+// each; the forecast is their median. The competition's test part is kept aside: this run never
+// reads it (without --validation it trains on the whole train file and writes the forecasts
+// of the test part, unscored).
 //
-//   npm run m4 -- --train Hourly-train.csv --out forecasts.csv [--test Hourly-test.csv | --validation]
+//   npm run m4 -- --train Hourly-train.csv --out forecasts.csv [--validation]
 //                 [--cell plstm|lstm|lstm-chrono] [--seeds 1,2,3] [--lookback 336] [--max-steps 3000] [--hidden 32]
 //
 // Prints one JSON line per model (the network, each seed's own score, and the baselines).
@@ -18,38 +20,36 @@ import {
 
 const H = 48, M = 24;
 
-const { values: a } = parseArgs({
-  options: {
-    train: { type: 'string' }, out: { type: 'string' }, test: { type: 'string' }, validation: { type: 'boolean', default: false },
-    cell: { type: 'string', default: 'plstm' }, seeds: { type: 'string', default: '1' }, seed: { type: 'string' },
-    lookback: { type: 'string', default: '336' }, 'max-steps': { type: 'string' }, hidden: { type: 'string' },
-    overwrite: { type: 'boolean', default: false },
-  },
-});
-
 function fail(msg: string): never {
   console.error(`m4: ${msg}`);
   process.exit(2);
 }
+
+const { values: a } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        train: { type: 'string' }, out: { type: 'string' }, validation: { type: 'boolean', default: false },
+        cell: { type: 'string', default: 'plstm' }, seeds: { type: 'string', default: '1' }, seed: { type: 'string' },
+        lookback: { type: 'string', default: '336' }, 'max-steps': { type: 'string' }, hidden: { type: 'string' },
+        overwrite: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+})();
+
 if (!a.train) fail('give --train FILE.csv (the M4 wide format, e.g. Hourly-train.csv)');
 if (!a.out) fail('give --out FILE.csv for the forecasts');
-if (a.test && a.validation) fail('--test and --validation both give actual values: choose one');
 if (existsSync(a.out) && !a.overwrite) fail(`${a.out} exists; give another --out or --overwrite`);
 const seeds = (a.seed ?? a.seeds).split(',').map(Number);
 if (!seeds.every((s) => Number.isInteger(s) && s >= 0)) fail(`--seeds must be whole numbers >= 0, e.g. 1,2,3; got ${a.seeds}`);
 
 const started = performance.now();
 const rows = readM4Wide(readFileSync(a.train, 'utf8'));
-// the series the model sees, and the actual values scored (none without --test or --validation)
+// the series the model sees, and the actual values scored (none without --validation)
 const parts = rows.map((r) => (a.validation ? m4ValidationSplit(r.values, H) : { train: r.values, actual: null as Float64Array | null }));
-if (a.test) {
-  const test = new Map(readM4Wide(readFileSync(a.test, 'utf8')).map((r) => [r.id, r.values]));
-  rows.forEach((r, i) => {
-    const actual = test.get(r.id);
-    if (actual === undefined || actual.length !== H) fail(`${a.test} has no ${H} values for series ${r.id}`);
-    parts[i].actual = actual;
-  });
-}
 const series: TimeSeries[] = rows.map((r, i) => ({
   id: r.id, values: parts[i].train, times: Array.from(parts[i].train, (_, t) => t), timeKind: 'number', freq: { unit: 'hour', step: 1 },
 }));
