@@ -17,15 +17,7 @@ export const ETS_MIN_LENGTH = 7;
 /** AutoETS (season-less: `seasons` is not used) fitted on the history, forecasting h steps. */
 export const etsForecast: BaselineForecast = (history, h) => {
   checkHistory(history, 'ETS', ETS_MIN_LENGTH, "augurs' AutoETS fits nothing shorter");
-  const model = new (augurs().ets.AutoETS)(1, 'ZZN');
-  try {
-    model.fit(history);
-    return Float64Array.from(model.predict(h).point);
-  } catch (e) {
-    throw fitError('ETS', history.length, e);
-  } finally {
-    model.free();
-  }
+  return fitAndForecast('ETS', new (augurs().ets.AutoETS)(1, 'ZZN'), history, h);
 };
 
 /**
@@ -39,16 +31,27 @@ export const mstlEtsForecast: BaselineForecast = (history, h, seasons) => {
   if (bad !== undefined) throw new ConfigError(`MSTL + ETS: period ${bad} is not a whole number of steps`);
   const longest = Math.max(...periods);
   checkHistory(history, 'MSTL + ETS', Math.max(2 * longest, ETS_MIN_LENGTH), `two cycles of period ${longest}`);
-  const model = augurs().mstl.MSTL.ets(Uint32Array.from(periods));
+  return fitAndForecast('MSTL + ETS', augurs().mstl.MSTL.ets(Uint32Array.from(periods)), history, h);
+};
+
+/** What both augurs models offer: fit, a point forecast, and freeing their WebAssembly memory. */
+interface AugursModel {
+  fit(y: Float64Array): void;
+  predict(h: number): { point: ArrayLike<number> };
+  free(): void;
+}
+
+/** Fits `model` on the history and forecasts h steps; augurs' errors become one DataError line; the model is freed either way. */
+function fitAndForecast(method: string, model: AugursModel, history: Float64Array, h: number): Float64Array {
   try {
     model.fit(history);
     return Float64Array.from(model.predict(h).point);
   } catch (e) {
-    throw fitError('MSTL + ETS', history.length, e);
+    throw fitError(method, history.length, e);
   } finally {
     model.free();
   }
-};
+}
 
 /** augurs' own error (a string or an Error), as one DataError line. */
 function fitError(method: string, n: number, e: unknown): DataError {

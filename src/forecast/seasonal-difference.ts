@@ -7,12 +7,16 @@
 // differ from the base, as seasonal differencing does for ARIMA: a state that runs through the
 // whole history then needs no memory of the cycle's shape, only of how cycles change.
 
-/** The lags a stateful series' base may repeat: 1 (no season), then the candidate lags of the seasons. */
+import { candidateLags } from './seasonal-frame.js';
+
+/**
+ * The lags a stateful series' base may repeat: 1 (no season), then the windowed frame's
+ * candidates for the seasons (the shortest with its neighbours, then the longer ones), none
+ * left out for length: the state reads the whole history.
+ */
 export function differenceLags(seasons: readonly number[]): number[] {
-  const sorted = [...new Set(seasons.filter((m) => m > 1))].sort((a, b) => a - b);
-  if (sorted.length === 0) return [1];
-  const m = sorted[0];
-  return [1, ...(m > 2 ? [m - 1, m, m + 1] : [m]), ...sorted.slice(1)];
+  const lags = candidateLags(seasons.filter((m) => m > 1), Infinity);
+  return lags[0] === 1 ? [1] : [1, ...lags];
 }
 
 /** Cycles averaged into the base of lag m: 2 of a seasonal lag, 1 of lag 1 (the last value). */

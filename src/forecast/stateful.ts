@@ -108,6 +108,7 @@ export class StatefulStrategy implements NetworkStrategy {
       const y = new Float32Array(B * T * O); // [B, T, H * Q]
       const weights = new Float32Array(B * T); // [B, T]
       rows.forEach(({ p, d, m, x: xs }, b) => {
+        const at = (i: number) => p.scaled[i];
         for (let i = 0; i < T; i++) {
           const t = d + j0 + i;
           if (t >= p.end) break; // padding after a shorter row: zeros, weight 0
@@ -118,7 +119,7 @@ export class StatefulStrategy implements NetworkStrategy {
           if (t + H >= p.end || (m > 0 && t + 1 < differenceHistory(m))) continue;
           weights[row] = 1;
           for (let h = 0; h < H; h++) {
-            const target = p.scaled[t + 1 + h] - (m > 0 ? baseValue((i) => p.scaled[i], t + 1, m, h) : 0);
+            const target = p.scaled[t + 1 + h] - (m > 0 ? baseValue(at, t + 1, m, h) : 0);
             for (let q = 0; q < Q; q++) y[(row * H + h) * Q + q] = target;
           }
         }
